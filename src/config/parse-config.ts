@@ -1,0 +1,240 @@
+import { z } from "zod";
+import { DEFAULT_METRICS, DEFAULT_OPIK_URL, INPUT_DEFAULTS, type InputName } from "../constants.js";
+import { ConfigError } from "../errors.js";
+import { findMetric, METRIC_CATALOG } from "../metrics/metric-catalog.js";
+import type { OutputFormatSpec } from "../metrics/output-format.js";
+import type { JudgeProvider, TaskProvider } from "../types.js";
+import { parseRegistry } from "./feature-registry.js";
+
+export type RawInputs = Record<InputName, string>;
+
+export type RegistrySource = { path: string; text: string } | { path: string; missing: true; explicit: boolean };
+
+export interface ProviderSettings {
+  provider: JudgeProvider;
+  model: string;
+  apiKey: string;
+  baseUrl?: string;
+  temperature: number;
+}
+
+export interface ActionConfig {
+  dateString: string;
+  experimentType: string;
+  maxItems: number;
+  lookbackHours: number;
+  metrics: string[];
+  taskProvider: TaskProvider;
+  skipIfEmpty: boolean;
+  cleanupErrors: boolean;
+  /** Spans and traces are harvested from [start, end). */
+  window: { start: Date; end: Date };
+  opik: { url: string; apiKey: string; workspace: string; project: string };
+  feature: {
+    spanName: string;
+    datasetPrefix: string;
+    experimentPrefix: string;
+    outputFormat?: OutputFormatSpec;
+    thresholds: Record<string, { min?: number; max?: number }>;
+  };
+  /** Absent for the replay provider, which calls no model. */
+  task?: ProviderSettings;
+  /** Present when a judge metric is configured. */
+  judge?: ProviderSettings;
+  concurrency: number;
+  resultFile?: string;
+}
+
+const DEFAULT_MODELS: Record<JudgeProvider, string> = {
+  openai: "gpt-4o-mini",
+  gemini: "gemini-2.0-flash",
+  ollama: "llama3.1",
+};
+
+const PROVIDERS = ["gemini", "openai", "ollama", "replay"] as const;
+const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+const boolean = z.enum(["true", "True", "TRUE", "false", "False", "FALSE"], {
+  message: "expected true or false",
+});
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`));
+
+/** One schema for all scalar inputs, so a single safeParse reports every bad one. */
+const inputSchema = z.object({
+  "date-string": z.string().regex(/^(\d{8})?$/, "expected a date as YYYYMMDD, e.g. 20260204"),
+  "experiment-type": z.string().min(1, "expected an experiment type from the config file's features"),
+  "max-items": integer(1, 10_000),
+  "lookback-hours": integer(1, 24 * 90),
+  "task-provider": z.enum(PROVIDERS, { message: `expected one of ${PROVIDERS.join(", ")}` }),
+  "judge-provider": z.enum(["", "gemini", "openai", "ollama"], { message: "expected one of gemini, openai, ollama (replay cannot judge)" }),
+  "skip-if-empty": boolean,
+  "cleanup-errors": boolean,
+  "opik-url": z.url({ protocol: /^https?$/, message: "expected an http(s) URL such as https://www.comet.com/opik/api or http://localhost:5173/api" }),
+  temperature: z.string().regex(/^\d+(\.\d+)?$/, "expected a number from 0 to 2").transform(Number).pipe(z.number().max(2, "expected a number from 0 to 2")),
+  concurrency: integer(1, 64),
+  "openai-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
+  "gemini-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
+  "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
+  "span-name": z.string(),
+  "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
+});
+
+/** The value of an input, or its action.yml default when the runner did not supply one. */
+function withDefaults(raw: Partial<RawInputs>): RawInputs {
+  const filled = {} as Record<InputName, string>;
+  for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
+    filled[name] = (raw[name] ?? "").trim() || INPUT_DEFAULTS[name];
+  }
+  return filled;
+}
+
+export function parseList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function utcDateString(date: Date): string {
+  return date.toISOString().slice(0, 10).replaceAll("-", "");
+}
+
+/** Window end: now for today, the end of the day for a past date-string. */
+function windowFor(dateString: string, lookbackHours: number, now: Date): { start: Date; end: Date } | string {
+  const year = Number(dateString.slice(0, 4));
+  const month = Number(dateString.slice(4, 6));
+  const day = Number(dateString.slice(6, 8));
+  const dayStart = new Date(Date.UTC(year, month - 1, day));
+  if (dayStart.getUTCFullYear() !== year || dayStart.getUTCMonth() !== month - 1 || dayStart.getUTCDate() !== day) {
+    return `date-string: ${dateString} is not a calendar date (expected YYYYMMDD)`;
+  }
+  const dayEnd = new Date(dayStart.getTime() + 24 * 3600_000);
+  if (dayStart > now) return `date-string: ${dateString} is in the future (today is ${utcDateString(now)} UTC)`;
+  const end = dayEnd < now ? dayEnd : now;
+  return { start: new Date(end.getTime() - lookbackHours * 3600_000), end };
+}
+
+/**
+ * Turns the raw inputs and the registry file into the run's configuration.
+ * Pure: every problem is collected and thrown as one ConfigError, before any
+ * network call or spend.
+ */
+export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date): ActionConfig {
+  const raw = withDefaults(rawInputs);
+  const problems: string[] = [];
+
+  const parsed = inputSchema.safeParse(raw);
+  const scalars = parsed.success ? parsed.data : undefined;
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${String(issue.path[0])}: ${issue.message} (got "${String(raw[issue.path[0] as InputName])}")`);
+  }
+
+  let registry: ReturnType<typeof parseRegistry>["registry"];
+  if (registrySource && "text" in registrySource) {
+    const result = parseRegistry(registrySource.path, registrySource.text);
+    problems.push(...result.problems);
+    registry = result.registry;
+  } else if (registrySource?.explicit) {
+    problems.push(`config: file ${registrySource.path} not found (expected a YAML or JSON feature registry in the repository)`);
+  }
+
+  const experimentType = raw["experiment-type"];
+  const feature = registry?.features[experimentType];
+  if (registry && !feature && !(raw["span-name"] && raw["dataset-prefix"])) {
+    const known = Object.keys(registry.features);
+    problems.push(`experiment-type: "${experimentType}" is not a feature of ${registrySource?.path} (known: ${known.join(", ") || "none"})`);
+  }
+  const spanName = raw["span-name"] || feature?.span_name || "";
+  const datasetPrefix = raw["dataset-prefix"] || feature?.dataset_prefix || "";
+  if (!registry && (!spanName || !datasetPrefix)) {
+    problems.push(`span-name and dataset-prefix: required when there is no config file (${registrySource?.path ?? INPUT_DEFAULTS.config} not found)`);
+  } else if (registry && feature === undefined && (!spanName || !datasetPrefix)) {
+    // already reported above as an unknown experiment type
+  }
+
+  const project = raw["opik-project"] || registry?.project || "";
+  if (!project) problems.push("opik-project: required (or `project` in the config file): the Opik project whose traces are harvested");
+
+  const metricsInput = parseList(raw.metrics);
+  const metrics = metricsInput.length ? metricsInput : (feature?.metrics ?? [...DEFAULT_METRICS]);
+  const unknown = metrics.filter((name) => !findMetric(name));
+  if (unknown.length) {
+    problems.push(`metrics: unknown metric ${unknown.map((m) => `"${m}"`).join(", ")} (valid: ${METRIC_CATALOG.map((m) => m.name).join(", ")})`);
+  }
+  if (feature?.thresholds) {
+    for (const name of Object.keys(feature.thresholds)) {
+      if (!findMetric(name)) problems.push(`${registrySource?.path}: features.${experimentType}.thresholds.${name}: unknown metric (valid: ${METRIC_CATALOG.map((m) => m.name).join(", ")})`);
+    }
+  }
+
+  const opikUrl = raw["opik-url"];
+  const isCloud = scalars ? new URL(opikUrl).hostname.endsWith("comet.com") : false;
+  if (isCloud && !raw["opik-api-key"]) problems.push(`opik-api-key: required for Opik Cloud (${DEFAULT_OPIK_URL}); set it from a secret`);
+  if (isCloud && !raw["opik-workspace"]) problems.push("opik-workspace: required for Opik Cloud: your Comet workspace name");
+
+  const providerSettings = (provider: JudgeProvider, role: "task" | "judge"): ProviderSettings | undefined => {
+    const model = (role === "judge" ? raw["judge-model"] : "") || raw.model || DEFAULT_MODELS[provider];
+    const temperature = scalars?.temperature ?? 0;
+    const keyInput = provider === "openai" ? "openai-api-key" : provider === "gemini" ? "google-api-key" : undefined;
+    const apiKey = keyInput ? raw[keyInput] : "ollama";
+    if (keyInput && !apiKey) {
+      problems.push(`${keyInput}: required because ${role === "task" ? "task-provider" : "the judge provider"} is ${provider}; set it from a secret`);
+    }
+    const baseUrl = provider === "openai" ? raw["openai-base-url"] : provider === "gemini" ? raw["gemini-base-url"] : raw["ollama-base-url"];
+    return { provider, model, apiKey, temperature, ...(baseUrl ? { baseUrl } : {}) };
+  };
+
+  const taskProvider = scalars?.["task-provider"];
+  const task = taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
+
+  let judge: ProviderSettings | undefined;
+  const judgeMetrics = metrics.filter((name) => findMetric(name)?.kind === "judge");
+  if (judgeMetrics.length && scalars) {
+    const judgeProvider = scalars["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
+    if (!judgeProvider) {
+      problems.push(`judge-provider: required because metrics include ${judgeMetrics.join(", ")} (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)`);
+    } else if (judgeProvider === task?.provider && !raw["judge-model"]) {
+      judge = task;
+    } else {
+      judge = providerSettings(judgeProvider, "judge");
+    }
+  }
+
+  let window: { start: Date; end: Date } | undefined;
+  if (scalars) {
+    const result = windowFor(raw["date-string"] || utcDateString(now), scalars["lookback-hours"], now);
+    if (typeof result === "string") problems.push(result);
+    else window = result;
+  }
+
+  if (problems.length || !scalars || !window || !taskProvider) throw new ConfigError(problems);
+
+  return {
+    dateString: raw["date-string"] || utcDateString(now),
+    experimentType,
+    maxItems: scalars["max-items"],
+    lookbackHours: scalars["lookback-hours"],
+    metrics,
+    taskProvider,
+    skipIfEmpty: scalars["skip-if-empty"].toLowerCase() === "true",
+    cleanupErrors: scalars["cleanup-errors"].toLowerCase() === "true",
+    window,
+    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project },
+    feature: {
+      spanName,
+      datasetPrefix,
+      experimentPrefix: feature?.experiment_prefix ?? experimentType.replace(/[^A-Za-z0-9._-]/g, "_"),
+      ...(feature?.output_format ? { outputFormat: feature.output_format } : {}),
+      thresholds: feature?.thresholds ?? {},
+    },
+    ...(task ? { task } : {}),
+    ...(judge ? { judge } : {}),
+    concurrency: scalars.concurrency,
+    ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
+  };
+}

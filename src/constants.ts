@@ -1,0 +1,81 @@
+/**
+ * Names and limits that cross file boundaries. action.yml is checked against
+ * INPUT_DEFAULTS and OUTPUTS by test/action-manifest.test.ts.
+ */
+
+export const DEFAULT_OPIK_URL = "https://www.comet.com/opik/api";
+
+/** Every action input with the default action.yml declares ("" = no default). */
+export const INPUT_DEFAULTS = {
+  "date-string": "",
+  "experiment-type": "charter_optimization",
+  "max-items": "50",
+  "lookback-hours": "24",
+  metrics: "",
+  "task-provider": "gemini",
+  "skip-if-empty": "true",
+  "cleanup-errors": "true",
+  "opik-url": DEFAULT_OPIK_URL,
+  "opik-api-key": "",
+  "opik-workspace": "",
+  "opik-project": "",
+  config: ".github/opik-evaluate.yml",
+  "span-name": "",
+  "dataset-prefix": "",
+  model: "",
+  temperature: "0",
+  "openai-api-key": "",
+  "openai-base-url": "",
+  "google-api-key": "",
+  "gemini-base-url": "",
+  "ollama-base-url": "http://localhost:11434/v1",
+  "judge-provider": "",
+  "judge-model": "",
+  concurrency: "8",
+  "result-file": "",
+} as const;
+
+export type InputName = keyof typeof INPUT_DEFAULTS;
+
+/** Inputs whose values are credentials: masked before anything else runs. */
+export const SECRET_INPUTS: readonly InputName[] = ["opik-api-key", "openai-api-key", "google-api-key"];
+
+export const OUTPUTS = {
+  status: "status",
+  resultJson: "result-json",
+  resultFile: "result-file",
+  datasetName: "dataset-name",
+  experimentName: "experiment-name",
+  spansFound: "spans-found",
+  spansNew: "spans-new",
+  experimentUrl: "experiment-url",
+} as const;
+
+/** The seed's defaults for the metrics parameter, used when neither input nor registry names any. */
+export const DEFAULT_METRICS = ["hallucination", "output_format"] as const;
+
+export const TASK_ID = "task_opik_evaluate";
+
+/** Feedback score that marks a span as already copied into a dataset (the seed's Step 2). */
+export const ADDED_TO_DATASET_SCORE = "added_to_dataset";
+
+/** Tag on every dataset this action creates. */
+export const DATASET_TAG = "opik-evaluate";
+/**
+ * Tag on a dataset whose spans are not all marked or whose experiment is not complete yet.
+ * A run that finds one finishes it before harvesting anything new, so a crash never
+ * leaves items twice or spans unmarked.
+ */
+export const PENDING_TAG = "opik-evaluate:pending";
+
+/** Backend limits (opik-openapi.yaml and the backend's @Size/@Max annotations). */
+export const OPIK_LIMITS = {
+  streamPage: 2000,
+  deleteBatch: 1000,
+  scoreBatch: 1000,
+  datasetItemBatch: 1000,
+  experimentItemBatch: 1000,
+} as const;
+
+/** How many finished evaluation items are written to Opik in one batch. */
+export const EVALUATION_WRITE_BATCH = 100;

@@ -1,0 +1,78 @@
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import * as core from "@actions/core";
+import { parseConfig, type ActionConfig, type ProviderSettings } from "./config/parse-config.js";
+import { readInputs, readRegistry } from "./config/read-inputs.js";
+import { OUTPUTS } from "./constants.js";
+import { errorMessage } from "./errors.js";
+import { createOpikGateway, opikJudgeMetrics } from "./opik/opik-sdk-gateway.js";
+import { runPipeline, type PipelineResult } from "./pipeline/run-pipeline.js";
+import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
+import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
+import { renderSummary } from "./report/render-summary.js";
+import type { ChatModel } from "./types.js";
+
+function chatModelFor(settings: ProviderSettings): ChatModel {
+  if (settings.provider === "gemini") {
+    return createGeminiChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+  }
+  return createOpenAIChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, provider: settings.provider, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
+}
+
+/** What the experiment records about the run that produced it. */
+function runContext(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const context: Record<string, unknown> = {};
+  if (env.GITHUB_SHA) context.git_sha = env.GITHUB_SHA;
+  if (env.GITHUB_REF_NAME) context.branch = env.GITHUB_REF_NAME;
+  if (env.GITHUB_EVENT_NAME) context.event = env.GITHUB_EVENT_NAME;
+  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    context.workflow_run_url = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+  }
+  return context;
+}
+
+async function publish(result: PipelineResult, config: ActionConfig): Promise<void> {
+  const json = JSON.stringify(result, null, 2);
+  const resultFile = path.resolve(config.resultFile ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "opik-evaluate-result.json"));
+  await writeFile(resultFile, `${json}\n`);
+  const outputs: Record<string, string> = {
+    [OUTPUTS.status]: result.status,
+    [OUTPUTS.resultJson]: JSON.stringify(result),
+    [OUTPUTS.resultFile]: resultFile,
+    [OUTPUTS.datasetName]: result.dataset_name ?? "",
+    [OUTPUTS.experimentName]: result.experiment_result?.experiment_name ?? "",
+    [OUTPUTS.experimentUrl]: result.experiment_result?.experiment_url ?? "",
+    [OUTPUTS.spansFound]: String(result.spans_found),
+    [OUTPUTS.spansNew]: String(result.spans_new),
+  };
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(result)).write();
+  core.startGroup("Result");
+  core.info(json);
+  core.endGroup();
+}
+
+/** The action: the one place that decides whether the step failed. */
+export async function run(): Promise<void> {
+  try {
+    const raw = readInputs();
+    const config = parseConfig(raw, await readRegistry(raw), new Date());
+    const opik = createOpikGateway(config.opik);
+    const result = await runPipeline(config, {
+      opik,
+      judgeMetrics: opikJudgeMetrics,
+      ...(config.task ? { taskModel: chatModelFor(config.task) } : {}),
+      ...(config.judge ? { judgeModel: chatModelFor(config.judge) } : {}),
+      log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
+      now: new Date(),
+      runContext: runContext(process.env),
+    });
+    for (const warning of result.warnings) core.warning(warning);
+    await publish(result, config);
+    if (result.status === "failed") core.setFailed(`Opik evaluation failed: ${result.errors[0] ?? "see the job summary"}`);
+    else core.info(`Opik evaluation ${result.status}`);
+  } catch (error) {
+    core.setFailed(errorMessage(error));
+  }
+}

@@ -1,0 +1,73 @@
+import type {
+  DatasetItemRecord,
+  DatasetRecord,
+  ExperimentItemRecord,
+  ExperimentRecord,
+  FeedbackScore,
+  Metric,
+  ChatModel,
+  OpikFilter,
+  SpanItemData,
+  SpanRecord,
+  TraceRecord,
+} from "../types.js";
+
+export interface NewDatasetItem {
+  id: string;
+  spanId: string;
+  traceId: string;
+  data: SpanItemData;
+}
+
+export interface SpanScore {
+  spanId: string;
+  projectName: string;
+  name: string;
+  value: number;
+  reason?: string;
+}
+
+/** One evaluated dataset item, as written to the experiment. */
+export interface EvaluationRecord {
+  datasetItemId: string;
+  traceId: string;
+  experimentItemId: string;
+  startTime: Date;
+  endTime: Date;
+  input: unknown;
+  output: Record<string, unknown>;
+  error?: { exceptionType: string; message: string };
+  scores: FeedbackScore[];
+}
+
+/**
+ * Everything the pipeline asks of Opik. Every method either throws or has
+ * confirmed its write: none goes through the SDK's fire-and-forget queues.
+ */
+export interface OpikGateway {
+  readonly projectName: string;
+  /** Streams traces of the project matching all filters, paging past the backend's per-request cap. */
+  searchTraces(filters: OpikFilter[], options?: { exclude?: string[] }): AsyncIterable<TraceRecord>;
+  countTraces(filters: OpikFilter[]): Promise<number>;
+  deleteTraces(ids: readonly string[]): Promise<void>;
+  /** Streams spans of the project with full (untruncated) payloads. */
+  searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord>;
+  findDatasets(namePrefix: string): Promise<DatasetRecord[]>;
+  createDataset(name: string, description: string, tags: string[]): Promise<DatasetRecord>;
+  setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;
+  listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]>;
+  insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
+  scoreSpans(scores: readonly SpanScore[]): Promise<void>;
+  findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
+  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>): Promise<ExperimentRecord>;
+  listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
+  /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
+  writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;
+  newId(): string;
+  experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string;
+}
+
+/** Builds metrics that run on the opik SDK's own judge prompts. */
+export interface JudgeMetricFactory {
+  hallucination(judge: ChatModel): Metric;
+}

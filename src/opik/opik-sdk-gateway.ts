@@ -1,0 +1,269 @@
+/**
+ * The only module that imports the opik SDK. It uses the SDK's raw REST client
+ * (`client.api.*`), whose calls throw on failure, instead of the high-level
+ * methods and batch queues, which in opik 2.0.40 swallow errors and cap
+ * searches at one request.
+ */
+import { Hallucination, Opik, OpikBaseModel, generateId, type OpikMessage } from "opik";
+import { OPIK_LIMITS } from "../constants.js";
+import { OpikError, errorMessage } from "../errors.js";
+import type { ChatModel, DatasetRecord, Metric, MetricInput } from "../types.js";
+import { readNdjson } from "./ndjson.js";
+import type { EvaluationRecord, JudgeMetricFactory, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
+import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
+
+export interface OpikConnection {
+  url: string;
+  apiKey: string;
+  workspace: string;
+  project: string;
+}
+
+/** Generous per-attempt timeout: a full-payload page of 2000 spans can be large. */
+const REQUEST_OPTIONS = { timeoutInSeconds: 120, maxRetries: 3 } as const;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new OpikError(operation, error);
+  }
+}
+
+/** Pages a search stream by last_retrieved_id until a page comes back short. */
+async function* pagedStream<T extends { id: string }>(
+  operation: string,
+  fetchPage: (lastRetrievedId: string | undefined, limit: number) => Promise<ReadableStream<Uint8Array>>,
+  toRecord: (row: unknown) => T,
+  limit: number = OPIK_LIMITS.streamPage,
+): AsyncGenerator<T> {
+  let lastRetrievedId: string | undefined;
+  for (;;) {
+    const stream = await call(operation, () => fetchPage(lastRetrievedId, limit));
+    let count = 0;
+    for await (const row of readNdjson(stream)) {
+      const record = toRecord(row);
+      count += 1;
+      lastRetrievedId = record.id;
+      yield record;
+    }
+    if (count < limit) return;
+  }
+}
+
+export function createOpikGateway(connection: OpikConnection): OpikGateway {
+  const client = new Opik({
+    apiUrl: connection.url,
+    apiKey: connection.apiKey,
+    workspaceName: connection.workspace,
+    projectName: connection.project,
+  });
+  const api = client.api;
+  const projectName = connection.project;
+
+  const datasetRecord = (d: { id?: string; name: string; tags?: string[]; createdAt?: Date }): DatasetRecord => ({
+    id: d.id ?? "",
+    name: d.name,
+    tags: d.tags ?? [],
+    ...(d.createdAt ? { createdAt: d.createdAt.toISOString() } : {}),
+  });
+
+  return {
+    projectName,
+    newId: () => generateId(),
+
+    searchTraces(filters, options) {
+      return pagedStream(
+        "trace search",
+        (lastRetrievedId, limit) =>
+          api.traces.searchTraces(
+            { projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}), ...(options?.exclude ? { exclude: options.exclude as never } : {}) },
+            REQUEST_OPTIONS,
+          ),
+        toTraceRecord,
+      );
+    },
+
+    async countTraces(filters) {
+      const page = await call("trace count", () => api.traces.getTracesByProject({ projectName, filters: JSON.stringify(filters), page: 1, size: 1, truncate: true }, REQUEST_OPTIONS));
+      return page.total ?? 0;
+    },
+
+    async deleteTraces(ids) {
+      for (const batch of chunks(ids, OPIK_LIMITS.deleteBatch)) {
+        await call("trace delete", () => api.traces.deleteTraces({ ids: batch }, REQUEST_OPTIONS));
+      }
+    },
+
+    searchSpans(filters) {
+      return pagedStream(
+        "span search",
+        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        toSpanRecord,
+      );
+    },
+
+    async findDatasets(namePrefix) {
+      const found: DatasetRecord[] = [];
+      for (let page = 1; ; page += 1) {
+        const result = await call("dataset search", () => api.datasets.findDatasets({ name: namePrefix, page, size: 100 }, REQUEST_OPTIONS));
+        const content = result.content ?? [];
+        found.push(...content.filter((d) => d.name.startsWith(namePrefix)).map(datasetRecord));
+        if (content.length < 100) return found;
+      }
+    },
+
+    async createDataset(name, description, tags) {
+      // The raw create throws on 409; the high-level createDataset would swallow it.
+      await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS));
+      const created = await call(`dataset read-back "${name}"`, () => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
+      return datasetRecord(created);
+    },
+
+    async setDatasetTags(dataset, tags) {
+      await call(`dataset update "${dataset.name}"`, () => api.datasets.updateDataset(dataset.id, { name: dataset.name, tags }, REQUEST_OPTIONS));
+    },
+
+    async listDatasetItems(dataset) {
+      const items = [];
+      const stream = pagedStream(
+        `dataset items of "${dataset.name}"`,
+        (lastRetrievedId, limit) => api.datasets.streamDatasetItems({ datasetName: dataset.name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        toDatasetItemRecord,
+      );
+      for await (const item of stream) items.push(item);
+      return items;
+    },
+
+    async insertDatasetItems(dataset, items: readonly NewDatasetItem[]) {
+      for (const batch of chunks(items, OPIK_LIMITS.datasetItemBatch)) {
+        await call(`dataset items write to "${dataset.name}"`, () =>
+          api.datasets.createOrUpdateDatasetItems(
+            { datasetId: dataset.id, items: batch.map((item) => ({ id: item.id, source: "span", spanId: item.spanId, traceId: item.traceId, data: item.data as unknown as Record<string, unknown> })) },
+            REQUEST_OPTIONS,
+          ),
+        );
+      }
+    },
+
+    async scoreSpans(scores: readonly SpanScore[]) {
+      for (const batch of chunks(scores, OPIK_LIMITS.scoreBatch)) {
+        await call("span feedback scores write", () =>
+          api.spans.scoreBatchOfSpans(
+            { scores: batch.map((s) => ({ id: s.spanId, name: s.name, value: s.value, source: "sdk", projectName: s.projectName, ...(s.reason ? { reason: s.reason } : {}) })) },
+            REQUEST_OPTIONS,
+          ),
+        );
+      }
+    },
+
+    async findExperiment(name, dataset) {
+      const page = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, datasetId: dataset.id, page: 1, size: 100 }, REQUEST_OPTIONS));
+      const match = (page.content ?? []).find((e) => e.name === name && e.id);
+      return match?.id && match.name ? { id: match.id, name: match.name } : undefined;
+    },
+
+    async createExperiment(name, dataset, metadata) {
+      const id = generateId();
+      await call(`experiment create "${name}"`, () =>
+        api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
+      );
+      return { id, name };
+    },
+
+    async listExperimentItems(experiment) {
+      const items = [];
+      const stream = pagedStream(
+        `experiment items of "${experiment.name}"`,
+        (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        toExperimentItemRecord,
+      );
+      for await (const item of stream) items.push(item);
+      return items;
+    },
+
+    async writeEvaluations(experiment, records: readonly EvaluationRecord[]) {
+      // Experiment items first: once one exists, a rerun finds its trace id and
+      // rewrites that trace and its scores (both upserts) instead of adding new ones.
+      for (const batch of chunks(records, OPIK_LIMITS.experimentItemBatch)) {
+        await call("experiment items write", () =>
+          api.experiments.createExperimentItems(
+            { experimentItems: batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName })) },
+            REQUEST_OPTIONS,
+          ),
+        );
+        await call("evaluation traces write", () =>
+          api.traces.createTraces(
+            {
+              traces: batch.map((r) => ({
+                id: r.traceId,
+                projectName,
+                name: "evaluation_task",
+                startTime: r.startTime,
+                endTime: r.endTime,
+                input: r.input as Record<string, unknown>,
+                output: r.output,
+                source: "experiment",
+                ...(r.error ? { errorInfo: { exceptionType: r.error.exceptionType, message: r.error.message, traceback: "" } } : {}),
+              })),
+            },
+            REQUEST_OPTIONS,
+          ),
+        );
+        const scores = batch.flatMap((r) => r.scores.map((s) => ({ id: r.traceId, name: s.name, value: s.value, source: "sdk" as const, projectName, ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}) })));
+        for (const scoreBatch of chunks(scores, OPIK_LIMITS.scoreBatch)) {
+          await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
+        }
+      }
+    },
+
+    experimentUrl(experiment, dataset) {
+      // The same redirect the SDK prints after evaluate(): the UI resolves workspace and project itself.
+      const base = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
+      const path = Buffer.from(connection.url).toString("base64");
+      return `${base}/api/v1/session/redirect/experiments/?experiment_id=${experiment.id}&dataset_id=${dataset.id}&path=${encodeURIComponent(path)}`;
+    },
+  };
+}
+
+/** Exposes a ChatModel to the SDK's judge metrics, so they use the configured provider, key and base URL. */
+class ChatModelJudge extends OpikBaseModel {
+  constructor(private readonly chat: ChatModel) {
+    super(chat.model);
+  }
+  override async generateString(input: string, responseFormat?: unknown): Promise<string> {
+    const completion = await this.chat.complete([{ role: "user", content: input }], { json: responseFormat !== undefined });
+    return completion.text;
+  }
+  override async generateProviderResponse(messages: OpikMessage[]): Promise<unknown> {
+    const prompt = messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n\n");
+    return { text: await this.generateString(prompt) };
+  }
+}
+
+export const opikJudgeMetrics: JudgeMetricFactory = {
+  hallucination(judge: ChatModel): Metric {
+    // trackMetric false: outside evaluate() a tracked metric builds its own env-configured client.
+    const metric = new Hallucination({ model: new ChatModelJudge(judge), trackMetric: false, name: "hallucination" });
+    return {
+      name: "hallucination",
+      async score(input: MetricInput) {
+        try {
+          const result = await metric.score({ input: input.input, output: input.output, context: input.expected ? [input.expected] : [] });
+          const first = Array.isArray(result) ? result[0] : result;
+          if (!first || typeof first.value !== "number" || Number.isNaN(first.value)) return { name: "hallucination", ok: false, error: "judge returned no score" };
+          return { name: "hallucination", ok: true, value: first.value, ...(first.reason ? { reason: String(first.reason) } : {}) };
+        } catch (error) {
+          return { name: "hallucination", ok: false, error: errorMessage(error) };
+        }
+      },
+    };
+  },
+};
+

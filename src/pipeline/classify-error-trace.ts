@@ -1,0 +1,54 @@
+import type { TraceRecord } from "../types.js";
+
+/**
+ * The seed's error patterns, most specific first: a trace counts under the
+ * first one its error text contains, and under "error" when none matches, so
+ * the pattern counts always add up to the number of error traces.
+ */
+export const ERROR_PATTERNS = ["retries exhausted", "rate limit", "validation error", "timeout", "failed", "error"] as const;
+export type ErrorPattern = (typeof ERROR_PATTERNS)[number];
+
+/** Output keys that, when set to something non-empty, mean the traced call failed. */
+const ERROR_FIELDS = new Set(["error", "error_message", "exception"]);
+
+function isNonEmpty(value: unknown): boolean {
+  if (value === null || value === undefined || value === false) return false;
+  if (typeof value === "string") return value.trim().length > 0;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === "object") return Object.keys(value).length > 0;
+  return true;
+}
+
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * The error text of a trace, or undefined when it is not an error trace. Only
+ * `error_info` or an explicit error field counts: prose that merely mentions
+ * "failed" or an `"error": null` key does not.
+ */
+export function errorTextOf(trace: Pick<TraceRecord, "errorInfo" | "output">): string | undefined {
+  const info = trace.errorInfo;
+  if (info && (isNonEmpty(info.message) || isNonEmpty(info.exceptionType))) {
+    return [info.exceptionType, info.message].filter(Boolean).join(": ");
+  }
+  const output = trace.output;
+  if (output && typeof output === "object" && !Array.isArray(output)) {
+    for (const [key, value] of Object.entries(output)) {
+      if (ERROR_FIELDS.has(key.toLowerCase()) && isNonEmpty(value)) return textOf(value);
+    }
+  }
+  return undefined;
+}
+
+export function classifyErrorText(text: string): ErrorPattern {
+  const lower = text.toLowerCase();
+  return ERROR_PATTERNS.find((pattern) => pattern !== "error" && lower.includes(pattern)) ?? (/timed out/.test(lower) ? "timeout" : "error");
+}
+
+/** The pattern of an error trace, or undefined when the trace is not one. */
+export function classifyErrorTrace(trace: Pick<TraceRecord, "errorInfo" | "output">): ErrorPattern | undefined {
+  const text = errorTextOf(trace);
+  return text === undefined ? undefined : classifyErrorText(text);
+}

@@ -1,0 +1,44 @@
+import type { OpikGateway } from "../opik/opik-gateway.js";
+import type { OpikFilter, TraceRecord } from "../types.js";
+import { classifyErrorTrace, type ErrorPattern } from "./classify-error-trace.js";
+import { startTimeFilters } from "./time-window.js";
+
+/** The seed's cleanup_result, field for field. */
+export interface CleanupResult {
+  project: string;
+  total_traces: number;
+  error_traces: number;
+  deleted: number;
+  error_patterns: Partial<Record<ErrorPattern, number>>;
+}
+
+/**
+ * Step 0: delete the project's error traces that started in the window. Opik's
+ * filters have no OR, so candidates come from one query per signal; each is
+ * then confirmed client-side, because `output contains "error"` also matches
+ * `"error": null` and words such as "errorless".
+ */
+export async function cleanErrorTraces(opik: OpikGateway, window: { start: Date; end: Date }): Promise<CleanupResult> {
+  const inWindow = startTimeFilters(window);
+  const candidateQueries: OpikFilter[][] = [
+    [...inWindow, { field: "error_info", operator: "is_not_empty", value: "" }],
+    [...inWindow, { field: "output", operator: "contains", value: "error" }],
+    [...inWindow, { field: "output", operator: "contains", value: "exception" }],
+  ];
+  const candidates = new Map<string, TraceRecord>();
+  for (const filters of candidateQueries) {
+    for await (const trace of opik.searchTraces(filters, { exclude: ["input", "metadata"] })) candidates.set(trace.id, trace);
+  }
+
+  const errorPatterns: Partial<Record<ErrorPattern, number>> = {};
+  const errorIds: string[] = [];
+  for (const trace of candidates.values()) {
+    const pattern = classifyErrorTrace(trace);
+    if (!pattern) continue;
+    errorIds.push(trace.id);
+    errorPatterns[pattern] = (errorPatterns[pattern] ?? 0) + 1;
+  }
+  const totalTraces = await opik.countTraces(inWindow);
+  await opik.deleteTraces(errorIds);
+  return { project: opik.projectName, total_traces: totalTraces, error_traces: errorIds.length, deleted: errorIds.length, error_patterns: errorPatterns };
+}

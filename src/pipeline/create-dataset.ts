@@ -1,0 +1,64 @@
+import { ADDED_TO_DATASET_SCORE, DATASET_TAG, PENDING_TAG } from "../constants.js";
+import type { OpikGateway, NewDatasetItem } from "../opik/opik-gateway.js";
+import type { DatasetItemRecord, DatasetRecord, SpanItemData, SpanRecord } from "../types.js";
+import type { PendingDataset } from "./find-pending-dataset.js";
+
+export interface DatasetResult {
+  dataset: DatasetRecord;
+  items: DatasetItemRecord[];
+  /** Spans this run marked with added_to_dataset. */
+  marked: number;
+  resumed: boolean;
+}
+
+/**
+ * The item keeps the span's identity (ids, model, usage, cost) next to its
+ * payload: two spans with the same input and output stay two items.
+ */
+export function toItemData(span: SpanRecord): SpanItemData {
+  return {
+    input: span.input ?? null,
+    expected_output: span.output ?? null,
+    span_id: span.id,
+    trace_id: span.traceId,
+    span_name: span.name,
+    start_time: span.startTime,
+    ...(span.model ? { model: span.model } : {}),
+    ...(span.provider ? { provider: span.provider } : {}),
+    ...(span.usage ? { usage: span.usage } : {}),
+    ...(span.totalEstimatedCost !== undefined ? { total_estimated_cost: span.totalEstimatedCost } : {}),
+  };
+}
+
+/**
+ * Step 3: the dataset, its items, then the added_to_dataset marks. The items
+ * are read back before any span is marked, so a failed or partial write never
+ * leaves a span marked without its item. The dataset keeps PENDING_TAG until
+ * its experiment is complete.
+ */
+export async function createDataset(
+  opik: OpikGateway,
+  options: { name: string; spans: SpanRecord[]; pending?: PendingDataset; description: string },
+): Promise<DatasetResult> {
+  const dataset = options.pending?.dataset ?? (await opik.createDataset(options.name, options.description, [DATASET_TAG, PENDING_TAG]));
+  const existing = options.pending?.items ?? [];
+  const inDataset = new Set(existing.map((item) => item.spanId));
+  const newItems: NewDatasetItem[] = options.spans
+    .filter((span) => !inDataset.has(span.id))
+    .map((span) => ({ id: opik.newId(), spanId: span.id, traceId: span.traceId, data: toItemData(span) }));
+  await opik.insertDatasetItems(dataset, newItems);
+
+  const items = await opik.listDatasetItems(dataset);
+  const written = new Set(items.map((item) => item.spanId));
+  const missing = newItems.filter((item) => !written.has(item.spanId));
+  if (missing.length) {
+    throw new Error(`Opik dataset "${dataset.name}" is missing ${missing.length} of ${newItems.length} items after writing them (first missing span ${missing[0]?.spanId}); no span was marked`);
+  }
+
+  const projectOf = new Map(options.spans.map((span) => [span.id, span.projectName ?? opik.projectName]));
+  const marks = items
+    .filter((item): item is DatasetItemRecord & { spanId: string } => Boolean(item.spanId))
+    .map((item) => ({ spanId: item.spanId, projectName: projectOf.get(item.spanId) ?? opik.projectName, name: ADDED_TO_DATASET_SCORE, value: 1, reason: dataset.name }));
+  await opik.scoreSpans(marks);
+  return { dataset, items, marked: marks.length, resumed: Boolean(options.pending) };
+}

@@ -1,0 +1,154 @@
+import { TASK_ID } from "../constants.js";
+import type { ActionConfig } from "../config/parse-config.js";
+import { errorMessage } from "../errors.js";
+import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
+import type { ChatModel } from "../types.js";
+import { buildMetrics } from "./build-metrics.js";
+import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
+import { createDataset } from "./create-dataset.js";
+import { createEvaluationTask } from "./evaluation-task.js";
+import { filterNewSpans } from "./filter-new-spans.js";
+import { findPendingDataset } from "./find-pending-dataset.js";
+import type { Logger } from "./logger.js";
+import { runExperiment, type ExperimentResult } from "./run-experiment.js";
+import { searchSpans } from "./search-spans.js";
+import { runStamp } from "./time-window.js";
+import { DATASET_TAG } from "../constants.js";
+
+/** The seed's result structure, field for field, plus a few fields of ours at the end. */
+export interface PipelineResult {
+  status: "success" | "skipped" | "failed";
+  task_id: string;
+  date_string: string;
+  experiment_type: string;
+  max_items: number;
+  lookback_hours: number;
+  metrics: string[];
+  task_provider: string;
+  cleanup_errors: boolean;
+  cleanup_result: CleanupResult | null;
+  spans_found: number;
+  spans_new: number;
+  dataset_name: string | null;
+  experiment_result: ExperimentResult | null;
+  errors: string[];
+  warnings: string[];
+  project: string;
+  window: { start: string; end: string };
+  /** New spans left for the next run because of max-items. */
+  spans_deferred: number;
+  /** True when this run finished a dataset an interrupted run had left pending. */
+  resumed: boolean;
+}
+
+export interface PipelineDeps {
+  opik: OpikGateway;
+  judgeMetrics: JudgeMetricFactory;
+  taskModel?: ChatModel;
+  judgeModel?: ChatModel;
+  log: Logger;
+  now: Date;
+  /** Recorded in the experiment's config in Opik (commit, workflow run, ...). */
+  runContext?: Record<string, unknown>;
+}
+
+/** Steps 0 to 4 of the seed. Never throws: a failure is a result with status "failed". */
+export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Promise<PipelineResult> {
+  const { opik, log } = deps;
+  const result: PipelineResult = {
+    status: "failed",
+    task_id: TASK_ID,
+    date_string: config.dateString,
+    experiment_type: config.experimentType,
+    max_items: config.maxItems,
+    lookback_hours: config.lookbackHours,
+    metrics: config.metrics,
+    task_provider: config.taskProvider,
+    cleanup_errors: config.cleanupErrors,
+    cleanup_result: null,
+    spans_found: 0,
+    spans_new: 0,
+    dataset_name: null,
+    experiment_result: null,
+    errors: [],
+    warnings: [],
+    project: config.opik.project,
+    window: { start: config.window.start.toISOString(), end: config.window.end.toISOString() },
+    spans_deferred: 0,
+    resumed: false,
+  };
+  try {
+    const metrics = buildMetrics(config.metrics, { judgeMetrics: deps.judgeMetrics, ...(config.feature.outputFormat ? { outputFormat: config.feature.outputFormat } : {}), ...(deps.judgeModel ? { judge: deps.judgeModel } : {}) });
+
+    if (config.cleanupErrors) {
+      log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
+      result.cleanup_result = await cleanErrorTraces(opik, config.window);
+      log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
+    }
+
+    const pending = await findPendingDataset(opik, config.feature.datasetPrefix);
+    if (pending) {
+      result.resumed = true;
+      result.warnings.push(`Finishing dataset ${pending.dataset.name}, left incomplete by an earlier run (${pending.items.length} items)`);
+    }
+    log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${result.window.start}, ${result.window.end})`);
+    const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
+    const room = Math.max(0, config.maxItems - pendingSpanIds.size);
+    const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window), room, pendingSpanIds);
+    result.spans_found = selection.found;
+    result.spans_deferred = selection.deferred;
+    if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
+    log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
+
+    if (!pending && selection.selected.length === 0) {
+      result.status = config.skipIfEmpty ? "skipped" : "failed";
+      if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
+      return result;
+    }
+
+    const stamp = runStamp(deps.now);
+    const datasetName = `${config.feature.datasetPrefix}-${stamp}`;
+    log.info(`Step 3: ${pending ? `completing dataset ${pending.dataset.name}` : `creating dataset ${datasetName}`}`);
+    const datasetResult = await createDataset(opik, {
+      name: datasetName,
+      spans: selection.selected,
+      description: `${config.feature.spanName} spans harvested by opik-evaluate for ${config.experimentType}`,
+      ...(pending ? { pending } : {}),
+    });
+    result.dataset_name = datasetResult.dataset.name;
+    result.spans_new = pending ? datasetResult.items.length : selection.selected.length;
+
+    // The experiment shares its dataset's stamp, so a resumed run finds it again by name.
+    const experimentName = `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(-15)}`;
+    log.info(`Step 4: experiment ${experimentName} over ${datasetResult.items.length} item(s) with ${config.metrics.join(", ")}`);
+    const experiment = await runExperiment(opik, {
+      name: experimentName,
+      dataset: datasetResult.dataset,
+      items: datasetResult.items,
+      metrics,
+      task: createEvaluationTask(deps.taskModel),
+      concurrency: config.concurrency,
+      metadata: {
+        experiment_type: config.experimentType,
+        task_provider: config.taskProvider,
+        ...(config.task ? { model: config.task.model, temperature: config.task.temperature } : {}),
+        ...(config.judge ? { judge_provider: config.judge.provider, judge_model: config.judge.model } : {}),
+        metrics: config.metrics,
+        ...(config.feature.outputFormat ? { output_format: config.feature.outputFormat } : {}),
+        ...deps.runContext,
+      },
+      log,
+    });
+    result.experiment_result = experiment.result;
+    result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
+    result.warnings.push(...experiment.metricErrors);
+
+    await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
+    result.status = experiment.result.status;
+    return result;
+  } catch (error) {
+    result.status = "failed";
+    result.errors.push(errorMessage(error));
+    return result;
+  }
+}

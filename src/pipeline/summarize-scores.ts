@@ -1,0 +1,30 @@
+import type { FeedbackScore } from "../types.js";
+
+/** One metric over the experiment: failed scores are counted apart, never averaged in as 0. */
+export interface MetricSummary {
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  count: number;
+  failed: number;
+}
+
+export function summarizeScores(metricNames: readonly string[], scores: readonly FeedbackScore[], failures: ReadonlyMap<string, number>): Record<string, MetricSummary> {
+  const summary: Record<string, MetricSummary> = {};
+  for (const name of metricNames) {
+    const values = scores.filter((s) => s.name === name).map((s) => s.value);
+    const count = values.length;
+    summary[name] = {
+      mean: count ? round(values.reduce((a, b) => a + b, 0) / count) : null,
+      min: count ? Math.min(...values) : null,
+      max: count ? Math.max(...values) : null,
+      count,
+      failed: failures.get(name) ?? 0,
+    };
+  }
+  return summary;
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

@@ -1,0 +1,157 @@
+/** Plain data that flows between the stages. No SDK types leak past src/opik. */
+
+export type TaskProvider = "gemini" | "openai" | "ollama" | "replay";
+export type JudgeProvider = Exclude<TaskProvider, "replay">;
+
+export interface FeedbackScore {
+  name: string;
+  value: number;
+  reason?: string;
+}
+
+export interface ErrorInfo {
+  exceptionType?: string;
+  message?: string;
+  traceback?: string;
+}
+
+export interface TraceRecord {
+  id: string;
+  name?: string;
+  startTime: string;
+  output?: unknown;
+  errorInfo?: ErrorInfo;
+}
+
+export interface SpanRecord {
+  id: string;
+  traceId: string;
+  projectName?: string;
+  name: string;
+  type: string;
+  startTime: string;
+  endTime?: string;
+  input?: unknown;
+  output?: unknown;
+  metadata?: unknown;
+  model?: string;
+  provider?: string;
+  usage?: Record<string, number>;
+  totalEstimatedCost?: number;
+  errorInfo?: ErrorInfo;
+  feedbackScores: FeedbackScore[];
+}
+
+export type FilterOperator =
+  | "contains"
+  | "not_contains"
+  | "starts_with"
+  | "ends_with"
+  | "="
+  | "!="
+  | ">"
+  | ">="
+  | "<"
+  | "<="
+  | "is_empty"
+  | "is_not_empty";
+
+/** One Opik filter, exactly as the REST API takes it. */
+export interface OpikFilter {
+  field: string;
+  operator: FilterOperator;
+  value: string;
+  key?: string;
+}
+
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  tags: string[];
+  createdAt?: string;
+}
+
+/** What a dataset item holds: the span's payload and where it came from. */
+export interface SpanItemData {
+  input: unknown;
+  expected_output: unknown;
+  span_id: string;
+  trace_id: string;
+  span_name: string;
+  model?: string;
+  provider?: string;
+  usage?: Record<string, number>;
+  total_estimated_cost?: number;
+  start_time: string;
+}
+
+export interface DatasetItemRecord {
+  id: string;
+  spanId?: string;
+  traceId?: string;
+  data: Record<string, unknown>;
+}
+
+export interface ExperimentRecord {
+  id: string;
+  name: string;
+}
+
+export interface ExperimentItemRecord {
+  id: string;
+  datasetItemId: string;
+  traceId: string;
+  feedbackScores: FeedbackScore[];
+}
+
+/** A chat message sent to a task or judge model. */
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface Completion {
+  text: string;
+  model: string;
+  usage?: TokenUsage;
+}
+
+export interface CompleteOptions {
+  /** Ask the provider for a JSON object reply (judges). */
+  json?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A task or judge model behind one provider's client. */
+export interface ChatModel {
+  readonly provider: JudgeProvider;
+  readonly model: string;
+  complete(messages: ChatMessage[], options?: CompleteOptions): Promise<Completion>;
+}
+
+/** What every metric sees for one dataset item. */
+export interface MetricInput {
+  /** Text of the item's input, from whatever shape it was recorded in. */
+  input: string;
+  /** Text of the task's output for this item. */
+  output: string;
+  /** The output as the task returned it, before text extraction. */
+  rawOutput: unknown;
+  /** Text of the span's recorded output (the reference). */
+  expected: string;
+}
+
+export type MetricResult =
+  | { name: string; ok: true; value: number; reason?: string }
+  | { name: string; ok: false; error: string };
+
+export interface Metric {
+  readonly name: string;
+  score(input: MetricInput): Promise<MetricResult>;
+}

@@ -1,0 +1,225 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildSample, ingestSample, type Sample, type SampleOptions } from "../../scripts/sample-data.js";
+import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { opikReads } from "../support/opik-reads.js";
+import { runAction } from "../../scripts/run-action.js";
+
+const REGISTRY = `
+features:
+  charter_optimization:
+    span_name: charter_validation
+    dataset_prefix: charter-optimization
+    experiment_prefix: charter_validation
+    metrics: [output_format]
+    output_format:
+      json_schema: { type: object, required: [verdict], properties: { verdict: { type: string, enum: [valid, invalid, needs_review] } } }
+`;
+
+let server: OpikServer;
+let workspace: string;
+let projectCounter = 0;
+
+beforeAll(async () => {
+  server = await startOpikServer();
+  workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-ws-"));
+  await mkdir(path.join(workspace, ".github"), { recursive: true });
+  await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), REGISTRY);
+});
+afterAll(async () => server.close());
+afterEach(() => server.clearFaults());
+
+/** Each test gets its own project and a data set drawn from a fresh seed. */
+async function seedProject(overrides: Partial<SampleOptions> = {}): Promise<{ project: string; sample: Sample }> {
+  projectCounter += 1;
+  const project = `charters-${projectCounter}-${Date.now()}`;
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh: 5 + (seed % 7),
+    alreadyAdded: 2 + (seed % 3),
+    prose: 4,
+    errorTraces: 6 + (seed % 5),
+    otherNames: 3,
+    otherTypes: 2,
+    outsideWindow: 3,
+    ...overrides,
+  });
+  await ingestSample(server.url, sample);
+  return { project, sample };
+}
+
+function inputs(project: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { "opik-url": server.url, "opik-project": project, "task-provider": "replay", "max-items": "1000", ...extra };
+}
+
+describe("the bundled action against the embedded Opik server", () => {
+  it("reports the seed's fields and counts, deletes exactly the error traces, and a second run skips", async () => {
+    const { project, sample } = await seedProject();
+    const reads = opikReads(server.url, project);
+    const run = await runAction(inputs(project), { workspace });
+    expect(run.stderr).toBe("");
+    expect(run.exitCode, run.stdout).toBe(0);
+    const result = run.result!;
+
+    expect(Object.keys(result).slice(0, 16)).toEqual([
+      "status", "task_id", "date_string", "experiment_type", "max_items", "lookback_hours", "metrics", "task_provider",
+      "cleanup_errors", "cleanup_result", "spans_found", "spans_new", "dataset_name", "experiment_result", "errors", "warnings",
+    ]);
+    expect(result).toMatchObject({
+      status: "success",
+      task_id: "task_opik_evaluate",
+      experiment_type: "charter_optimization",
+      max_items: 1000,
+      lookback_hours: 24,
+      metrics: ["output_format"],
+      task_provider: "replay",
+      cleanup_errors: true,
+      cleanup_result: {
+        project,
+        total_traces: sample.expected.totalTraces,
+        error_traces: sample.expected.errorTraces,
+        deleted: sample.expected.errorTraces,
+        error_patterns: sample.expected.errorPatterns,
+      },
+      spans_found: sample.expected.spansFound,
+      spans_new: sample.expected.newSpanIds.length,
+      errors: [],
+    });
+    expect(result.dataset_name).toMatch(/^charter-optimization-\d{8}-\d{6}$/);
+    const experiment = result.experiment_result as { experiment_name: string; status: string; eval_results: Record<string, { count: number; failed: number; mean: number }> };
+    expect(experiment.status).toBe("success");
+    expect(experiment.experiment_name).toBe(`charter_validation-eval-${String(result.dataset_name).slice(-15)}`);
+    expect(experiment.eval_results.output_format).toMatchObject({ count: sample.expected.newSpanIds.length, failed: 0 });
+
+    // Exactly the error traces are gone; prose that mentions errors stays.
+    for (const id of sample.expected.errorTraceIds) expect(await reads.traceStatus(id)).toBe(404);
+    for (const id of sample.expected.proseTraceIds) expect(await reads.traceStatus(id)).toBe(200);
+
+    // One item per new span, each span marked in its project with the dataset's name.
+    const items = await reads.datasetItems(String(result.dataset_name));
+    expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
+    for (const id of sample.expected.newSpanIds) {
+      const span = await reads.span(id);
+      expect(span.feedback_scores).toContainEqual(expect.objectContaining({ name: "added_to_dataset", value: 1, reason: result.dataset_name }));
+    }
+
+    // The experiment links every item to a trace carrying its score.
+    const experimentItems = await reads.experimentItems(experiment.experiment_name);
+    expect(experimentItems).toHaveLength(items.length);
+    for (const item of experimentItems) expect(item.feedback_scores).toContainEqual(expect.objectContaining({ name: "output_format" }));
+
+    expect(run.outputs).toMatchObject({
+      status: "success",
+      "dataset-name": result.dataset_name,
+      "experiment-name": experiment.experiment_name,
+      "spans-found": String(sample.expected.spansFound),
+      "spans-new": String(sample.expected.newSpanIds.length),
+    });
+    expect(run.summary).toContain("| `output_format` |");
+    expect(run.summary).toContain(String(result.dataset_name));
+
+    const rerun = await runAction(inputs(project), { workspace });
+    expect(rerun.exitCode).toBe(0);
+    expect(rerun.result).toMatchObject({ status: "skipped", spans_new: 0, spans_found: sample.expected.spansFound, dataset_name: null, cleanup_result: { error_traces: 0, deleted: 0 } });
+    expect(await reads.datasets("charter-optimization-")).toHaveLength(1);
+  });
+
+  it("fails instead of skipping when skip-if-empty is false", async () => {
+    const { project } = await seedProject({ fresh: 0, prose: 0 });
+    const run = await runAction(inputs(project, { "skip-if-empty": "false" }), { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.result).toMatchObject({ status: "failed", spans_new: 0 });
+    expect(run.stdout).toContain("::error::");
+  });
+
+  it("caps a run at max-items and takes the rest on the next run, without duplicates", async () => {
+    const { project, sample } = await seedProject({ fresh: 9, prose: 0, errorTraces: 0 });
+    const reads = opikReads(server.url, project);
+    const first = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
+    expect(first.result).toMatchObject({ status: "success", spans_new: 4, spans_found: sample.expected.spansFound, cleanup_result: null });
+    // Datasets are named to the second; make sure the next run's name differs.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
+    expect(second.result).toMatchObject({ status: "success", spans_new: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const third = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
+    expect(third.result).toMatchObject({ status: "success", spans_new: 1 });
+
+    const spanIds: unknown[] = [];
+    for (const run of [first, second, third]) spanIds.push(...(await reads.datasetItems(String(run.result!.dataset_name))).map((i) => i.span_id));
+    expect(spanIds.sort()).toEqual([...sample.expected.newSpanIds].sort());
+  });
+
+  it.each([
+    ["the dataset items write", "PUT", "/v1/private/datasets/items"],
+    ["the added_to_dataset marks", "PUT", "/v1/private/spans/feedback-scores"],
+    ["the experiment items write", "POST", "/v1/private/experiments/items"],
+    ["the experiment scores write", "PUT", "/v1/private/traces/feedback-scores"],
+  ])("recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates", async (_what, method, faultPath) => {
+    const { project, sample } = await seedProject({ errorTraces: 2 });
+    const reads = opikReads(server.url, project);
+    server.injectFault({ method, path: faultPath, status: 503 });
+    const failed = await runAction(inputs(project), { workspace });
+    expect(failed.exitCode).toBe(1);
+    expect(failed.result?.status).toBe("failed");
+
+    const marked = new Set((await reads.spansMarked()).map((s) => s.id));
+    const datasets = await reads.datasets("charter-optimization-");
+    const itemsBefore = datasets.length ? await reads.datasetItems(String(datasets[0]!.name)) : [];
+    const inDataset = new Set(itemsBefore.map((i) => i.span_id));
+    for (const id of marked) if (!sample.addedSpanIds.includes(String(id))) expect(inDataset.has(id)).toBe(true);
+
+    server.clearFaults();
+    const rerun = await runAction(inputs(project), { workspace });
+    expect(rerun.exitCode, rerun.stdout).toBe(0);
+    expect(rerun.result?.status).toBe("success");
+    const after = await reads.datasets("charter-optimization-");
+    expect(after).toHaveLength(1);
+    const items = await reads.datasetItems(String(after[0]!.name));
+    expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
+    const experiments = await reads.experiments("charter_validation-eval-");
+    const ours = experiments.filter((e) => e.dataset_name === after[0]!.name);
+    expect(ours).toHaveLength(1);
+    const experimentItems = await reads.experimentItems(String(ours[0]!.name));
+    expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
+    for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
+
+    const again = await runAction(inputs(project), { workspace });
+    expect(again.result?.status).toBe("skipped");
+  });
+
+  it.each([
+    [{ "max-items": "many" }, "max-items: expected a whole number"],
+    [{ "task-provider": "claude" }, "task-provider: expected one of gemini, openai, ollama, replay"],
+    [{ metrics: "hallucination" }, "judge-provider: required because metrics include hallucination"],
+    [{ "task-provider": "openai" }, "openai-api-key: required because task-provider is openai"],
+    [{ "date-string": "2026-01-01" }, "date-string: expected a date as YYYYMMDD"],
+    [{ "experiment-type": "unknown_feature" }, 'experiment-type: "unknown_feature" is not a feature'],
+    [{ config: "missing.yml" }, "config: file missing.yml not found"],
+  ])("rejects %j with a clear error before any Opik call, and writes nothing", async (bad, message) => {
+    const before = server.requests.length;
+    const run = await runAction({ ...inputs("any-project"), ...bad }, { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(message);
+    expect(run.outputs).toEqual({});
+    expect(run.summary).toBe("");
+    expect(server.requests.length).toBe(before);
+  });
+
+  it("never prints a key it was given", async () => {
+    const run = await runAction({ ...inputs("any-project"), "task-provider": "openai", "openai-api-key": "sk-secret-value-123", "max-items": "0" }, { workspace });
+    expect(run.exitCode).toBe(1);
+    // The runner reads ::add-mask:: and hides the value everywhere else in the log.
+    const lines = run.stdout.split("\n");
+    expect(lines).toContain("::add-mask::sk-secret-value-123");
+    expect(lines.filter((line) => line.includes("sk-secret-value-123") && !line.startsWith("::add-mask::"))).toEqual([]);
+    expect(run.stderr).not.toContain("sk-secret-value-123");
+  });
+});

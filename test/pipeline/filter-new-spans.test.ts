@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { filterNewSpans } from "../../src/pipeline/filter-new-spans.js";
+import type { SpanRecord } from "../../src/types.js";
+
+function span(id: string, scores: string[] = []): SpanRecord {
+  return { id, traceId: `t${id}`, name: "chat", type: "llm", startTime: "2026-01-01T00:00:00Z", feedbackScores: scores.map((name) => ({ name, value: 1 })) };
+}
+
+async function* stream(spans: SpanRecord[]): AsyncGenerator<SpanRecord> {
+  for (const s of spans) yield s;
+}
+
+describe("filterNewSpans", () => {
+  it("counts every span found and keeps the oldest new ones up to the limit", async () => {
+    // Opik streams newest first.
+    const spans = [span("9"), span("8", ["added_to_dataset"]), span("7"), span("6", ["Added_To_Dataset"]), span("5"), span("4"), span("3", ["other"])];
+    const selection = await filterNewSpans(stream(spans), 3);
+    expect(selection.found).toBe(7);
+    expect(selection.selected.map((s) => s.id)).toEqual(["3", "4", "5"]);
+    expect(selection.deferred).toBe(2);
+  });
+
+  it("leaves out excluded ids without counting them as new", async () => {
+    const selection = await filterNewSpans(stream([span("3"), span("2"), span("1")]), 5, new Set(["2"]));
+    expect(selection.selected.map((s) => s.id)).toEqual(["1", "3"]);
+    expect(selection.deferred).toBe(0);
+  });
+
+  it("selects nothing from an empty stream", async () => {
+    expect(await filterNewSpans(stream([]), 5)).toEqual({ found: 0, selected: [], deferred: 0 });
+  });
+});

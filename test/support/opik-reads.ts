@@ -1,0 +1,48 @@
+/**
+ * Reads back what a run left in Opik, through the REST API a user's Opik
+ * exposes, so assertions do not depend on the embedded server's internals.
+ */
+type Row = Record<string, unknown>;
+
+async function json(response: Response): Promise<unknown> {
+  if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+async function ndjson(response: Response): Promise<Row[]> {
+  if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
+  return (await response.text())
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as Row);
+}
+
+export function opikReads(opikUrl: string, projectName: string) {
+  const base = `${opikUrl.replace(/\/$/, "")}/v1/private`;
+  const post = (path: string, body: unknown): Promise<Response> => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return {
+    async datasets(prefix: string): Promise<Row[]> {
+      const page = (await json(await fetch(`${base}/datasets?name=${encodeURIComponent(prefix)}&size=100`))) as { content: Row[] };
+      return page.content.filter((d) => String(d.name).startsWith(prefix));
+    },
+    async datasetItems(datasetName: string): Promise<Row[]> {
+      return ndjson(await post("/datasets/items/stream", { dataset_name: datasetName, project_name: projectName, steam_limit: 2000 }));
+    },
+    async span(id: string): Promise<Row> {
+      return (await json(await fetch(`${base}/spans/${id}`))) as Row;
+    },
+    async traceStatus(id: string): Promise<number> {
+      return (await fetch(`${base}/traces/${id}`)).status;
+    },
+    async experiments(name: string): Promise<Row[]> {
+      const page = (await json(await fetch(`${base}/experiments?name=${encodeURIComponent(name)}&size=100`))) as { content: Row[] };
+      return page.content;
+    },
+    async experimentItems(experimentName: string): Promise<Row[]> {
+      return ndjson(await post("/experiments/items/stream", { experiment_name: experimentName, project_name: projectName, limit: 2000, truncate: false }));
+    },
+    async spansMarked(): Promise<Row[]> {
+      return ndjson(await post("/spans/search", { project_name: projectName, limit: 2000, truncate: false, filters: [{ field: "feedback_scores", operator: "is_not_empty", key: "added_to_dataset", value: "" }] }));
+    },
+  };
+}
