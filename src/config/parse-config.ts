@@ -128,10 +128,12 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   const raw = withDefaults(rawInputs);
   const problems: string[] = [];
 
-  const parsed = inputSchema.safeParse(raw);
-  const scalars = parsed.success ? parsed.data : undefined;
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${String(issue.path[0])}: ${issue.message} (got "${String(raw[issue.path[0] as InputName])}")`);
+  // Field by field, so one bad input does not hide the checks that depend on the others.
+  const values: Partial<z.infer<typeof inputSchema>> = {};
+  for (const [name, schema] of Object.entries(inputSchema.shape) as [keyof typeof inputSchema.shape, z.ZodType][]) {
+    const parsed = schema.safeParse(raw[name]);
+    if (parsed.success) (values as Record<string, unknown>)[name] = parsed.data;
+    else problems.push(`${name}: ${parsed.error.issues[0]?.message} (got "${raw[name]}")`);
   }
 
   let registry: ReturnType<typeof parseRegistry>["registry"];
@@ -173,13 +175,13 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   }
 
   const opikUrl = raw["opik-url"];
-  const isCloud = scalars ? new URL(opikUrl).hostname.endsWith("comet.com") : false;
+  const isCloud = values["opik-url"] !== undefined && new URL(opikUrl).hostname.endsWith("comet.com");
   if (isCloud && !raw["opik-api-key"]) problems.push(`opik-api-key: required for Opik Cloud (${DEFAULT_OPIK_URL}); set it from a secret`);
   if (isCloud && !raw["opik-workspace"]) problems.push("opik-workspace: required for Opik Cloud: your Comet workspace name");
 
   const providerSettings = (provider: JudgeProvider, role: "task" | "judge"): ProviderSettings | undefined => {
     const model = (role === "judge" ? raw["judge-model"] : "") || raw.model || DEFAULT_MODELS[provider];
-    const temperature = scalars?.temperature ?? 0;
+    const temperature = values.temperature ?? 0;
     const keyInput = provider === "openai" ? "openai-api-key" : provider === "gemini" ? "google-api-key" : undefined;
     const apiKey = keyInput ? raw[keyInput] : "ollama";
     if (keyInput && !apiKey) {
@@ -189,13 +191,13 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     return { provider, model, apiKey, temperature, ...(baseUrl ? { baseUrl } : {}) };
   };
 
-  const taskProvider = scalars?.["task-provider"];
+  const taskProvider = values["task-provider"];
   const task = taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
 
   let judge: ProviderSettings | undefined;
   const judgeMetrics = metrics.filter((name) => findMetric(name)?.kind === "judge");
-  if (judgeMetrics.length && scalars) {
-    const judgeProvider = scalars["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
+  if (judgeMetrics.length && taskProvider && values["judge-provider"] !== undefined) {
+    const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
       problems.push(`judge-provider: required because metrics include ${judgeMetrics.join(", ")} (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)`);
     } else if (judgeProvider === task?.provider && !raw["judge-model"]) {
@@ -206,13 +208,14 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   }
 
   let window: { start: Date; end: Date } | undefined;
-  if (scalars) {
-    const result = windowFor(raw["date-string"] || utcDateString(now), scalars["lookback-hours"], now);
+  if (values["date-string"] !== undefined && values["lookback-hours"] !== undefined) {
+    const result = windowFor(raw["date-string"] || utcDateString(now), values["lookback-hours"], now);
     if (typeof result === "string") problems.push(result);
     else window = result;
   }
 
-  if (problems.length || !scalars || !window || !taskProvider) throw new ConfigError(problems);
+  const scalars = problems.length === 0 ? inputSchema.parse(raw) : undefined;
+  if (!scalars || !window || !taskProvider) throw new ConfigError(problems);
 
   return {
     dateString: raw["date-string"] || utcDateString(now),

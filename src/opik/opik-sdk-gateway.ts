@@ -4,7 +4,7 @@
  * methods and batch queues, which in opik 2.0.40 swallow errors and cap
  * searches at one request.
  */
-import { Hallucination, Opik, OpikBaseModel, generateId, type OpikMessage } from "opik";
+import { Hallucination, Opik, OpikBaseModel, generateId, type EvaluationScoreResult, type OpikMessage } from "opik";
 import { OPIK_LIMITS } from "../constants.js";
 import { OpikError, errorMessage } from "../errors.js";
 import type { ChatModel, DatasetRecord, Metric, MetricInput } from "../types.js";
@@ -251,12 +251,14 @@ export const opikJudgeMetrics: JudgeMetricFactory = {
   hallucination(judge: ChatModel): Metric {
     // trackMetric false: outside evaluate() a tracked metric builds its own env-configured client.
     const metric = new Hallucination({ model: new ChatModelJudge(judge), trackMetric: false, name: "hallucination" });
+    // The SDK's input type is built from its zod schema; pin the one we call it with.
+    const scoreWith = metric.score.bind(metric) as (input: { input: string; output: string; context: string[] }) => Promise<EvaluationScoreResult>;
     return {
       name: "hallucination",
       async score(input: MetricInput) {
         try {
-          const result = await metric.score({ input: input.input, output: input.output, context: input.expected ? [input.expected] : [] });
-          const first = Array.isArray(result) ? result[0] : result;
+          const result = await scoreWith({ input: input.input, output: input.output, context: input.expected ? [input.expected] : [] });
+          const first: EvaluationScoreResult | undefined = result;
           if (!first || typeof first.value !== "number" || Number.isNaN(first.value)) return { name: "hallucination", ok: false, error: "judge returned no score" };
           return { name: "hallucination", ok: true, value: first.value, ...(first.reason ? { reason: String(first.reason) } : {}) };
         } catch (error) {

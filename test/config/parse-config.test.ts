@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig, type RawInputs, type RegistrySource } from "../../src/config/parse-config.js";
+import { parseConfig, type RegistrySource } from "../../src/config/parse-config.js";
 import { ConfigError } from "../../src/errors.js";
 
 const NOW = new Date("2026-02-04T14:30:52Z");
@@ -143,7 +143,7 @@ features:
   });
 
   it("reports invalid YAML with the file name", () => {
-    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "opik-url": "http://h/api" } as Partial<RawInputs>, registry("features: [unclosed"), NOW));
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "opik-url": "http://h/api" }, registry("features: [unclosed"), NOW));
     expect(problems[0]).toMatch(/^\.github\/opik-evaluate\.yml: not valid YAML or JSON/);
   });
 });
