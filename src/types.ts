@@ -67,6 +67,7 @@ export interface OpikFilter {
 export interface DatasetRecord {
   id: string;
   name: string;
+  description?: string;
   tags: string[];
   createdAt?: string;
 }

@@ -36,7 +36,7 @@ export interface EvaluationRecord {
   endTime: Date;
   input: unknown;
   output: Record<string, unknown>;
-  error?: { exceptionType: string; message: string };
+  error?: { exceptionType: string; message: string; traceback: string };
   scores: FeedbackScore[];
 }
 

@@ -67,9 +67,10 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
   const api = client.api;
   const projectName = connection.project;
 
-  const datasetRecord = (d: { id?: string; name: string; tags?: string[]; createdAt?: Date }): DatasetRecord => ({
+  const datasetRecord = (d: { id?: string; name: string; description?: string; tags?: string[]; createdAt?: Date }): DatasetRecord => ({
     id: d.id ?? "",
     name: d.name,
+    ...(d.description !== undefined ? { description: d.description } : {}),
     tags: d.tags ?? [],
     ...(d.createdAt ? { createdAt: d.createdAt.toISOString() } : {}),
   });
@@ -110,9 +111,19 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async findDatasets(namePrefix) {
+      // Dataset names are unique per project, not per workspace: scope the search to ours.
+      const projectId = await call(`project lookup "${projectName}"`, async () => {
+        try {
+          return (await api.projects.retrieveProject({ name: projectName }, REQUEST_OPTIONS)).id;
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+          throw error;
+        }
+      });
+      if (!projectId) return [];
       const found: DatasetRecord[] = [];
       for (let page = 1; ; page += 1) {
-        const result = await call("dataset search", () => api.datasets.findDatasets({ name: namePrefix, page, size: 100 }, REQUEST_OPTIONS));
+        const result = await call("dataset search", () => api.datasets.findDatasets({ name: namePrefix, projectId, page, size: 100 }, REQUEST_OPTIONS));
         const content = result.content ?? [];
         found.push(...content.filter((d) => d.name.startsWith(namePrefix)).map(datasetRecord));
         if (content.length < 100) return found;
@@ -126,8 +137,9 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return datasetRecord(created);
     },
 
+    // Opik's update replaces the description with what is sent, so it is sent back unchanged.
     async setDatasetTags(dataset, tags) {
-      await call(`dataset update "${dataset.name}"`, () => api.datasets.updateDataset(dataset.id, { name: dataset.name, tags }, REQUEST_OPTIONS));
+      await call(`dataset update "${dataset.name}"`, () => api.datasets.updateDataset(dataset.id, { name: dataset.name, tags, ...(dataset.description !== undefined ? { description: dataset.description } : {}) }, REQUEST_OPTIONS));
     },
 
     async listDatasetItems(dataset) {
@@ -210,7 +222,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
                 input: r.input as Record<string, unknown>,
                 output: r.output,
                 source: "experiment",
-                ...(r.error ? { errorInfo: { exceptionType: r.error.exceptionType, message: r.error.message, traceback: "" } } : {}),
+                ...(r.error ? { errorInfo: { exceptionType: r.error.exceptionType, message: r.error.message, traceback: r.error.traceback } } : {}),
               })),
             },
             REQUEST_OPTIONS,

@@ -28,9 +28,9 @@ const spanRow = z.object({
   type: z.string(),
   start_time: z.string(),
   end_time: z.string().nullish(),
-  input: z.unknown(),
-  output: z.unknown(),
-  metadata: z.unknown(),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  metadata: z.unknown().optional(),
   model: z.string().nullish(),
   provider: z.string().nullish(),
   usage: z.record(z.string(), z.number()).nullish(),
@@ -43,7 +43,7 @@ const traceRow = z.object({
   id: z.string(),
   name: z.string().nullish(),
   start_time: z.string(),
-  output: z.unknown(),
+  output: z.unknown().optional(),
   error_info: errorInfo,
 });
 

@@ -124,7 +124,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       }
     } catch (error) {
       // One item's task failure never fails the others; Opik shows it on the item's trace.
-      record.error = { exceptionType: error instanceof Error ? error.name : "Error", message: errorMessage(error) };
+      // Opik rejects error_info without a traceback.
+      record.error = { exceptionType: error instanceof Error ? error.name : "Error", message: errorMessage(error), traceback: (error instanceof Error && error.stack) || errorMessage(error) };
       itemErrors.push({ dataset_item_id: item.id, ...(typeof item.data.span_id === "string" ? { span_id: item.data.span_id } : {}), message: errorMessage(error) });
     }
     record.endTime = new Date();

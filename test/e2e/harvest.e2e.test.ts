@@ -185,7 +185,7 @@ describe("the bundled action against the embedded Opik server", () => {
     const items = await reads.datasetItems(String(after[0]!.name));
     expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
     const experiments = await reads.experiments("charter_validation-eval-");
-    const ours = experiments.filter((e) => e.dataset_name === after[0]!.name);
+    const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
     expect(ours).toHaveLength(1);
     const experimentItems = await reads.experimentItems(String(ours[0]!.name));
     expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());

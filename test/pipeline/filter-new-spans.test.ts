@@ -7,7 +7,7 @@ function span(id: string, scores: string[] = []): SpanRecord {
 }
 
 async function* stream(spans: SpanRecord[]): AsyncGenerator<SpanRecord> {
-  for (const s of spans) yield s;
+  for (const s of spans) yield await Promise.resolve(s);
 }
 
 describe("filterNewSpans", () => {

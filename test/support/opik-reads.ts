@@ -22,7 +22,8 @@ export function opikReads(opikUrl: string, projectName: string) {
   const post = (path: string, body: unknown): Promise<Response> => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return {
     async datasets(prefix: string): Promise<Row[]> {
-      const page = (await json(await fetch(`${base}/datasets?name=${encodeURIComponent(prefix)}&size=100`))) as { content: Row[] };
+      const project = (await json(await post("/projects/retrieve", { name: projectName }))) as { id: string };
+      const page = (await json(await fetch(`${base}/datasets?name=${encodeURIComponent(prefix)}&project_id=${project.id}&size=100`))) as { content: Row[] };
       return page.content.filter((d) => String(d.name).startsWith(prefix));
     },
     async datasetItems(datasetName: string): Promise<Row[]> {

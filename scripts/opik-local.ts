@@ -1,0 +1,60 @@
+/**
+ * Runs the embedded Opik-compatible server in the foreground, for local runs of the
+ * action (`opik-url`) and for poking at it with curl:
+ *
+ *   npm run opik:local -- --port 5173 [--persist .opik-local/state.json]
+ */
+import { parseArgs } from "node:util";
+import { startOpikServer } from "../src/opik-server/index.js";
+import { errorMessage } from "../src/opik-server/errors.js";
+
+const USAGE = "usage: npm run opik:local -- --port PORT [--persist FILE]";
+
+function parseOptions(argv: string[]): { port: number; persistPath: string | undefined } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { port: { type: "string" }, persist: { type: "string" }, help: { type: "boolean", short: "h" } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be an integer between 0 and 65535, got '${values.port}'`);
+  return { port, persistPath: values.persist };
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof parseOptions>;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${errorMessage(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  const server = await startOpikServer({ port: options.port, ...(options.persistPath ? { persistPath: options.persistPath } : {}) });
+  console.log(`Opik-compatible server listening. Use this as opik-url: ${server.url}`);
+  if (options.persistPath) console.log(`State is kept in ${options.persistPath}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received, stopping.`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`Failed to stop cleanly: ${errorMessage(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(`Cannot start the Opik server: ${errorMessage(error)}`);
+  process.exit(1);
+});

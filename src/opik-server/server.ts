@@ -1,0 +1,194 @@
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApiError, codeError, errorMessage, routeNotFound, unprocessableJson } from "./errors.js";
+import { HttpRouter, type RouteResponse } from "./http-router.js";
+import { toNdjson } from "./ndjson.js";
+import { loadStore, saveStore } from "./persistence.js";
+import { registerDatasetRoutes } from "./routes/datasets.js";
+import { registerExperimentRoutes } from "./routes/experiments.js";
+import { registerFeedbackScoreRoutes } from "./routes/feedback-scores.js";
+import { registerProjectRoutes } from "./routes/projects.js";
+import { registerSpanRoutes } from "./routes/spans.js";
+import { registerTraceRoutes } from "./routes/traces.js";
+import type { OpikStore } from "./store.js";
+import type { FaultRule, OpikServer, OpikServerOptions, RecordedRequest } from "./types.js";
+
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const API_PREFIX = "/api";
+
+interface ActiveFault {
+  readonly rule: FaultRule;
+  seen: number;
+  failed: number;
+}
+
+export function buildRouter(store: OpikStore): HttpRouter {
+  const router = new HttpRouter();
+  const context = { store };
+  registerProjectRoutes(router, context);
+  registerTraceRoutes(router, context);
+  registerSpanRoutes(router, context);
+  registerFeedbackScoreRoutes(router, context, "trace");
+  registerFeedbackScoreRoutes(router, context, "span");
+  registerDatasetRoutes(router, context);
+  registerExperimentRoutes(router, context);
+  return router;
+}
+
+/**
+ * An in-memory stand-in for the Opik backend, speaking its REST dialect under
+ * `/api/v1/private/...` (self-hosted, behind the UI's proxy) and `/v1/private/...`
+ * (the backend port), on 127.0.0.1 only.
+ */
+export async function startOpikServer(options: OpikServerOptions = {}): Promise<OpikServer> {
+  const store = loadStore(options.persistPath);
+  const router = buildRouter(store);
+  const requests: RecordedRequest[] = [];
+  let faults: ActiveFault[] = [];
+
+  const server = createServer((req, res) => {
+    void readBody(req)
+      .then((raw) => {
+        handle(req, res, raw);
+      })
+      .catch((error: unknown) => {
+        const failure = error instanceof ApiError ? error : codeError(400, errorMessage(error));
+        send(res, { status: failure.status, body: failure.body });
+      });
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const prefixed = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+    const path = prefixed ? url.pathname.slice(API_PREFIX.length) || "/" : url.pathname;
+    const query: Record<string, string> = {};
+    for (const [key, value] of url.searchParams) if (!(key in query)) query[key] = value;
+    const host = req.headers.host ?? `127.0.0.1:${(server.address() as AddressInfo | null)?.port ?? 0}`;
+    const baseUrl = `http://${host}${prefixed ? API_PREFIX : ""}`;
+    const recordedBody = parseForRecord(raw);
+
+    const response = respond(method, path, query, raw, baseUrl);
+    requests.push({ method, path, query, body: recordedBody, status: response.status });
+    send(res, response);
+  }
+
+  function respond(method: string, path: string, query: Record<string, string>, raw: string, baseUrl: string): RouteResponse {
+    const fault = takeFault(method, path);
+    if (fault) return { status: fault.status, body: fault.body ?? { code: fault.status, message: "Injected fault" } };
+    try {
+      const resolution = router.resolve(method, path);
+      if (resolution.kind === "not-found") throw routeNotFound();
+      if (resolution.kind === "method-not-allowed") throw codeError(405, "HTTP 405 Method Not Allowed");
+      let body: unknown;
+      if (method !== "GET" && method !== "DELETE" && raw.trim() !== "") {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          throw unprocessableJson();
+        }
+      }
+      const response = resolution.match.handler({ method, path, query, body, params: resolution.match.params, baseUrl });
+      if (resolution.match.mutates && response.status < 300 && options.persistPath) persist(options.persistPath);
+      return response;
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, body: error.body };
+      // Dropwizard's answer to an unexpected exception; the server itself keeps running.
+      console.error(`[opik-server] ${method} ${path} failed:`, error);
+      return { status: 500, body: { code: 500, message: "There was an error processing your request. It has been logged." } };
+    }
+  }
+
+  function persist(path: string): void {
+    try {
+      saveStore(path, store);
+    } catch (error) {
+      console.error(`[opik-server] could not persist state to ${path}: ${errorMessage(error)}`);
+    }
+  }
+
+  function takeFault(method: string, path: string): FaultRule | undefined {
+    for (const fault of faults) {
+      const { rule } = fault;
+      if (rule.method.toUpperCase() !== method) continue;
+      if (typeof rule.path === "string" ? rule.path !== path : !rule.path.test(path)) continue;
+      fault.seen += 1;
+      if (fault.seen <= (rule.after ?? 0)) continue;
+      if (fault.failed >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
+      fault.failed += 1;
+      return rule;
+    }
+    return undefined;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}${API_PREFIX}`,
+    requests,
+    store,
+    injectFault(rule) {
+      faults.push({ rule, seen: 0, failed: 0 });
+    },
+    clearFaults() {
+      faults = [];
+    },
+    close() {
+      return new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets from fetch would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(codeError(413, "HTTP 413 Request Entity Too Large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function parseForRecord(raw: string): unknown {
+  if (raw.trim() === "") return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
+  }
+}
+
+function send(res: ServerResponse, response: RouteResponse): void {
+  if (res.headersSent) return;
+  const headers: Record<string, string> = { ...response.headers };
+  let payload: string | undefined;
+  if (response.ndjson !== undefined) {
+    headers["Content-Type"] = "application/octet-stream";
+    payload = toNdjson(response.ndjson);
+  } else if (response.body !== undefined && response.status !== 204) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(response.body);
+  }
+  if (payload !== undefined) headers["Content-Length"] = String(Buffer.byteLength(payload));
+  res.writeHead(response.status, headers);
+  res.end(payload);
+}
