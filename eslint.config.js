@@ -15,12 +15,26 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/consistent-type-imports": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
-      "no-restricted-imports": "off",
+    },
+  },
+  {
+    // Network behind small interfaces: only src/opik talks to the opik SDK, only src/github to GitHub.
+    files: ["src/**/*.ts"],
+    ignores: ["src/opik/**"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "opik", message: "Only src/opik imports the opik SDK; use the OpikGateway interface." }] }],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/github/**"],
+    rules: {
+      "no-restricted-syntax": ["error", { selector: "ImportDeclaration[source.value='@actions/github']", message: "Only src/github imports @actions/github." }],
     },
   },
   {
     // Pipeline, gate and report code returns plain data; only main.ts talks to the runner.
-    files: ["src/pipeline/**", "src/report/**", "src/metrics/**", "src/config/parse-*.ts"],
+    files: ["src/pipeline/**", "src/report/**", "src/metrics/**", "src/gate/**", "src/config/parse-*.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",

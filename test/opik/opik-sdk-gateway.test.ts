@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
+import { OpikError } from "../../src/errors.js";
+import { createUuidV7, startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+
+let server: OpikServer;
+beforeAll(async () => {
+  server = await startOpikServer();
+});
+afterAll(async () => server.close());
+
+async function ingest(path: string, key: string, rows: unknown[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 1000) {
+    const response = await fetch(`${server.url}/v1/private/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [key]: rows.slice(i, i + 1000) }) });
+    expect(response.status).toBe(204);
+  }
+}
+
+describe("the Opik gateway on the real SDK client", () => {
+  it("pages span searches past the backend's 2000-row cap with full payloads, and deletes traces in batches of 1000", async () => {
+    const project = "paging";
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const traces = Array.from({ length: 4500 }, () => ({ id: createUuidV7(), project_name: project, name: "t", start_time: start }));
+    const long = "x".repeat(20_000);
+    await ingest("traces/batch", "traces", traces);
+    await ingest(
+      "spans/batch",
+      "spans",
+      traces.map((t) => ({ id: createUuidV7(), trace_id: t.id, project_name: project, name: "chat", type: "llm", start_time: start, input: { prompt: long } })),
+    );
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project });
+    const before = server.requests.length;
+    const seen = new Set<string>();
+    for await (const span of opik.searchSpans([{ field: "name", operator: "=", value: "chat" }])) {
+      seen.add(span.id);
+      expect((span.input as { prompt: string }).prompt).toHaveLength(20_000);
+    }
+    expect(seen.size).toBe(4500);
+    const searches = server.requests.slice(before).filter((r) => r.path === "/v1/private/spans/search");
+    expect(searches).toHaveLength(3);
+    expect(searches.every((r) => (r.body as { limit: number; truncate: boolean }).limit === 2000 && (r.body as { truncate: boolean }).truncate === false)).toBe(true);
+
+    expect(await opik.countTraces([])).toBe(4500);
+    await opik.deleteTraces(traces.map((t) => t.id));
+    const deletes = server.requests.filter((r) => r.path === "/v1/private/traces/delete");
+    expect(deletes.map((r) => (r.body as { ids: string[] }).ids.length)).toEqual([1000, 1000, 1000, 1000, 500]);
+    expect(await opik.countTraces([])).toBe(0);
+    let remaining = 0;
+    for await (const _ of opik.searchSpans([])) remaining += 1;
+    expect(remaining).toBe(0);
+  });
+
+  it("throws on a failed write instead of logging it, naming the operation and keeping the cause", async () => {
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "writes" });
+    server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 400, times: 1 });
+    const error = await opik.scoreSpans([{ spanId: createUuidV7(), projectName: "writes", name: "added_to_dataset", value: 1 }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpikError);
+    expect((error as Error).message).toMatch(/^Opik span feedback scores write failed: /);
+    expect(((error as Error).cause as { statusCode: number }).statusCode).toBe(400);
+  });
+
+  it("reports a duplicate dataset name instead of writing into a phantom dataset", async () => {
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "dups" });
+    await opik.createDataset("same-name", "first", []);
+    await expect(opik.createDataset("same-name", "second", [])).rejects.toThrow(/dataset create "same-name" failed: Status code: 409/);
+  });
+});
