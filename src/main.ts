@@ -6,7 +6,8 @@ import { parseConfig, type ActionConfig, type ProviderSettings } from "./config/
 import { readInputs, readRegistry } from "./config/read-inputs.js";
 import { OUTPUTS } from "./constants.js";
 import { errorMessage } from "./errors.js";
-import { createOpikGateway, opikJudgeMetrics } from "./opik/opik-sdk-gateway.js";
+import { opikJudgeMetrics } from "./opik/opik-judges.js";
+import { createOpikGateway } from "./opik/opik-sdk-gateway.js";
 import { runPipeline, type PipelineResult } from "./pipeline/run-pipeline.js";
 import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
@@ -59,7 +60,7 @@ export async function run(): Promise<void> {
     const raw = readInputs();
     const config = parseConfig(raw, await readRegistry(raw), new Date());
     const opik = createOpikGateway(config.opik);
-    const result = await runPipeline(config, {
+    const { result } = await runPipeline(config, {
       opik,
       judgeMetrics: opikJudgeMetrics,
       ...(config.task ? { taskModel: chatModelFor(config.task) } : {}),

@@ -138,6 +138,10 @@ export interface ChatModel {
 
 /** What every metric sees for one dataset item. */
 export interface MetricInput {
+  /** The dataset item's data (the harvested span's input, expected_output, ids, model, usage...). */
+  data: Record<string, unknown>;
+  /** The spans of the harvested span's trace, for span metrics; present when a metric sets needsTraceSpans. */
+  traceSpans?: readonly SpanRecord[];
   /** Text of the item's input, from whatever shape it was recorded in. */
   input: string;
   /** Text of the task's output for this item. */
@@ -154,5 +158,23 @@ export type MetricResult =
 
 export interface Metric {
   readonly name: string;
+  /** Span metrics read the harvested span's whole trace; the runner fetches it only for them. */
+  readonly needsTraceSpans?: boolean;
   score(input: MetricInput): Promise<MetricResult>;
+}
+
+/**
+ * One evaluated item, kept for the gate and the report (too large for
+ * result-json): texts are cut, scores keyed by metric name.
+ */
+export interface ItemOutcome {
+  datasetItemId: string;
+  spanId?: string;
+  traceId: string;
+  input: string;
+  output: string;
+  scores: Record<string, { value: number; reason?: string }>;
+  /** Metric name → why its score could not be computed. */
+  failedMetrics: Record<string, string>;
+  taskError?: string;
 }

@@ -52,6 +52,8 @@ export interface OpikGateway {
   deleteTraces(ids: readonly string[]): Promise<void>;
   /** Streams spans of the project with full (untruncated) payloads. */
   searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord>;
+  /** Every span of one trace (for span metrics). */
+  listTraceSpans(traceId: string): Promise<SpanRecord[]>;
   findDatasets(namePrefix: string): Promise<DatasetRecord[]>;
   createDataset(name: string, description: string, tags: string[]): Promise<DatasetRecord>;
   setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;

@@ -4,12 +4,12 @@
  * methods and batch queues, which in opik 2.0.40 swallow errors and cap
  * searches at one request.
  */
-import { Hallucination, Opik, OpikBaseModel, generateId, type EvaluationScoreResult, type OpikMessage } from "opik";
+import { Opik, generateId } from "opik";
 import { OPIK_LIMITS } from "../constants.js";
-import { OpikError, errorMessage } from "../errors.js";
-import type { ChatModel, DatasetRecord, Metric, MetricInput } from "../types.js";
+import { OpikError } from "../errors.js";
+import type { DatasetRecord } from "../types.js";
 import { readNdjson } from "./ndjson.js";
-import type { EvaluationRecord, JudgeMetricFactory, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 
 export interface OpikConnection {
@@ -108,6 +108,17 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
       );
+    },
+
+    async listTraceSpans(traceId) {
+      const spans = [];
+      const stream = pagedStream(
+        `spans of trace ${traceId}`,
+        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        toSpanRecord,
+      );
+      for await (const span of stream) spans.push(span);
+      return spans;
     },
 
     async findDatasets(namePrefix) {
@@ -243,41 +254,3 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
   };
 }
-
-/** Exposes a ChatModel to the SDK's judge metrics, so they use the configured provider, key and base URL. */
-class ChatModelJudge extends OpikBaseModel {
-  constructor(private readonly chat: ChatModel) {
-    super(chat.model);
-  }
-  override async generateString(input: string, responseFormat?: unknown): Promise<string> {
-    const completion = await this.chat.complete([{ role: "user", content: input }], { json: responseFormat !== undefined });
-    return completion.text;
-  }
-  override async generateProviderResponse(messages: OpikMessage[]): Promise<unknown> {
-    const prompt = messages.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content))).join("\n\n");
-    return { text: await this.generateString(prompt) };
-  }
-}
-
-export const opikJudgeMetrics: JudgeMetricFactory = {
-  hallucination(judge: ChatModel): Metric {
-    // trackMetric false: outside evaluate() a tracked metric builds its own env-configured client.
-    const metric = new Hallucination({ model: new ChatModelJudge(judge), trackMetric: false, name: "hallucination" });
-    // The SDK's input type is built from its zod schema; pin the one we call it with.
-    const scoreWith = metric.score.bind(metric) as (input: { input: string; output: string; context: string[] }) => Promise<EvaluationScoreResult>;
-    return {
-      name: "hallucination",
-      async score(input: MetricInput) {
-        try {
-          const result = await scoreWith({ input: input.input, output: input.output, context: input.expected ? [input.expected] : [] });
-          const first: EvaluationScoreResult | undefined = result;
-          if (!first || typeof first.value !== "number" || Number.isNaN(first.value)) return { name: "hallucination", ok: false, error: "judge returned no score" };
-          return { name: "hallucination", ok: true, value: first.value, ...(first.reason ? { reason: String(first.reason) } : {}) };
-        } catch (error) {
-          return { name: "hallucination", ok: false, error: errorMessage(error) };
-        }
-      },
-    };
-  },
-};
-

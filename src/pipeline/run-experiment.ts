@@ -2,7 +2,7 @@ import { EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
 import { extractText } from "../metrics/extract-text.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
-import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, FeedbackScore, Metric, TokenUsage } from "../types.js";
+import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, FeedbackScore, ItemOutcome, Metric, SpanRecord, TokenUsage } from "../types.js";
 import { mapConcurrent } from "../util/map-concurrent.js";
 import type { EvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
@@ -49,7 +49,10 @@ function isComplete(item: ExperimentItemRecord | undefined, metricNames: readonl
  * scores) through calls that throw. Rerun on the same dataset, it evaluates
  * only what an interrupted run left incomplete, into the same experiment.
  */
-export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<{ result: ExperimentResult; itemErrors: ItemError[]; metricErrors: string[] }> {
+/** Texts kept per item for the report: enough to read, bounded in memory. */
+const OUTCOME_TEXT_LIMIT = 2000;
+
+export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<{ result: ExperimentResult; itemErrors: ItemError[]; metricErrors: string[]; outcomes: ItemOutcome[] }> {
   const metricNames = options.metrics.map((m) => m.name);
   const existing = await opik.findExperiment(options.name, options.dataset);
   const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata));
@@ -60,11 +63,25 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const metricErrors: string[] = [];
   const itemErrors: ItemError[] = [];
   const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  const outcomes: ItemOutcome[] = [];
+  const needsTraceSpans = options.metrics.some((m) => m.needsTraceSpans);
   const todo: DatasetItemRecord[] = [];
   for (const item of options.items) {
     const before = earlier.get(item.id);
-    if (isComplete(before, metricNames)) scores.push(...(before?.feedbackScores ?? []));
-    else todo.push(item);
+    if (before && isComplete(before, metricNames)) {
+      scores.push(...before.feedbackScores);
+      outcomes.push({
+        datasetItemId: item.id,
+        ...(typeof item.data.span_id === "string" ? { spanId: item.data.span_id } : {}),
+        traceId: before.traceId,
+        input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+        output: "",
+        scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
+        failedMetrics: {},
+      });
+    } else {
+      todo.push(item);
+    }
   }
   const resumed = options.items.length - todo.length;
   if (resumed) options.log.info(`Experiment ${options.name}: ${resumed} item(s) already evaluated by an earlier run, ${todo.length} to go`);
@@ -99,6 +116,15 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       output: {},
       scores: [],
     };
+    const outcome: ItemOutcome = {
+      datasetItemId: item.id,
+      ...(typeof item.data.span_id === "string" ? { spanId: item.data.span_id } : {}),
+      traceId: record.traceId,
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      output: "",
+      scores: {},
+      failedMetrics: {},
+    };
     try {
       const taskOutput = await options.task(item);
       record.output = { output: taskOutput.output };
@@ -107,18 +133,24 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         usage.completionTokens += taskOutput.usage.completionTokens;
         usage.totalTokens += taskOutput.usage.totalTokens;
       }
+      const traceSpans: SpanRecord[] | undefined = needsTraceSpans && typeof item.data.trace_id === "string" ? await opik.listTraceSpans(item.data.trace_id) : undefined;
       const metricInput = {
+        data: item.data,
         input: extractText(item.data.input),
         output: extractText(taskOutput.output),
         rawOutput: taskOutput.output,
         expected: extractText(item.data.expected_output),
+        ...(traceSpans ? { traceSpans } : {}),
       };
+      outcome.output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
       for (const metric of options.metrics) {
         const result = await metric.score(metricInput);
         if (result.ok) {
           record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
+          outcome.scores[result.name] = { value: result.value, ...(result.reason ? { reason: result.reason } : {}) };
         } else {
           failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+          outcome.failedMetrics[result.name] = result.error;
           if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
         }
       }
@@ -127,7 +159,9 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       // Opik rejects error_info without a traceback.
       record.error = { exceptionType: error instanceof Error ? error.name : "Error", message: errorMessage(error), traceback: (error instanceof Error && error.stack) || errorMessage(error) };
       itemErrors.push({ dataset_item_id: item.id, ...(typeof item.data.span_id === "string" ? { span_id: item.data.span_id } : {}), message: errorMessage(error) });
+      outcome.taskError = errorMessage(error);
     }
+    outcomes.push(outcome);
     record.endTime = new Date();
     scores.push(...record.scores);
     buffer.push(record);
@@ -157,5 +191,6 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     },
     itemErrors,
     metricErrors,
+    outcomes,
   };
 }

@@ -2,7 +2,7 @@ import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
 import { errorMessage } from "../errors.js";
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
-import type { ChatModel } from "../types.js";
+import type { ChatModel, ItemOutcome } from "../types.js";
 import { buildMetrics } from "./build-metrics.js";
 import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
 import { createDataset } from "./create-dataset.js";
@@ -41,6 +41,12 @@ export interface PipelineResult {
   resumed: boolean;
 }
 
+/** The result plus what the gate and the report read per item. */
+export interface PipelineRun {
+  result: PipelineResult;
+  items: ItemOutcome[];
+}
+
 export interface PipelineDeps {
   opik: OpikGateway;
   judgeMetrics: JudgeMetricFactory;
@@ -53,7 +59,7 @@ export interface PipelineDeps {
 }
 
 /** Steps 0 to 4 of the seed. Never throws: a failure is a result with status "failed". */
-export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Promise<PipelineRun> {
   const { opik, log } = deps;
   const result: PipelineResult = {
     status: "failed",
@@ -77,6 +83,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     spans_deferred: 0,
     resumed: false,
   };
+  const items: ItemOutcome[] = [];
   try {
     const metrics = buildMetrics(config.metrics, { judgeMetrics: deps.judgeMetrics, ...(config.feature.outputFormat ? { outputFormat: config.feature.outputFormat } : {}), ...(deps.judgeModel ? { judge: deps.judgeModel } : {}) });
 
@@ -103,7 +110,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (!pending && selection.selected.length === 0) {
       result.status = config.skipIfEmpty ? "skipped" : "failed";
       if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
-      return result;
+      return { result, items };
     }
 
     const stamp = runStamp(deps.now);
@@ -140,15 +147,16 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       log,
     });
     result.experiment_result = experiment.result;
+    items.push(...experiment.outcomes);
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
     result.warnings.push(...experiment.metricErrors);
 
     await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
     result.status = experiment.result.status;
-    return result;
+    return { result, items };
   } catch (error) {
     result.status = "failed";
     result.errors.push(errorMessage(error));
-    return result;
+    return { result, items };
   }
 }

@@ -175,7 +175,7 @@ describe("output_format without a spec", () => {
 });
 
 describe("createOutputFormatMetric", () => {
-  const input = (output: string): MetricInput => ({ input: "q", output, rawOutput: output, expected: "" });
+  const input = (output: string): MetricInput => ({ input: "q", output, rawOutput: output, expected: "", data: {} });
 
   it("returns a named result", async () => {
     await expect(createOutputFormatMetric(VERDICT).score(input('{"verdict":"yes","score":1}'))).resolves.toEqual({
