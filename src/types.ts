@@ -100,6 +100,7 @@ export interface ExperimentRecord {
 
 export interface ExperimentItemRecord {
   id: string;
+  experimentId: string;
   datasetItemId: string;
   traceId: string;
   feedbackScores: FeedbackScore[];

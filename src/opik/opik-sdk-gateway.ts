@@ -207,7 +207,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toExperimentItemRecord,
       );
-      for await (const item of stream) items.push(item);
+      // Opik streams by name, and names are not unique across projects: keep this experiment's rows only.
+      for await (const item of stream) if (item.experimentId === experiment.id) items.push(item);
       return items;
     },
 

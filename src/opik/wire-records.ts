@@ -56,6 +56,7 @@ const datasetItemRow = z.object({
 
 const experimentItemRow = z.object({
   id: z.string(),
+  experiment_id: z.string(),
   dataset_item_id: z.string(),
   trace_id: z.string(),
   feedback_scores: feedbackScores,
@@ -111,5 +112,5 @@ export function toDatasetItemRecord(row: unknown): DatasetItemRecord {
 
 export function toExperimentItemRecord(row: unknown): ExperimentItemRecord {
   const e = parseRow(experimentItemRow, row, "experiment items");
-  return { id: e.id, datasetItemId: e.dataset_item_id, traceId: e.trace_id, feedbackScores: e.feedback_scores };
+  return { id: e.id, experimentId: e.experiment_id, datasetItemId: e.dataset_item_id, traceId: e.trace_id, feedbackScores: e.feedback_scores };
 }

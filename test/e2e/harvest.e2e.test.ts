@@ -93,7 +93,7 @@ describe("the bundled action against the embedded Opik server", () => {
       errors: [],
     });
     expect(result.dataset_name).toMatch(/^charter-optimization-\d{8}-\d{6}$/);
-    const experiment = result.experiment_result as { experiment_name: string; status: string; eval_results: Record<string, { count: number; failed: number; mean: number }> };
+    const experiment = result.experiment_result as { experiment_name: string; experiment_id: string; status: string; eval_results: Record<string, { count: number; failed: number; mean: number }> };
     expect(experiment.status).toBe("success");
     expect(experiment.experiment_name).toBe(`charter_validation-eval-${String(result.dataset_name).slice(-15)}`);
     expect(experiment.eval_results.output_format).toMatchObject({ count: sample.expected.newSpanIds.length, failed: 0 });
@@ -111,7 +111,7 @@ describe("the bundled action against the embedded Opik server", () => {
     }
 
     // The experiment links every item to a trace carrying its score.
-    const experimentItems = await reads.experimentItems(experiment.experiment_name);
+    const experimentItems = (await reads.experimentItems(experiment.experiment_name)).filter((i) => i.experiment_id === experiment.experiment_id);
     expect(experimentItems).toHaveLength(items.length);
     for (const item of experimentItems) expect(item.feedback_scores).toContainEqual(expect.objectContaining({ name: "output_format" }));
 
@@ -187,7 +187,7 @@ describe("the bundled action against the embedded Opik server", () => {
     const experiments = await reads.experiments("charter_validation-eval-");
     const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
     expect(ours).toHaveLength(1);
-    const experimentItems = await reads.experimentItems(String(ours[0]!.name));
+    const experimentItems = (await reads.experimentItems(String(ours[0]!.name))).filter((i) => i.experiment_id === ours[0]!.id);
     expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
     for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
 
