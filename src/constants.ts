@@ -32,6 +32,9 @@ export const INPUT_DEFAULTS = {
   "judge-provider": "",
   "judge-model": "",
   concurrency: "8",
+  "max-cost-usd": "",
+  "sampling-rate": "1",
+  filter: "",
   "result-file": "",
 } as const;
 

@@ -13,12 +13,14 @@ import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
 import { renderSummary } from "./report/render-summary.js";
 import type { ChatModel } from "./types.js";
+import { AdaptiveLimiter } from "./util/adaptive-limiter.js";
 
-function chatModelFor(settings: ProviderSettings): ChatModel {
+function chatModelFor(settings: ProviderSettings, limiter: AdaptiveLimiter): ChatModel {
+  const onRateLimited = (): void => limiter.pushedBack();
   if (settings.provider === "gemini") {
-    return createGeminiChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+    return createGeminiChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, onRateLimited, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
   }
-  return createOpenAIChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, provider: settings.provider, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
+  return createOpenAIChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, provider: settings.provider, onRateLimited, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
 }
 
 /** What the experiment records about the run that produced it. */
@@ -60,11 +62,13 @@ export async function run(): Promise<void> {
     const raw = readInputs();
     const config = parseConfig(raw, await readRegistry(raw), new Date());
     const opik = createOpikGateway(config.opik);
+    const limiter = new AdaptiveLimiter(config.concurrency);
     const { result } = await runPipeline(config, {
       opik,
       judgeMetrics: opikJudgeMetrics,
-      ...(config.task ? { taskModel: chatModelFor(config.task) } : {}),
-      ...(config.judge ? { judgeModel: chatModelFor(config.judge) } : {}),
+      limiter,
+      ...(config.task ? { taskModel: chatModelFor(config.task, limiter) } : {}),
+      ...(config.judge ? { judgeModel: chatModelFor(config.judge, limiter) } : {}),
       log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
       now: new Date(),
       runContext: runContext(process.env),

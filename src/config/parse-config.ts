@@ -5,6 +5,8 @@ import { findMetric, METRIC_CATALOG } from "../metrics/metric-catalog.js";
 import type { OutputFormatSpec } from "../metrics/output-format.js";
 import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
+import { parseSpanFilter } from "../opik/span-filter.js";
+import type { OpikFilter } from "../types.js";
 
 export type RawInputs = Record<InputName, string>;
 
@@ -42,6 +44,12 @@ export interface ActionConfig {
   /** Present when a judge metric is configured. */
   judge?: ProviderSettings;
   concurrency: number;
+  /** Stop starting items once the estimated spend reaches this; undefined = no limit. */
+  maxCostUsd?: number;
+  /** Share of new spans evaluated, chosen deterministically per span id. */
+  samplingRate: number;
+  /** The `filter` input, parsed: ANDed to the Step 1 span search. */
+  spanFilter: OpikFilter[];
   resultFile?: string;
 }
 
@@ -77,6 +85,8 @@ const inputSchema = z.object({
   "opik-url": z.url({ protocol: /^https?$/, message: "expected an http(s) URL such as https://www.comet.com/opik/api or http://localhost:5173/api" }),
   temperature: z.string().regex(/^\d+(\.\d+)?$/, "expected a number from 0 to 2").transform(Number).pipe(z.number().max(2, "expected a number from 0 to 2")),
   concurrency: integer(1, 64),
+  "max-cost-usd": z.union([z.literal(""), z.string().regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars such as 2.50, or empty for no limit")]),
+  "sampling-rate": z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a number from 0 to 1, e.g. 0.25").transform(Number),
   "openai-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
   "gemini-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
   "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
@@ -207,6 +217,13 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     }
   }
 
+  let spanFilter: OpikFilter[] = [];
+  if (raw.filter) {
+    const parsedFilter = parseSpanFilter(raw.filter);
+    if ("problem" in parsedFilter) problems.push(`filter: ${parsedFilter.problem} (expected an Opik filter expression such as model = "gpt-4o-mini" AND usage.total_tokens > 100)`);
+    else spanFilter = parsedFilter.filters;
+  }
+
   let window: { start: Date; end: Date } | undefined;
   if (values["date-string"] !== undefined && values["lookback-hours"] !== undefined) {
     const result = windowFor(raw["date-string"] || utcDateString(now), values["lookback-hours"], now);
@@ -238,6 +255,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),
     concurrency: scalars.concurrency,
+    ...(scalars["max-cost-usd"] ? { maxCostUsd: Number(scalars["max-cost-usd"]) } : {}),
+    samplingRate: scalars["sampling-rate"],
+    spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
   };
 }

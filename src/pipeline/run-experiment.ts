@@ -2,11 +2,12 @@ import { EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
 import { extractText } from "../metrics/extract-text.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
-import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, FeedbackScore, ItemOutcome, Metric, SpanRecord, TokenUsage } from "../types.js";
-import { mapConcurrent } from "../util/map-concurrent.js";
+import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricResult } from "../types.js";
+import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import type { EvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
 import { summarizeScores, type MetricSummary } from "./summarize-scores.js";
+import type { UsageMeter } from "./usage-meter.js";
 
 export interface ExperimentResult {
   status: "success" | "failed";
@@ -16,9 +17,10 @@ export interface ExperimentResult {
   items_total: number;
   /** Items evaluated by an earlier, interrupted run and kept as they were. */
   items_resumed: number;
+  /** Items left for a later run because max-cost-usd was reached. */
+  items_not_started: number;
   task_errors: number;
   eval_results: Record<string, MetricSummary>;
-  usage: TokenUsage;
 }
 
 export interface ItemError {
@@ -33,26 +35,68 @@ export interface ExperimentOptions {
   items: readonly DatasetItemRecord[];
   metrics: readonly Metric[];
   task: EvaluationTask;
-  concurrency: number;
+  /** Bounds the items in flight; shrinks while providers push back. */
+  limiter: AdaptiveLimiter;
+  /** Stop starting items once the estimated spend reaches maxCostUsd. */
+  budget?: { maxCostUsd: number; meter: UsageMeter };
   metadata: Record<string, unknown>;
   log: Logger;
 }
 
+export interface ExperimentRun {
+  result: ExperimentResult;
+  itemErrors: ItemError[];
+  metricErrors: string[];
+  outcomes: ItemOutcome[];
+  budgetLimited: boolean;
+}
+
+/** Texts kept per item for the report: enough to read, bounded in memory. */
+const OUTCOME_TEXT_LIMIT = 2000;
+
 /** An earlier attempt's experiment item counts as done only when it carries every metric's score. */
-function isComplete(item: ExperimentItemRecord | undefined, metricNames: readonly string[]): boolean {
+function isComplete(item: ExperimentItemRecord | undefined, metricNames: readonly string[]): item is ExperimentItemRecord {
   return Boolean(item && metricNames.every((name) => item.feedbackScores.some((s) => s.name === name)));
+}
+
+function spanIdOf(item: DatasetItemRecord): { spanId?: string } {
+  return typeof item.data.span_id === "string" ? { spanId: item.data.span_id } : {};
+}
+
+/** Batches finished items into Opik writes, one batch at a time, remembering the first failure. */
+class EvaluationWriter {
+  private buffer: EvaluationRecord[] = [];
+  private chain = Promise.resolve();
+  failure: { error: unknown } | undefined;
+
+  constructor(
+    private readonly opik: OpikGateway,
+    private readonly experiment: ExperimentRecord,
+  ) {}
+
+  add(record: EvaluationRecord): void {
+    this.buffer.push(record);
+    if (this.buffer.length >= EVALUATION_WRITE_BATCH) void this.flush().catch(() => undefined);
+  }
+
+  flush(): Promise<void> {
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length) {
+      this.chain = this.chain.then(() => this.opik.writeEvaluations(this.experiment, batch));
+      this.chain.catch((error: unknown) => (this.failure ??= { error }));
+    }
+    return this.chain;
+  }
 }
 
 /**
  * Step 4: the experiment over the dataset. Each item runs the task and every
- * metric; finished items are written in batches (trace, experiment item,
+ * metric; finished items are written in batches (experiment item, trace,
  * scores) through calls that throw. Rerun on the same dataset, it evaluates
  * only what an interrupted run left incomplete, into the same experiment.
  */
-/** Texts kept per item for the report: enough to read, bounded in memory. */
-const OUTCOME_TEXT_LIMIT = 2000;
-
-export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<{ result: ExperimentResult; itemErrors: ItemError[]; metricErrors: string[]; outcomes: ItemOutcome[] }> {
+export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<ExperimentRun> {
   const metricNames = options.metrics.map((m) => m.name);
   const existing = await opik.findExperiment(options.name, options.dataset);
   const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata));
@@ -62,48 +106,43 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const failures = new Map<string, number>();
   const metricErrors: string[] = [];
   const itemErrors: ItemError[] = [];
-  const usage: TokenUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
   const outcomes: ItemOutcome[] = [];
   const needsTraceSpans = options.metrics.some((m) => m.needsTraceSpans);
+
   const todo: DatasetItemRecord[] = [];
   for (const item of options.items) {
     const before = earlier.get(item.id);
-    if (before && isComplete(before, metricNames)) {
-      scores.push(...before.feedbackScores);
-      outcomes.push({
-        datasetItemId: item.id,
-        ...(typeof item.data.span_id === "string" ? { spanId: item.data.span_id } : {}),
-        traceId: before.traceId,
-        input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
-        output: "",
-        scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
-        failedMetrics: {},
-      });
-    } else {
+    if (!isComplete(before, metricNames)) {
       todo.push(item);
+      continue;
     }
+    scores.push(...before.feedbackScores);
+    outcomes.push({
+      datasetItemId: item.id,
+      ...spanIdOf(item),
+      traceId: before.traceId,
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      output: "",
+      scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
+      failedMetrics: {},
+    });
   }
   const resumed = options.items.length - todo.length;
   if (resumed) options.log.info(`Experiment ${options.name}: ${resumed} item(s) already evaluated by an earlier run, ${todo.length} to go`);
 
-  let buffer: EvaluationRecord[] = [];
-  let writes = Promise.resolve();
-  let writeError: { error: unknown } | undefined;
-  const flush = (): Promise<void> => {
-    const batch = buffer;
-    buffer = [];
-    if (batch.length) {
-      writes = writes.then(() => opik.writeEvaluations(experiment, batch));
-      writes.catch((error: unknown) => (writeError ??= { error }));
+  const recordMetric = (result: MetricResult, item: DatasetItemRecord, record: EvaluationRecord, outcome: ItemOutcome): void => {
+    if (result.ok) {
+      const score = { value: result.value, ...(result.reason ? { reason: result.reason } : {}) };
+      record.scores.push({ name: result.name, ...score });
+      outcome.scores[result.name] = score;
+      return;
     }
-    return writes;
+    failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+    outcome.failedMetrics[result.name] = result.error;
+    if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
   };
 
-  let done = 0;
-  const progressEvery = Math.max(1, Math.ceil(todo.length / 10));
-  await mapConcurrent(todo, options.concurrency, async (item) => {
-    // Stop spending on the task and judges once Opik stopped taking the results.
-    if (writeError) throw writeError.error;
+  const evaluateItem = async (item: DatasetItemRecord): Promise<EvaluationRecord> => {
     const before = earlier.get(item.id);
     const startTime = new Date();
     const record: EvaluationRecord = {
@@ -116,24 +155,12 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       output: {},
       scores: [],
     };
-    const outcome: ItemOutcome = {
-      datasetItemId: item.id,
-      ...(typeof item.data.span_id === "string" ? { spanId: item.data.span_id } : {}),
-      traceId: record.traceId,
-      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
-      output: "",
-      scores: {},
-      failedMetrics: {},
-    };
+    const outcome: ItemOutcome = { datasetItemId: item.id, ...spanIdOf(item), traceId: record.traceId, input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), output: "", scores: {}, failedMetrics: {} };
     try {
       const taskOutput = await options.task(item);
       record.output = { output: taskOutput.output };
-      if (taskOutput.usage) {
-        usage.promptTokens += taskOutput.usage.promptTokens;
-        usage.completionTokens += taskOutput.usage.completionTokens;
-        usage.totalTokens += taskOutput.usage.totalTokens;
-      }
-      const traceSpans: SpanRecord[] | undefined = needsTraceSpans && typeof item.data.trace_id === "string" ? await opik.listTraceSpans(item.data.trace_id) : undefined;
+      const traceId = item.data.trace_id;
+      const traceSpans = needsTraceSpans && typeof traceId === "string" ? await opik.listTraceSpans(traceId) : undefined;
       const metricInput = {
         data: item.data,
         input: extractText(item.data.input),
@@ -143,40 +170,63 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         ...(traceSpans ? { traceSpans } : {}),
       };
       outcome.output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
-      for (const metric of options.metrics) {
-        const result = await metric.score(metricInput);
-        if (result.ok) {
-          record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
-          outcome.scores[result.name] = { value: result.value, ...(result.reason ? { reason: result.reason } : {}) };
-        } else {
-          failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
-          outcome.failedMetrics[result.name] = result.error;
-          if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
-        }
-      }
+      for (const metric of options.metrics) recordMetric(await metric.score(metricInput), item, record, outcome);
     } catch (error) {
-      // One item's task failure never fails the others; Opik shows it on the item's trace.
-      // Opik rejects error_info without a traceback.
-      record.error = { exceptionType: error instanceof Error ? error.name : "Error", message: errorMessage(error), traceback: (error instanceof Error && error.stack) || errorMessage(error) };
-      itemErrors.push({ dataset_item_id: item.id, ...(typeof item.data.span_id === "string" ? { span_id: item.data.span_id } : {}), message: errorMessage(error) });
-      outcome.taskError = errorMessage(error);
+      // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
+      const message = errorMessage(error);
+      record.error = { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
+      itemErrors.push({ dataset_item_id: item.id, ...(typeof item.data.span_id === "string" ? { span_id: item.data.span_id } : {}), message });
+      outcome.taskError = message;
     }
-    outcomes.push(outcome);
     record.endTime = new Date();
     scores.push(...record.scores);
-    buffer.push(record);
-    if (buffer.length >= EVALUATION_WRITE_BATCH) void flush().catch(() => undefined);
-    done += 1;
-    if (done % progressEvery === 0 || done === todo.length) options.log.info(`Evaluated ${done}/${todo.length} items`);
-  });
-  await flush();
+    outcomes.push(outcome);
+    return record;
+  };
 
-  const written = await opik.listExperimentItems(experiment);
-  const writtenIds = new Set(written.map((item) => item.datasetItemId));
-  const missing = options.items.filter((item) => !writtenIds.has(item.id));
+  const writer = new EvaluationWriter(opik, experiment);
+  const attempted = new Set<string>();
+  const running = new Set<Promise<void>>();
+  let budgetLimited = false;
+  let done = 0;
+  const progressEvery = Math.max(1, Math.ceil(todo.length / 10));
+  for (const item of todo) {
+    await options.limiter.acquire();
+    // Stop spending on the task and judges once Opik stopped taking the results, or the budget is spent.
+    if (writer.failure) {
+      options.limiter.release();
+      break;
+    }
+    if (options.budget && options.budget.meter.spentUsd >= options.budget.maxCostUsd) {
+      options.limiter.release();
+      budgetLimited = true;
+      break;
+    }
+    attempted.add(item.id);
+    const run: Promise<void> = evaluateItem(item).then((record) => {
+      writer.add(record);
+      options.limiter.succeeded();
+      done += 1;
+      if (done % progressEvery === 0 || done === todo.length) options.log.info(`Evaluated ${done}/${todo.length} items (concurrency ${options.limiter.limit})`);
+    });
+    running.add(run);
+    void run.finally(() => {
+      options.limiter.release();
+      running.delete(run);
+    });
+  }
+  await Promise.all(running);
+  await writer.flush();
+  if (writer.failure) throw writer.failure.error;
+
+  const notStarted = todo.length - attempted.size;
+  if (budgetLimited) options.log.warning(`max-cost-usd reached: ${notStarted} item(s) left for the next run`);
+  const written = new Set((await opik.listExperimentItems(experiment)).map((item) => item.datasetItemId));
+  const pending = new Set(todo.map((item) => item.id));
+  const missing = options.items.filter((item) => (attempted.has(item.id) || !pending.has(item.id)) && !written.has(item.id));
   if (missing.length) throw new Error(`Opik experiment "${options.name}" is missing ${missing.length} of ${options.items.length} items after writing them`);
 
-  const evaluated = options.items.length - itemErrors.length;
+  const evaluated = options.items.length - notStarted - itemErrors.length;
   return {
     result: {
       status: evaluated > 0 || options.items.length === 0 ? "success" : "failed",
@@ -185,12 +235,13 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       experiment_url: opik.experimentUrl(experiment, options.dataset),
       items_total: options.items.length,
       items_resumed: resumed,
+      items_not_started: notStarted,
       task_errors: itemErrors.length,
       eval_results: summarizeScores(metricNames, scores, failures),
-      usage,
     },
     itemErrors,
     metricErrors,
     outcomes,
+    budgetLimited,
   };
 }

@@ -14,6 +14,8 @@ import { runExperiment, type ExperimentResult } from "./run-experiment.js";
 import { searchSpans } from "./search-spans.js";
 import { runStamp } from "./time-window.js";
 import { DATASET_TAG } from "../constants.js";
+import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
+import { UsageMeter, type UsageTotals } from "./usage-meter.js";
 
 /** The seed's result structure, field for field, plus a few fields of ours at the end. */
 export interface PipelineResult {
@@ -37,8 +39,14 @@ export interface PipelineResult {
   window: { start: string; end: string };
   /** New spans left for the next run because of max-items. */
   spans_deferred: number;
+  /** New spans left out by sampling-rate. */
+  spans_sampled_out: number;
   /** True when this run finished a dataset an interrupted run had left pending. */
   resumed: boolean;
+  /** Tokens and estimated cost of the task and judge calls. */
+  usage: { task: UsageTotals; judge: UsageTotals; cost_usd: number | null };
+  /** True when max-cost-usd stopped the run before every item was evaluated. */
+  budget_limited: boolean;
 }
 
 /** The result plus what the gate and the report read per item. */
@@ -52,6 +60,8 @@ export interface PipelineDeps {
   judgeMetrics: JudgeMetricFactory;
   taskModel?: ChatModel;
   judgeModel?: ChatModel;
+  /** Shared with the providers, which report pushback to it. */
+  limiter: AdaptiveLimiter;
   log: Logger;
   now: Date;
   /** Recorded in the experiment's config in Opik (commit, workflow run, ...). */
@@ -81,11 +91,20 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     project: config.opik.project,
     window: { start: config.window.start.toISOString(), end: config.window.end.toISOString() },
     spans_deferred: 0,
+    spans_sampled_out: 0,
     resumed: false,
+    usage: { task: meterTotalsPlaceholder(), judge: meterTotalsPlaceholder(), cost_usd: 0 },
+    budget_limited: false,
   };
   const items: ItemOutcome[] = [];
+  const meter = new UsageMeter();
+  const reportUsage = (): void => {
+    const { task, judge } = meter.totals;
+    result.usage = { task, judge, cost_usd: task.cost_usd === null || judge.cost_usd === null ? null : round(task.cost_usd + judge.cost_usd) };
+  };
   try {
-    const metrics = buildMetrics(config.metrics, { judgeMetrics: deps.judgeMetrics, ...(config.feature.outputFormat ? { outputFormat: config.feature.outputFormat } : {}), ...(deps.judgeModel ? { judge: deps.judgeModel } : {}) });
+    const judge = deps.judgeModel ? meter.meter(deps.judgeModel, "judge") : undefined;
+    const metrics = buildMetrics(config.metrics, { judgeMetrics: deps.judgeMetrics, ...(config.feature.outputFormat ? { outputFormat: config.feature.outputFormat } : {}), ...(judge ? { judge } : {}) });
 
     if (config.cleanupErrors) {
       log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
@@ -101,9 +120,10 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${result.window.start}, ${result.window.end})`);
     const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
     const room = Math.max(0, config.maxItems - pendingSpanIds.size);
-    const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window), room, pendingSpanIds);
+    const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window, config.spanFilter), room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
     result.spans_found = selection.found;
     result.spans_deferred = selection.deferred;
+    result.spans_sampled_out = selection.sampledOut;
     if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
     log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
 
@@ -133,8 +153,9 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       dataset: datasetResult.dataset,
       items: datasetResult.items,
       metrics,
-      task: createEvaluationTask(deps.taskModel),
-      concurrency: config.concurrency,
+      task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined),
+      limiter: deps.limiter,
+      ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: {
         experiment_type: config.experimentType,
         task_provider: config.taskProvider,
@@ -151,12 +172,28 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
     result.warnings.push(...experiment.metricErrors);
 
-    await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
+    if (experiment.budgetLimited) {
+      // The dataset stays pending: the next run evaluates the items this one could not afford.
+      result.budget_limited = true;
+      result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left for the next run`);
+    } else {
+      await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
+    }
     result.status = experiment.result.status;
+    reportUsage();
     return { result, items };
   } catch (error) {
     result.status = "failed";
     result.errors.push(errorMessage(error));
+    reportUsage();
     return { result, items };
   }
+}
+
+function meterTotalsPlaceholder(): UsageTotals {
+  return { calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
 }

@@ -1,5 +1,5 @@
 import type { OpikGateway } from "../opik/opik-gateway.js";
-import type { SpanRecord } from "../types.js";
+import type { OpikFilter, SpanRecord } from "../types.js";
 import { startTimeFilters } from "./time-window.js";
 
 /**
@@ -7,10 +7,11 @@ import { startTimeFilters } from "./time-window.js";
  * payloads. Already-added spans are not filtered out server-side: the seed's
  * spans_found counts them.
  */
-export function searchSpans(opik: OpikGateway, spanName: string, window: { start: Date; end: Date }): AsyncIterable<SpanRecord> {
+export function searchSpans(opik: OpikGateway, spanName: string, window: { start: Date; end: Date }, extraFilters: readonly OpikFilter[] = []): AsyncIterable<SpanRecord> {
   return opik.searchSpans([
     { field: "name", operator: "=", value: spanName },
     { field: "type", operator: "=", value: "llm" },
     ...startTimeFilters(window),
+    ...extraFilters,
   ]);
 }

@@ -15,6 +15,8 @@ export interface GeminiChatModelOptions {
   temperature?: number | undefined;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Called on every 429 or 503 the provider answers, retried or not, so the caller can slow down. */
+  onRateLimited?: (() => void) | undefined;
 }
 
 /** Finish reasons that mean the reply was withheld, not merely cut short. */
@@ -58,7 +60,15 @@ export function createGeminiChatModel(opts: GeminiChatModelOptions): ChatModel {
             const result = await model.generateContent({ contents }, { ...requestOptions, signal });
             return result.response;
           },
-          { maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES, classify: classifyGeminiError, signal: options.signal },
+          {
+            maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
+            classify: (error) => {
+              const status = statusOf(error);
+              if (status === 429 || status === 503) opts.onRateLimited?.();
+              return classifyGeminiError(error);
+            },
+            signal: options.signal,
+          },
         );
       } catch (error) {
         const tries = attempts > 1 ? ` after ${attempts} attempts` : "";

@@ -16,6 +16,8 @@ export interface OpenAIChatModelOptions {
   provider?: "openai" | "ollama" | undefined;
   maxRetries?: number | undefined;
   timeoutMs?: number | undefined;
+  /** Called on every 429 or 503 the provider answers, retried or not, so the caller can slow down. */
+  onRateLimited?: (() => void) | undefined;
 }
 
 /**
@@ -35,6 +37,8 @@ export function createOpenAIChatModel(opts: OpenAIChatModelOptions): ChatModel {
     baseURL,
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
     timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    // The client retries pushback itself; this lets the caller see it happen.
+    ...(opts.onRateLimited ? { fetch: observingFetch(opts.onRateLimited) } : {}),
   });
 
   return {
@@ -56,6 +60,14 @@ export function createOpenAIChatModel(opts: OpenAIChatModelOptions): ChatModel {
       }
       return toCompletion(response, opts.model, (problem) => new ProviderError(problem, errorDetails));
     },
+  };
+}
+
+function observingFetch(onRateLimited: () => void): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status === 429 || response.status === 503) onRateLimited();
+    return response;
   };
 }
 

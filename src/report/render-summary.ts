@@ -48,7 +48,11 @@ function render(result: PipelineResult, messageLimit: number): string {
     const details = [`${experiment.items_total} item(s)`];
     if (experiment.items_resumed) details.push(`${experiment.items_resumed} kept from an interrupted run`);
     if (experiment.task_errors) details.push(`${experiment.task_errors} task error(s)`);
-    if (experiment.usage.totalTokens) details.push(`${experiment.usage.totalTokens} task tokens`);
+    if (experiment.items_not_started) details.push(`${experiment.items_not_started} left for the next run (max-cost-usd)`);
+    const { task, judge, cost_usd } = result.usage;
+    if (task.calls) details.push(`task: ${task.calls} call(s), ${task.total_tokens} tokens`);
+    if (judge.calls) details.push(`judge: ${judge.calls} call(s), ${judge.total_tokens} tokens`);
+    if (task.calls || judge.calls) details.push(cost_usd === null ? "cost unknown (model not in the price table)" : `≈ $${cost_usd.toFixed(4)}`);
     lines.push(details.join(" · "), "");
   }
 

@@ -147,3 +147,20 @@ features:
     expect(problems[0]).toMatch(/^\.github\/opik-evaluate\.yml: not valid YAML or JSON/);
   });
 });
+
+describe("parseConfig: sampling, filter and budget", () => {
+  it("parses the filter with Opik's query language and the other knobs", () => {
+    const config = parseConfig({ "task-provider": "replay", "opik-url": "http://h/api", filter: 'model = "gpt-4o-mini" AND usage.total_tokens > 100', "sampling-rate": "0.25", "max-cost-usd": "2.50" }, registry(), NOW);
+    expect(config.spanFilter).toEqual([
+      { field: "model", operator: "=", value: "gpt-4o-mini" },
+      { field: "usage.total_tokens", operator: ">", value: "100" },
+    ]);
+    expect(config.samplingRate).toBe(0.25);
+    expect(config.maxCostUsd).toBe(2.5);
+  });
+
+  it("reports a bad filter, rate and budget together", () => {
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "opik-url": "http://h/api", filter: 'model = "a" OR model = "b"', "sampling-rate": "1.5", "max-cost-usd": "lots" }, registry(), NOW));
+    expect(problems.map((p) => p.split(":")[0])).toEqual(["max-cost-usd", "sampling-rate", "filter"]);
+  });
+});

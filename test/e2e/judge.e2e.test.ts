@@ -100,9 +100,11 @@ describe("LLM providers through base-URL inputs", () => {
       expect(body.messages[0]).toEqual({ role: "system", content: "You validate association charters. Reply with JSON {verdict, reason}." });
       expect(body.messages[1]?.role).toBe("user");
     }
-    const result = run.result!.experiment_result as { eval_results: Record<string, { mean: number; count: number }>; usage: { totalTokens: number } };
+    const result = run.result!.experiment_result as { eval_results: Record<string, { mean: number; count: number }> };
     expect(result.eval_results.output_format).toMatchObject({ mean: 1, count: 12 });
     expect(result.eval_results.hallucination).toMatchObject({ mean: 0, count: 12 });
-    expect(result.usage.totalTokens).toBeGreaterThan(0);
+    // Ollama runs locally: tokens are counted and cost nothing.
+    expect(run.result!.usage).toMatchObject({ task: { calls: 12 }, judge: { calls: 12 }, cost_usd: 0 });
+    expect((run.result!.usage as { task: { total_tokens: number } }).task.total_tokens).toBeGreaterThan(0);
   });
 });

@@ -18,15 +18,26 @@ describe("filterNewSpans", () => {
     expect(selection.found).toBe(7);
     expect(selection.selected.map((s) => s.id)).toEqual(["3", "4", "5"]);
     expect(selection.deferred).toBe(2);
+    expect(selection.sampledOut).toBe(0);
+  });
+
+  it("samples deterministically by span id, close to the rate", async () => {
+    const spans = Array.from({ length: 2000 }, (_, i) => span(`0190a1b2-0000-7000-8000-${String(i).padStart(12, "0")}`));
+    const first = await filterNewSpans(stream(spans), 5000, { samplingRate: 0.25 });
+    const second = await filterNewSpans(stream(spans), 5000, { samplingRate: 0.25 });
+    expect(second.selected.map((s) => s.id)).toEqual(first.selected.map((s) => s.id));
+    expect(first.selected.length).toBeGreaterThan(400);
+    expect(first.selected.length).toBeLessThan(600);
+    expect(first.sampledOut + first.selected.length).toBe(2000);
   });
 
   it("leaves out excluded ids without counting them as new", async () => {
-    const selection = await filterNewSpans(stream([span("3"), span("2"), span("1")]), 5, new Set(["2"]));
+    const selection = await filterNewSpans(stream([span("3"), span("2"), span("1")]), 5, { exclude: new Set(["2"]) });
     expect(selection.selected.map((s) => s.id)).toEqual(["1", "3"]);
     expect(selection.deferred).toBe(0);
   });
 
   it("selects nothing from an empty stream", async () => {
-    expect(await filterNewSpans(stream([]), 5)).toEqual({ found: 0, selected: [], deferred: 0 });
+    expect(await filterNewSpans(stream([]), 5)).toEqual({ found: 0, selected: [], deferred: 0, sampledOut: 0 });
   });
 });

@@ -23,19 +23,26 @@ const base: PipelineResult = {
     experiment_url: "https://www.comet.com/opik/api/v1/session/redirect/experiments/?experiment_id=0194d2a0-0000-7000-8000-000000000001&dataset_id=0194d2a0-0000-7000-8000-000000000002&path=aHR0cHM6Ly93d3cuY29tZXQuY29tL29waWsvYXBp",
     items_total: 12,
     items_resumed: 0,
+    items_not_started: 0,
     task_errors: 1,
     eval_results: {
       hallucination: { mean: 0.090909, min: 0, max: 1, count: 11, failed: 0 },
       output_format: { mean: 0.875, min: 0.25, max: 1, count: 10, failed: 1 },
     },
-    usage: { promptTokens: 2400, completionTokens: 600, totalTokens: 3000 },
   },
   errors: ["span 0194 (dataset item 0195): gemini gemini-2.0-flash: 503 Service Unavailable"],
   warnings: ["output_format failed on dataset item 0196: <script>alert(1)</script> | @octocat #12"],
   project: "ocapistaine-test",
   window: { start: "2026-02-03T14:30:52.000Z", end: "2026-02-04T14:30:52.000Z" },
   spans_deferred: 0,
+  spans_sampled_out: 0,
   resumed: false,
+  usage: {
+    task: { calls: 12, prompt_tokens: 2400, completion_tokens: 600, total_tokens: 3000, cost_usd: 0.00072 },
+    judge: { calls: 11, prompt_tokens: 5500, completion_tokens: 550, total_tokens: 6050, cost_usd: 0.001155 },
+    cost_usd: 0.001875,
+  },
+  budget_limited: false,
 };
 
 describe("renderSummary", () => {

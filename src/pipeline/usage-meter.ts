@@ -1,0 +1,48 @@
+import { costUsd, priceOf } from "../providers/model-prices.js";
+import type { ChatModel } from "../types.js";
+
+export interface UsageTotals {
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** Null when a model's price is unknown: tokens are then all that is reported. */
+  cost_usd: number | null;
+}
+
+export type UsageRole = "task" | "judge";
+
+const empty = (): UsageTotals => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });
+
+/** Counts the tokens and estimated cost of every task and judge call, for the report and the budget. */
+export class UsageMeter {
+  readonly totals: Record<UsageRole, UsageTotals> = { task: empty(), judge: empty() };
+
+  /** Estimated spend so far; calls to unpriced models count as free, which the report says. */
+  get spentUsd(): number {
+    return (this.totals.task.cost_usd ?? 0) + (this.totals.judge.cost_usd ?? 0);
+  }
+
+  record(role: UsageRole, provider: string, model: string, promptTokens: number, completionTokens: number): void {
+    const totals = this.totals[role];
+    totals.calls += 1;
+    totals.prompt_tokens += promptTokens;
+    totals.completion_tokens += completionTokens;
+    totals.total_tokens += promptTokens + completionTokens;
+    const price = priceOf(provider, model);
+    totals.cost_usd = price && totals.cost_usd !== null ? totals.cost_usd + costUsd(price, promptTokens, completionTokens) : null;
+  }
+
+  /** The same model, with each completion's usage recorded under `role`. */
+  meter(model: ChatModel, role: UsageRole): ChatModel {
+    return {
+      provider: model.provider,
+      model: model.model,
+      complete: async (messages, options) => {
+        const completion = await model.complete(messages, options);
+        this.record(role, model.provider, completion.model || model.model, completion.usage?.promptTokens ?? 0, completion.usage?.completionTokens ?? 0);
+        return completion;
+      },
+    };
+  }
+}
