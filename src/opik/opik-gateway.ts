@@ -69,7 +69,12 @@ export interface OpikGateway {
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string;
 }
 
-/** Builds metrics that run on the opik SDK's own judge prompts. */
+/** Builds metrics that run on the opik SDK's own judge prompts, on the configured judge model. */
 export interface JudgeMetricFactory {
   hallucination(judge: ChatModel): Metric;
+  moderation(judge: ChatModel): Metric;
+  answerRelevance(judge: ChatModel): Metric;
+  usefulness(judge: ChatModel): Metric;
+  /** criteria: what G-Eval's judge is told to evaluate, from the feature's metric_settings.g_eval. */
+  gEval(judge: ChatModel, criteria: { taskIntroduction: string; evaluationCriteria: string }): Metric;
 }

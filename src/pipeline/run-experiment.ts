@@ -181,6 +181,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     record.endTime = new Date();
     scores.push(...record.scores);
     outcomes.push(outcome);
+    // The payload now lives in the record until it is written; dropping the item's copy keeps memory flat on large datasets.
+    item.data = {};
     return record;
   };
 

@@ -5,7 +5,7 @@ import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, ItemOutcome } from "../types.js";
 import { buildMetrics } from "./build-metrics.js";
 import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
-import { createDataset } from "./create-dataset.js";
+import { createDataset, type DatasetResult } from "./create-dataset.js";
 import { createEvaluationTask } from "./evaluation-task.js";
 import { filterNewSpans } from "./filter-new-spans.js";
 import { findPendingDataset } from "./find-pending-dataset.js";
@@ -112,38 +112,44 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
     }
 
-    const pending = await findPendingDataset(opik, config.feature.datasetPrefix);
-    if (pending) {
-      result.resumed = true;
-      result.warnings.push(`Finishing dataset ${pending.dataset.name}, left incomplete by an earlier run (${pending.items.length} items)`);
-    }
-    log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${result.window.start}, ${result.window.end})`);
-    const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
-    const room = Math.max(0, config.maxItems - pendingSpanIds.size);
-    const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window, config.spanFilter), room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
-    result.spans_found = selection.found;
-    result.spans_deferred = selection.deferred;
-    result.spans_sampled_out = selection.sampledOut;
-    if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
-    log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
+    // Steps 1 to 3 in their own scope, so the harvested spans can be freed once their items are written.
+    const harvest = async (): Promise<DatasetResult | undefined> => {
+      const pending = await findPendingDataset(opik, config.feature.datasetPrefix);
+      if (pending) {
+        result.resumed = true;
+        result.warnings.push(`Finishing dataset ${pending.dataset.name}, left incomplete by an earlier run (${pending.items.length} items)`);
+      }
+      log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${result.window.start}, ${result.window.end})`);
+      const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
+      const room = Math.max(0, config.maxItems - pendingSpanIds.size);
+      const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window, config.spanFilter), room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
+      result.spans_found = selection.found;
+      result.spans_deferred = selection.deferred;
+      result.spans_sampled_out = selection.sampledOut;
+      if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
+      log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
 
-    if (!pending && selection.selected.length === 0) {
-      result.status = config.skipIfEmpty ? "skipped" : "failed";
-      if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
-      return { result, items };
-    }
+      if (!pending && selection.selected.length === 0) {
+        result.status = config.skipIfEmpty ? "skipped" : "failed";
+        if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
+        return undefined;
+      }
 
-    const stamp = runStamp(deps.now);
-    const datasetName = `${config.feature.datasetPrefix}-${stamp}`;
-    log.info(`Step 3: ${pending ? `completing dataset ${pending.dataset.name}` : `creating dataset ${datasetName}`}`);
-    const datasetResult = await createDataset(opik, {
-      name: datasetName,
-      spans: selection.selected,
-      description: `${config.feature.spanName} spans harvested by opik-evaluate for ${config.experimentType}`,
-      ...(pending ? { pending } : {}),
-    });
-    result.dataset_name = datasetResult.dataset.name;
-    result.spans_new = pending ? datasetResult.items.length : selection.selected.length;
+      const stamp = runStamp(deps.now);
+      const datasetName = `${config.feature.datasetPrefix}-${stamp}`;
+      log.info(`Step 3: ${pending ? `completing dataset ${pending.dataset.name}` : `creating dataset ${datasetName}`}`);
+      const datasetResult = await createDataset(opik, {
+        name: datasetName,
+        spans: selection.selected,
+        description: `${config.feature.spanName} spans harvested by opik-evaluate for ${config.experimentType}`,
+        ...(pending ? { pending } : {}),
+      });
+      result.dataset_name = datasetResult.dataset.name;
+      result.spans_new = pending ? datasetResult.items.length : selection.selected.length;
+      return datasetResult;
+    };
+    const datasetResult = await harvest();
+    if (!datasetResult) return { result, items };
 
     // The experiment shares its dataset's stamp, so a resumed run finds it again by name.
     const experimentName = `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(-15)}`;

@@ -1,0 +1,88 @@
+/**
+ * `npm run bench [-- --n 1000 --latency 100 --concurrency 16]`: the whole
+ * action (dist/index.js, as the runner runs it) against the embedded Opik
+ * server and a loopback LLM that answers after a fixed latency. It reports
+ * ratios, not absolute times: wall time against the ideal the LLM latency
+ * allows, Opik requests per item, and peak memory.
+ */
+import { mkdtemp, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { startOpikServer } from "../src/opik-server/index.js";
+import { startOpenAIServer } from "../test/support/openai-server.js";
+import { runAction } from "./run-action.js";
+import { buildSample, ingestSample } from "./sample-data.js";
+
+const { values } = parseArgs({
+  options: {
+    n: { type: "string", default: "1000" },
+    latency: { type: "string", default: "100" },
+    concurrency: { type: "string", default: "16" },
+    /** replay isolates Opik's share: no task call. */
+    task: { type: "string", default: "openai" },
+    metrics: { type: "string", default: "hallucination, output_format" },
+  },
+});
+const n = Number(values.n);
+const latencyMs = Number(values.latency);
+const concurrency = Number(values.concurrency);
+/** LLM calls per item: the task's (unless replayed) and one per judge metric. */
+const CALLS_PER_ITEM = (values.task === "replay" ? 0 : 1) + (values.metrics.includes("hallucination") ? 1 : 0);
+
+/** Requests that belong to the experiment (Step 4) rather than to harvesting and dataset writes. */
+const EXPERIMENT_PATHS = [/^\/v1\/private\/experiments/, /^\/v1\/private\/traces\/batch$/, /^\/v1\/private\/traces\/feedback-scores$/];
+
+const [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer({ latencyMs })]);
+try {
+  llm.reply((body) => ((body as { response_format?: unknown }).response_format ? JSON.stringify({ score: 0, reason: "supported by the context" }) : JSON.stringify({ verdict: "valid", reason: "complete" })));
+  const project = "bench";
+  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed: 42, fresh: n, alreadyAdded: Math.round(n / 10), prose: 0, errorTraces: Math.round(n / 20), otherNames: Math.round(n / 10), otherTypes: 0, outsideWindow: 0 });
+  await ingestSample(opik.url, sample);
+
+  const rssFile = path.join(await mkdtemp(path.join(os.tmpdir(), "opik-bench-")), "rss");
+  const hook = fileURLToPath(new URL("./bench-rss.mjs", import.meta.url));
+  const before = opik.requests.length;
+  const started = performance.now();
+  const run = await runAction(
+    {
+      "opik-url": opik.url,
+      "opik-project": project,
+      "span-name": "charter_validation",
+      "dataset-prefix": "bench",
+      "task-provider": values.task,
+      "openai-api-key": "sk-bench",
+      "openai-base-url": llm.url,
+      model: "gpt-4o-mini",
+      metrics: values.metrics,
+      ...(values.task === "replay" ? { "judge-provider": "openai" } : {}),
+      "max-items": String(n),
+      concurrency: String(concurrency),
+    },
+    { env: { NODE_OPTIONS: `--import=${hook}`, BENCH_RSS_FILE: rssFile } },
+  );
+  const wallMs = performance.now() - started;
+  if (run.exitCode !== 0 || run.result?.status !== "success") throw new Error(`the action failed:\n${run.stdout}\n${run.stderr}`);
+
+  const requests = opik.requests.slice(before);
+  const experimentRequests = requests.filter((r) => EXPERIMENT_PATHS.some((p) => p.test(r.path))).length;
+  const harvestRequests = requests.length - experimentRequests;
+  const idealMs = Math.max(1, (n * CALLS_PER_ITEM * latencyMs) / concurrency);
+  const peakMb = Number(await readFile(rssFile, "utf8")) / 1024 / 1024;
+  const rows: Array<[string, string]> = [
+    ["spans evaluated", String(run.result.spans_new)],
+    ["LLM calls", String(llm.requests.length)],
+    ["wall time", `${(wallMs / 1000).toFixed(2)} s`],
+    ["ideal time (N × calls × latency ÷ concurrency)", `${(idealMs / 1000).toFixed(2)} s`],
+    ["wall ÷ ideal", (wallMs / idealMs).toFixed(3)],
+    ["Opik requests per item, harvest + dataset", (harvestRequests / n).toFixed(4)],
+    ["Opik requests per item, experiment writes", (experimentRequests / n).toFixed(4)],
+    ["peak memory of the action", `${peakMb.toFixed(0)} MB`],
+  ];
+  console.log(`\nBenchmark: N=${n}, latency ${latencyMs} ms, concurrency ${concurrency}, node ${process.version}\n`);
+  console.log("| measure | value |\n| --- | --- |");
+  for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
+} finally {
+  await Promise.all([opik.close(), llm.close()]);
+}

@@ -1,0 +1,122 @@
+/** Plain data the gate takes and returns; no SDK or runner types. */
+
+import type { MetricInfo } from "../metrics/metric-catalog.js";
+import type { PipelineRun } from "../pipeline/run-pipeline.js";
+import type { FeedbackScore } from "../types.js";
+
+export type Direction = MetricInfo["direction"];
+
+/** Bounds on a metric's mean, inclusive. */
+export interface Threshold {
+  min?: number;
+  max?: number;
+}
+
+export type ThresholdMap = Record<string, Threshold>;
+
+/** The allowed worsening of a metric's mean against the baseline, in the metric's own units. */
+export interface MaxRegression {
+  /** For every metric not named in perMetric; absent means 0 (any significant drop). */
+  default?: number;
+  perMetric: Record<string, number>;
+}
+
+/** Everything `computeVerdict` can conclude, most severe first in VERDICT_STATES. */
+export type VerdictState = "error" | "fail-threshold" | "fail-regression" | "insufficient-data" | "skipped" | "pass";
+
+/** States the fail-on input may name: every state except pass. */
+export type FailOnState = Exclude<VerdictState, "pass">;
+
+export type BaselineMode = "auto" | "none" | (string & {});
+
+/** The gate's settings, parsed from the inputs and the feature config. */
+export interface GateSettings {
+  thresholds: ThresholdMap;
+  maxRegression: MaxRegression;
+  /** Fewer paired items than this and the baseline comparison is insufficient-data. */
+  minItems: number;
+  /** Share of items (0 to 1) with a task or scoring error above which the run is an error. */
+  maxErrorRate: number;
+  failOn: readonly FailOnState[];
+  baseline: BaselineMode;
+}
+
+/** One experiment item of the baseline, as Opik lists it (ExperimentItemRecord fits). */
+export interface BaselineItem {
+  datasetItemId: string;
+  feedbackScores: readonly FeedbackScore[];
+}
+
+/** The baseline experiment the run is compared with. */
+export interface BaselineData {
+  experimentName: string;
+  experimentId?: string;
+  /** The baseline experiment's metadata (its config in Opik): judge model, metric settings, dataset version... */
+  config: Record<string, unknown>;
+  items: readonly BaselineItem[];
+}
+
+/** No baseline to compare with, and why; `problem` when the user named one that does not exist. */
+export interface BaselineMissing {
+  missing: string;
+  problem?: boolean;
+}
+
+export interface GateInput {
+  /** The pipeline's result and per-item outcomes (current scores, errors, status). */
+  run: PipelineRun;
+  settings: GateSettings;
+  /** The current experiment's metadata, compared with the baseline's config. */
+  currentConfig?: Record<string, unknown>;
+  baseline?: BaselineData | BaselineMissing;
+  /** Bootstrap resamples and seed; the defaults make verdicts reproducible. */
+  bootstrap?: { resamples?: number; seed?: number };
+}
+
+export type RegressionClass = "regression" | "noise" | "improvement" | "not-compared";
+
+/** How one metric came out: the table row of the report. */
+export type MetricOutcome = "pass" | "fail-threshold" | "fail-regression" | "insufficient-data" | "not-gated";
+
+export interface MetricVerdict {
+  name: string;
+  direction: Direction;
+  /** Mean of the current run's scores; null when nothing was scored. */
+  mean: number | null;
+  count: number;
+  /** Items whose score for this metric could not be computed. */
+  failed: number;
+  threshold?: Threshold;
+  thresholdPassed?: boolean;
+  /** Mean of the baseline over the paired items. */
+  baselineMean?: number;
+  /** Mean paired difference, current minus baseline (sign as the metric reads, not direction-adjusted). */
+  delta?: number;
+  /** 95% paired bootstrap interval of delta. */
+  ci?: [number, number];
+  pairedCount?: number;
+  /** Largest worsening allowed before a significant drop counts as a regression. */
+  allowedDrop?: number;
+  regression?: RegressionClass;
+  outcome: MetricOutcome;
+  /** One sentence a reader can act on. */
+  reason: string;
+}
+
+export interface GateVerdict {
+  state: VerdictState;
+  /** True only for state pass. */
+  passed: boolean;
+  /** Whether the step should fail: some state that applies is listed in fail-on. */
+  failsStep: boolean;
+  /** Every state that applies, most severe first; `state` is the first (or pass). */
+  conditions: VerdictState[];
+  /** Why the state is not pass, one line each. */
+  reasons: string[];
+  metrics: MetricVerdict[];
+  notes: string[];
+  /** Items evaluated, and those with a task error or a failed score. */
+  items: { total: number; taskErrors: number; failedScores: number; errorRate: number };
+  baseline?: { experimentName: string; comparable: boolean; why?: string };
+  failOn: readonly FailOnState[];
+}

@@ -1,0 +1,72 @@
+import type { GateVerdict } from "../gate/types.js";
+import type { PipelineResult, PipelineRun } from "../pipeline/run-pipeline.js";
+import { CELL_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
+import { escapeInline, link, measureChars } from "./markdown.js";
+import { renderItemDetail, renderVerdictBody, renderWithinBudget, verdictTitle, type DetailLevel } from "./render-gate.js";
+
+export interface CommentLinks {
+  experimentUrl?: string;
+  /** Opik's compare view of the experiment and its baseline. */
+  compareUrl?: string;
+  runUrl?: string;
+}
+
+function countsLine(result: PipelineResult, verdict: GateVerdict): string {
+  const { total, failedScores, taskErrors } = verdict.items;
+  const parts = [`**${total}** item(s)`, `**${failedScores}** failed score(s)`, `**${taskErrors}** task error(s)`];
+  if (result.spans_deferred) parts.push(`${result.spans_deferred} span(s) left for the next run`);
+  const usage = usageText(result);
+  if (usage) parts.push(usage);
+  return parts.join(" · ");
+}
+
+/** Tokens and cost when the result carries them; older results and skipped runs have none. */
+function usageText(result: PipelineResult): string | undefined {
+  const usage = result.usage as PipelineResult["usage"] | undefined;
+  if (!usage || (!usage.task.calls && !usage.judge.calls)) return undefined;
+  const tokens = [usage.task.calls ? `task ${usage.task.total_tokens} tokens` : "", usage.judge.calls ? `judge ${usage.judge.total_tokens} tokens` : ""].filter(Boolean).join(", ");
+  const cost = usage.cost_usd === null ? "cost unknown" : `≈ $${usage.cost_usd.toFixed(4)}`;
+  return `${tokens} · ${cost}`;
+}
+
+function cleanupLine(result: PipelineResult): string {
+  const cleanup = result.cleanup_result;
+  if (!cleanup) return result.cleanup_errors ? "Cleanup: did not run." : "Cleanup: off (`cleanup-errors: false`).";
+  const patterns = Object.entries(cleanup.error_patterns)
+    .map(([pattern, count]) => `${escapeInline(pattern, CELL_CHARS)} ${count}`)
+    .join(", ");
+  return `Cleanup: deleted ${cleanup.deleted} of ${cleanup.error_traces} error trace(s) among ${cleanup.total_traces}${patterns ? ` (${patterns})` : ""}.`;
+}
+
+function linksLine(result: PipelineResult, links: CommentLinks): string | undefined {
+  const experimentUrl = links.experimentUrl ?? result.experiment_result?.experiment_url;
+  const parts = [
+    experimentUrl ? link(`Experiment ${escapeInline(result.experiment_result?.experiment_name ?? "in Opik", CELL_CHARS)}`, experimentUrl) : "",
+    links.compareUrl ? link("Compare with the baseline", links.compareUrl) : "",
+    links.runUrl ? link("Workflow run", links.runUrl) : "",
+  ].filter((part) => part.includes("]("));
+  return parts.length ? parts.join(" · ") : undefined;
+}
+
+/**
+ * The pull request comment: the verdict at a glance, the metric table, the
+ * counts, then the worst items collapsed. Pure; always within GitHub's
+ * 65,536-character limit (item detail shrinks first, then the text is cut at
+ * a line boundary) and always ending with `marker`, which the sticky
+ * publisher looks for.
+ */
+export function renderComment(run: PipelineRun, verdict: GateVerdict, links: CommentLinks, marker: string): string {
+  const { result } = run;
+  const render = (level: DetailLevel): string => {
+    const blocks = [
+      `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experiment_type, CELL_CHARS)}`,
+      ...renderVerdictBody(verdict, level),
+      countsLine(result, verdict),
+      cleanupLine(result),
+      ...renderItemDetail(run.items, verdict, level),
+      linksLine(result, links) ?? "",
+    ].filter(Boolean);
+    return `${blocks.join("\n\n")}\n`;
+  };
+  return renderWithinBudget(render, { limit: MAX_COMMENT_CHARS, measure: measureChars, tail: marker });
+}
