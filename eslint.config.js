@@ -43,7 +43,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["eslint.config.js"],
+    files: ["eslint.config.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
   },
 );

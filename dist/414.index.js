@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   TestSuite: () => (/* reexport safe */ _chunk_EHVVWQKE_js__WEBPACK_IMPORTED_MODULE_0__.ya)
 /* harmony export */ });
-/* harmony import */ var _chunk_EHVVWQKE_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4197);
+/* harmony import */ var _chunk_EHVVWQKE_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3975);
 (0,_chunk_EHVVWQKE_js__WEBPACK_IMPORTED_MODULE_0__.za)();
 
 /***/ })

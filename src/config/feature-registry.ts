@@ -1,6 +1,11 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { judgePromptProblems } from "../metrics/custom-judge.js";
+import { findMetric, missingSettings } from "../metrics/metric-catalog.js";
+import type { CustomJudgeSpec, MetricSettings } from "../metrics/metric-settings.js";
 import { validateOutputFormatSpec, type OutputFormatSpec } from "../metrics/output-format.js";
+import { normalizeLabel } from "../metrics/rails-reply.js";
+import { regexProblem } from "../metrics/text-heuristics.js";
 
 /**
  * The feature registry file (the seed's AGENT_FEATURE_REGISTRY): which spans
@@ -15,6 +20,71 @@ const outputFormatSchema = z.union([
   z.strictObject({ regex: z.string().min(1) }),
 ]);
 
+const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+const NAME_RULE = "letters, digits, '.', '_' or '-' only";
+
+/** A dotted path into the dataset item's data, e.g. expected_output.answer. */
+const fieldPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "a dotted path into the item's data, e.g. expected_output.answer");
+
+const regexMatchSchema = z
+  .strictObject({ pattern: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/, "JavaScript regex flags (d, g, i, m, s, u, v, y)").optional() })
+  .superRefine((settings, context) => {
+    const problem = regexProblem(settings.pattern, settings.flags);
+    if (problem) context.addIssue({ code: "custom", path: ["pattern"], message: `not a valid regular expression: ${problem}` });
+  });
+
+const performanceSchema = z
+  .strictObject({
+    max_duration_ms: z.number().positive().optional(),
+    max_tokens: z.number().int().positive().optional(),
+    max_cost_usd: z.number().positive().optional(),
+  })
+  .refine((budgets) => Object.values(budgets).some((budget) => budget !== undefined), { message: "needs at least one budget: max_duration_ms, max_tokens or max_cost_usd" });
+
+/** Per-metric options; see METRIC_CATALOG for which metric needs which. */
+const metricSettingsSchema = z.strictObject({
+  regex_match: regexMatchSchema.optional(),
+  contains: z.strictObject({ substring: z.string().min(1), case_sensitive: z.boolean().optional() }).optional(),
+  exact_match: z.strictObject({ field: fieldPath.optional() }).optional(),
+  levenshtein_ratio: z.strictObject({ field: fieldPath.optional() }).optional(),
+  g_eval: z.strictObject({ task_introduction: z.string().trim().min(1), evaluation_criteria: z.string().trim().min(1) }).optional(),
+  performance: performanceSchema.optional(),
+  agent_trajectory: z.strictObject({ max_depth: z.number().int().min(1).optional() }).optional(),
+}) satisfies z.ZodType<MetricSettings>;
+
+const judgeSchema = z
+  .strictObject({
+    prompt: z.string().trim().min(1),
+    rails: z.record(z.string(), z.number()),
+    explanation: z.boolean().optional(),
+    direction: z.enum(["higher-is-better", "lower-is-better"]).optional(),
+  })
+  .superRefine((judge, context) => {
+    for (const problem of judgePromptProblems(judge.prompt)) context.addIssue({ code: "custom", path: ["prompt"], message: problem });
+    for (const problem of railsProblems(judge.rails)) context.addIssue({ code: "custom", path: ["rails"], message: problem });
+  }) satisfies z.ZodType<CustomJudgeSpec>;
+
+/** Labels are matched case-insensitively without surrounding punctuation, so they must differ in those terms. */
+function railsProblems(rails: Record<string, number>): string[] {
+  const labels = Object.keys(rails);
+  if (labels.length < 2) return [`needs at least two labels, each with its score (got ${labels.length}), e.g. { correct: 1, incorrect: 0 }`];
+  const problems: string[] = [];
+  const seen = new Map<string, string>();
+  for (const label of labels) {
+    const normalized = normalizeLabel(label);
+    if (!normalized) problems.push(`label ${JSON.stringify(label)} is only whitespace or punctuation`);
+    else if (seen.has(normalized)) problems.push(`labels ${JSON.stringify(seen.get(normalized))} and ${JSON.stringify(label)} read the same (labels match case-insensitively, ignoring surrounding punctuation)`);
+    else seen.set(normalized, label);
+  }
+  return problems;
+}
+
+const judgesSchema = z.record(z.string().regex(NAME_PATTERN, NAME_RULE), judgeSchema).superRefine((judges, context) => {
+  for (const name of Object.keys(judges)) {
+    if (findMetric(name)) context.addIssue({ code: "custom", path: [name], message: `"${name}" is a built-in metric; give the custom judge another name` });
+  }
+});
+
 const featureSchema = z.strictObject({
   span_name: z.string().min(1),
   dataset_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only"),
@@ -22,6 +92,10 @@ const featureSchema = z.strictObject({
   metrics: z.array(z.string().min(1)).min(1).optional(),
   output_format: outputFormatSchema.optional(),
   thresholds: z.record(z.string(), thresholdSchema).optional(),
+  metric_settings: metricSettingsSchema.optional(),
+  judges: judgesSchema.optional(),
+  /** Read by the task (prompt templates); only its shape is checked here. */
+  task: z.strictObject({ prompt_file: z.string().min(1).optional() }).optional(),
 });
 
 const registrySchema = z.strictObject({
@@ -50,6 +124,9 @@ export function parseRegistry(file: string, text: string): { registry?: FeatureR
       for (const problem of validateOutputFormatSpec(feature.output_format)) {
         problems.push(`${file}: features.${name}.output_format: ${problem}`);
       }
+    }
+    for (const missing of missingSettings(feature.metrics ?? [], feature.metric_settings)) {
+      problems.push(`${file}: features.${name}.metric_settings.${missing.key}: required because features.${name}.metrics includes ${missing.metric} (e.g. ${missing.example})`);
     }
   }
   return problems.length ? { problems } : { registry: parsed.data, problems };
