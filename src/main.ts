@@ -12,6 +12,7 @@ import { runPipeline, type PipelineResult } from "./pipeline/run-pipeline.js";
 import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
 import { renderSummary } from "./report/render-summary.js";
+import type { Logger } from "./pipeline/logger.js";
 import type { ChatModel } from "./types.js";
 import { AdaptiveLimiter } from "./util/adaptive-limiter.js";
 
@@ -56,8 +57,21 @@ async function publish(result: PipelineResult, config: ActionConfig): Promise<vo
   core.endGroup();
 }
 
-/** The action: the one place that decides whether the step failed. */
-export async function run(): Promise<void> {
+/** The runner's log: a progress line every tenth of the work, so long runs show they are alive. */
+const actionsLogger: Logger = {
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  progress: (done, total, what) => {
+    if (done === total || done % Math.max(1, Math.ceil(total / 10)) === 0) core.info(`${done}/${total} ${what}`);
+  },
+};
+
+/**
+ * The action: the one place that decides whether the step failed. The CLI
+ * runs the same function with its own logger.
+ */
+export async function run(options: { logger?: Logger } = {}): Promise<void> {
+  const logger = options.logger ?? actionsLogger;
   try {
     const raw = readInputs();
     const config = parseConfig(raw, await readRegistry(raw), new Date());
@@ -69,7 +83,7 @@ export async function run(): Promise<void> {
       limiter,
       ...(config.task ? { taskModel: chatModelFor(config.task, limiter) } : {}),
       ...(config.judge ? { judgeModel: chatModelFor(config.judge, limiter) } : {}),
-      log: { info: (m) => core.info(m), warning: (m) => core.warning(m) },
+      log: logger,
       now: new Date(),
       runContext: runContext(process.env),
     });

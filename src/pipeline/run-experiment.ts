@@ -191,7 +191,6 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const running = new Set<Promise<void>>();
   let budgetLimited = false;
   let done = 0;
-  const progressEvery = Math.max(1, Math.ceil(todo.length / 10));
   for (const item of todo) {
     await options.limiter.acquire();
     // Stop spending on the task and judges once Opik stopped taking the results, or the budget is spent.
@@ -209,7 +208,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       writer.add(record);
       options.limiter.succeeded();
       done += 1;
-      if (done % progressEvery === 0 || done === todo.length) options.log.info(`Evaluated ${done}/${todo.length} items (concurrency ${options.limiter.limit})`);
+      options.log.progress(done, todo.length, `items evaluated (concurrency ${options.limiter.limit})`);
     });
     running.add(run);
     void run.finally(() => {
