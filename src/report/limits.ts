@@ -35,7 +35,9 @@ const MARKER_NAME = "opik-evaluate";
  * Values are percent-encoded, so no crafted job or workflow name can end the
  * HTML comment early or pass for another comment's marker.
  */
-export function commentMarker(key: { workflow: string; job: string; experimentType: string }): string {
+export function commentMarker(key: { workflow: string; job: string; experimentType: string; variant?: string }): string {
   const field = (name: string, value: string): string => `${name}=${encodeURIComponent(value)}`;
-  return `<!-- ${MARKER_NAME} ${field("workflow", key.workflow)} ${field("job", key.job)} ${field("experiment", key.experimentType)} -->`;
+  // Matrix legs share GITHUB_JOB; a variant (e.g. the leg's model) keeps their comments apart.
+  const variant = key.variant ? ` ${field("variant", key.variant)}` : "";
+  return `<!-- ${MARKER_NAME} ${field("workflow", key.workflow)} ${field("job", key.job)} ${field("experiment", key.experimentType)}${variant} -->`;
 }
