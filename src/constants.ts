@@ -3,7 +3,12 @@
  * INPUT_DEFAULTS and OUTPUTS by test/action-manifest.test.ts.
  */
 
+import { GATE_INPUT_DEFAULTS } from "./gate/parse-gate-inputs.js";
+
 export const DEFAULT_OPIK_URL = "https://www.comet.com/opik/api";
+
+/** action.yml's default for github-token: an expression only the runner can resolve. */
+export const GITHUB_TOKEN_DEFAULT = "${{ github.token }}";
 
 /** Every action input with the default action.yml declares ("" = no default). */
 export const INPUT_DEFAULTS = {
@@ -35,13 +40,18 @@ export const INPUT_DEFAULTS = {
   "max-cost-usd": "",
   "sampling-rate": "1",
   filter: "",
+  mode: "auto",
+  dataset: "latest",
+  ...GATE_INPUT_DEFAULTS,
+  comment: "sticky",
+  "github-token": GITHUB_TOKEN_DEFAULT,
   "result-file": "",
 } as const;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
 /** Inputs whose values are credentials: masked before anything else runs. */
-export const SECRET_INPUTS: readonly InputName[] = ["opik-api-key", "openai-api-key", "google-api-key"];
+export const SECRET_INPUTS: readonly InputName[] = ["opik-api-key", "openai-api-key", "google-api-key", "github-token"];
 
 export const OUTPUTS = {
   status: "status",
@@ -52,6 +62,11 @@ export const OUTPUTS = {
   spansFound: "spans-found",
   spansNew: "spans-new",
   experimentUrl: "experiment-url",
+  passed: "passed",
+  verdict: "verdict",
+  scores: "scores",
+  compareUrl: "compare-url",
+  commentUrl: "comment-url",
 } as const;
 
 /** The seed's defaults for the metrics parameter, used when neither input nor registry names any. */

@@ -1,17 +1,17 @@
-import { writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import * as core from "@actions/core";
-import { parseConfig, type ActionConfig, type ProviderSettings } from "./config/parse-config.js";
+import { parseConfig, type ProviderSettings } from "./config/parse-config.js";
 import { readInputs, readRegistry } from "./config/read-inputs.js";
-import { OUTPUTS } from "./constants.js";
 import { errorMessage } from "./errors.js";
 import { opikJudgeMetrics } from "./opik/opik-judges.js";
 import { createOpikGateway } from "./opik/opik-sdk-gateway.js";
-import { runPipeline, type PipelineResult } from "./pipeline/run-pipeline.js";
+import { computeVerdict } from "./gate/index.js";
+import { currentEventContext, type GitHubEventContext } from "./github/index.js";
+import { loadBaseline } from "./pipeline/load-baseline.js";
+import { runPipeline } from "./pipeline/run-pipeline.js";
+import { postComment } from "./publish/post-comment.js";
+import { publishResult } from "./publish/publish-result.js";
 import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
-import { renderSummary } from "./report/render-summary.js";
 import type { Logger } from "./pipeline/logger.js";
 import type { ChatModel } from "./types.js";
 import { AdaptiveLimiter } from "./util/adaptive-limiter.js";
@@ -24,37 +24,20 @@ function chatModelFor(settings: ProviderSettings, limiter: AdaptiveLimiter): Cha
   return createOpenAIChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, provider: settings.provider, onRateLimited, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
 }
 
-/** What the experiment records about the run that produced it. */
-function runContext(env: NodeJS.ProcessEnv): Record<string, unknown> {
+/** What the experiment records about the run that produced it, so a later pull request can find its baseline. */
+function runContext(env: NodeJS.ProcessEnv, event: GitHubEventContext | undefined): Record<string, unknown> {
   const context: Record<string, unknown> = {};
-  if (env.GITHUB_SHA) context.git_sha = env.GITHUB_SHA;
-  if (env.GITHUB_REF_NAME) context.branch = env.GITHUB_REF_NAME;
-  if (env.GITHUB_EVENT_NAME) context.event = env.GITHUB_EVENT_NAME;
-  if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-    context.workflow_run_url = `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
-  }
+  const sha = event?.headSha || env.GITHUB_SHA;
+  if (sha) context.git_sha = sha;
+  const branch = event?.headBranch ?? env.GITHUB_REF_NAME;
+  if (branch) context.branch = branch;
+  if (event?.baseBranch) context.base_branch = event.baseBranch;
+  if (event?.prNumber) context.pr_number = event.prNumber;
+  const eventName = event?.eventName || env.GITHUB_EVENT_NAME;
+  if (eventName) context.event = eventName;
+  const runUrl = event?.runUrl ?? (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined);
+  if (runUrl) context.workflow_run_url = runUrl;
   return context;
-}
-
-async function publish(result: PipelineResult, config: ActionConfig): Promise<void> {
-  const json = JSON.stringify(result, null, 2);
-  const resultFile = path.resolve(config.resultFile ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "opik-evaluate-result.json"));
-  await writeFile(resultFile, `${json}\n`);
-  const outputs: Record<string, string> = {
-    [OUTPUTS.status]: result.status,
-    [OUTPUTS.resultJson]: JSON.stringify(result),
-    [OUTPUTS.resultFile]: resultFile,
-    [OUTPUTS.datasetName]: result.dataset_name ?? "",
-    [OUTPUTS.experimentName]: result.experiment_result?.experiment_name ?? "",
-    [OUTPUTS.experimentUrl]: result.experiment_result?.experiment_url ?? "",
-    [OUTPUTS.spansFound]: String(result.spans_found),
-    [OUTPUTS.spansNew]: String(result.spans_new),
-  };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(renderSummary(result)).write();
-  core.startGroup("Result");
-  core.info(json);
-  core.endGroup();
 }
 
 /** The runner's log: a progress line every tenth of the work, so long runs show they are alive. */
@@ -74,10 +57,11 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
   const logger = options.logger ?? actionsLogger;
   try {
     const raw = readInputs();
-    const config = parseConfig(raw, await readRegistry(raw), new Date());
+    const event = currentEventContext();
+    const config = parseConfig(raw, await readRegistry(raw), new Date(), event?.eventName || process.env.GITHUB_EVENT_NAME);
     const opik = createOpikGateway(config.opik);
     const limiter = new AdaptiveLimiter(config.concurrency);
-    const { result } = await runPipeline(config, {
+    const run = await runPipeline(config, {
       opik,
       judgeMetrics: opikJudgeMetrics,
       limiter,
@@ -85,12 +69,32 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
       ...(config.judge ? { judgeModel: chatModelFor(config.judge, limiter) } : {}),
       log: logger,
       now: new Date(),
-      runContext: runContext(process.env),
+      runContext: runContext(process.env, event),
     });
-    for (const warning of result.warnings) core.warning(warning);
-    await publish(result, config);
+    const { result } = run;
+    for (const warning of result.warnings) logger.warning(warning);
+
+    const experiment = result.experiment_result;
+    let baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
+    if (run.dataset && experiment) {
+      try {
+        baseline = await loadBaseline(opik, { dataset: run.dataset, currentExperimentId: experiment.experiment_id, mode: config.run.gate.baseline, ...(event?.baseBranch ? { baseBranch: event.baseBranch } : {}) });
+      } catch (error) {
+        baseline = { missing: `the baseline could not be read from Opik: ${errorMessage(error)}`, problem: true };
+      }
+    }
+    const verdict = computeVerdict({ run, settings: config.run.gate, ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}), ...(baseline ? { baseline } : {}) });
+    const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
+    const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.experiment_id, baselineId]) : undefined;
+    const links = { ...(experiment ? { experimentUrl: experiment.experiment_url } : {}), ...(compareUrl ? { compareUrl } : {}) };
+
+    // Everything is published before the step is failed: a red check always comes with its report.
+    const commentUrl = await postComment({ run, verdict, event, mode: config.run.comment, token: config.run.githubToken, experimentType: config.experimentType, links, warn: (m) => logger.warning(m) });
+    await publishResult({ result, items: run.items, verdict, ...(config.resultFile ? { resultFile: config.resultFile } : {}), ...(compareUrl ? { compareUrl } : {}), ...(commentUrl ? { commentUrl } : {}) });
+
     if (result.status === "failed") core.setFailed(`Opik evaluation failed: ${result.errors[0] ?? "see the job summary"}`);
-    else core.info(`Opik evaluation ${result.status}`);
+    else if (verdict.failsStep) core.setFailed(`Opik evaluation gate: ${verdict.state}${verdict.reasons[0] ? ` - ${verdict.reasons[0]}` : ""}`);
+    else core.info(`Opik evaluation ${result.status}; gate ${verdict.state}`);
   } catch (error) {
     core.setFailed(errorMessage(error));
   }

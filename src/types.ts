@@ -98,6 +98,12 @@ export interface ExperimentRecord {
   name: string;
 }
 
+export interface ExperimentSummary extends ExperimentRecord {
+  createdAt: string;
+  /** The experiment's config as recorded when it was created (branch, event, models, metric settings...). */
+  metadata: Record<string, unknown>;
+}
+
 export interface ExperimentItemRecord {
   id: string;
   experimentId: string;

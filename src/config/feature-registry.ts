@@ -79,16 +79,18 @@ function railsProblems(rails: Record<string, number>): string[] {
   return problems;
 }
 
-const judgesSchema = z.record(z.string().regex(NAME_PATTERN, NAME_RULE), judgeSchema).superRefine((judges, context) => {
-  for (const name of Object.keys(judges)) {
-    if (findMetric(name)) context.addIssue({ code: "custom", path: [name], message: `"${name}" is a built-in metric; give the custom judge another name` });
-  }
-});
+/** A judge's name is a metric name: listed in `metrics`, comma-separated, and not a built-in one. */
+const judgeName = z
+  .string()
+  .regex(NAME_PATTERN, NAME_RULE)
+  .refine((name) => !findMetric(name), { message: "is a built-in metric; give the custom judge another name" });
+
+const judgesSchema = z.record(judgeName, judgeSchema);
 
 const featureSchema = z.strictObject({
   span_name: z.string().min(1),
-  dataset_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only"),
-  experiment_prefix: z.string().regex(/^[A-Za-z0-9._-]+$/, "letters, digits, '.', '_' or '-' only").optional(),
+  dataset_prefix: z.string().regex(NAME_PATTERN, NAME_RULE),
+  experiment_prefix: z.string().regex(NAME_PATTERN, NAME_RULE).optional(),
   metrics: z.array(z.string().min(1)).min(1).optional(),
   output_format: outputFormatSchema.optional(),
   thresholds: z.record(z.string(), thresholdSchema).optional(),
@@ -106,6 +108,11 @@ const registrySchema = z.strictObject({
 export type FeatureConfig = z.infer<typeof featureSchema> & { output_format?: OutputFormatSpec };
 export type FeatureRegistry = z.infer<typeof registrySchema>;
 
+/** zod says only "Invalid key in record" for a bad key; the key's own issues say why. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  return issue.code === "invalid_key" ? issue.issues.map((inner) => inner.message).join("; ") : issue.message;
+}
+
 /** Parses the registry text; every problem names the file and the key path. */
 export function parseRegistry(file: string, text: string): { registry?: FeatureRegistry; problems: string[] } {
   let document: unknown;
@@ -116,7 +123,7 @@ export function parseRegistry(file: string, text: string): { registry?: FeatureR
   }
   const parsed = registrySchema.safeParse(document ?? {});
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${file}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`) };
+    return { problems: parsed.error.issues.map((issue) => `${file}: ${issue.path.join(".") || "(top level)"}: ${issueMessage(issue)}`) };
   }
   const problems: string[] = [];
   for (const [name, feature] of Object.entries(parsed.data.features)) {

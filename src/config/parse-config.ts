@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { DEFAULT_METRICS, DEFAULT_OPIK_URL, INPUT_DEFAULTS, type InputName } from "../constants.js";
 import { ConfigError } from "../errors.js";
-import { findMetric, METRIC_CATALOG } from "../metrics/metric-catalog.js";
+import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
+import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
 import type { OutputFormatSpec } from "../metrics/output-format.js";
 import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
+import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
@@ -38,6 +40,10 @@ export interface ActionConfig {
     experimentPrefix: string;
     outputFormat?: OutputFormatSpec;
     thresholds: Record<string, { min?: number; max?: number }>;
+    /** The feature's metric_settings (snake_case, as in the file). */
+    metricSettings?: MetricSettings;
+    /** The feature's custom judges, by metric name. */
+    judges?: CustomJudges;
   };
   /** Absent for the replay provider, which calls no model. */
   task?: ProviderSettings;
@@ -51,6 +57,8 @@ export interface ActionConfig {
   /** The `filter` input, parsed: ANDed to the Step 1 span search. */
   spanFilter: OpikFilter[];
   resultFile?: string;
+  /** Mode, dataset, gate and comment settings. */
+  run: RunSettings;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -98,7 +106,9 @@ const inputSchema = z.object({
 function withDefaults(raw: Partial<RawInputs>): RawInputs {
   const filled = {} as Record<InputName, string>;
   for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
-    filled[name] = (raw[name] ?? "").trim() || INPUT_DEFAULTS[name];
+    // An expression default (github-token's) is the runner's to resolve; without a runner there is none.
+    const fallback: string = INPUT_DEFAULTS[name].startsWith("${{") ? "" : INPUT_DEFAULTS[name];
+    filled[name] = (raw[name] ?? "").trim() || fallback;
   }
   return filled;
 }
@@ -134,7 +144,7 @@ function windowFor(dateString: string, lookbackHours: number, now: Date): { star
  * Pure: every problem is collected and thrown as one ConfigError, before any
  * network call or spend.
  */
-export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date): ActionConfig {
+export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date, eventName?: string): ActionConfig {
   const raw = withDefaults(rawInputs);
   const problems: string[] = [];
 
@@ -174,13 +184,22 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
 
   const metricsInput = parseList(raw.metrics);
   const metrics = metricsInput.length ? metricsInput : (feature?.metrics ?? [...DEFAULT_METRICS]);
-  const unknown = metrics.filter((name) => !findMetric(name));
+  // A feature's custom judges are metric names for that feature only.
+  const judges: CustomJudges = feature?.judges ?? {};
+  const metricSettings: MetricSettings = feature?.metric_settings ?? {};
+  const validNames = validMetricNames(judges).join(", ");
+  const unknown = metrics.filter((name) => !describeMetric(name, judges));
   if (unknown.length) {
-    problems.push(`metrics: unknown metric ${unknown.map((m) => `"${m}"`).join(", ")} (valid: ${METRIC_CATALOG.map((m) => m.name).join(", ")})`);
+    problems.push(`metrics: unknown metric ${unknown.map((m) => `"${m}"`).join(", ")} (valid: ${validNames})`);
+  }
+  // The feature's own metrics list was checked with the registry; names from the input are checked here.
+  for (const missing of missingSettings(metricsInput, metricSettings)) {
+    const where = feature ? `features.${experimentType}.metric_settings.${missing.key} in ${registrySource?.path}` : `metric_settings.${missing.key} in the feature config`;
+    problems.push(`metrics: ${missing.metric} needs ${where}, e.g. ${missing.example}`);
   }
   if (feature?.thresholds) {
     for (const name of Object.keys(feature.thresholds)) {
-      if (!findMetric(name)) problems.push(`${registrySource?.path}: features.${experimentType}.thresholds.${name}: unknown metric (valid: ${METRIC_CATALOG.map((m) => m.name).join(", ")})`);
+      if (!describeMetric(name, judges)) problems.push(`${registrySource?.path}: features.${experimentType}.thresholds.${name}: unknown metric (valid: ${validNames})`);
     }
   }
 
@@ -205,7 +224,10 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   const task = taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
 
   let judge: ProviderSettings | undefined;
-  const judgeMetrics = metrics.filter((name) => findMetric(name)?.kind === "judge");
+  const judgeMetrics = metrics.filter((name) => {
+    const info = describeMetric(name, judges);
+    return info !== undefined && needsJudgeModel(info);
+  });
   if (judgeMetrics.length && taskProvider && values["judge-provider"] !== undefined) {
     const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
@@ -216,6 +238,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
       judge = providerSettings(judgeProvider, "judge");
     }
   }
+
+  const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
+  problems.push(...runSettings.problems);
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
@@ -232,7 +257,7 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   }
 
   const scalars = problems.length === 0 ? inputSchema.parse(raw) : undefined;
-  if (!scalars || !window || !taskProvider) throw new ConfigError(problems);
+  if (!scalars || !window || !taskProvider || !runSettings.settings) throw new ConfigError(problems);
 
   return {
     dateString: raw["date-string"] || utcDateString(now),
@@ -251,6 +276,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
       experimentPrefix: feature?.experiment_prefix ?? experimentType.replace(/[^A-Za-z0-9._-]/g, "_"),
       ...(feature?.output_format ? { outputFormat: feature.output_format } : {}),
       thresholds: feature?.thresholds ?? {},
+      // Left out when empty, so an experiment's recorded config only changes when settings do.
+      ...(Object.keys(metricSettings).length ? { metricSettings } : {}),
+      ...(Object.keys(judges).length ? { judges } : {}),
     },
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),
@@ -259,5 +287,6 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     samplingRate: scalars["sampling-rate"],
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
+    run: runSettings.settings,
   };
 }

@@ -54,7 +54,7 @@ function answerInstructions(spec: CustomJudgeSpec): string {
 export function judgePromptProblems(prompt: string): string[] {
   let tokens: unknown[];
   try {
-    tokens = Mustache.parse(prompt) as unknown[];
+    tokens = Mustache.parse(prompt);
   } catch (error) {
     return [`not a valid mustache template: ${errorMessage(error)}`];
   }

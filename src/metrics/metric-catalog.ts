@@ -92,7 +92,7 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
     direction: "higher-is-better",
     range: "0 or 1",
     requires: "output; `metric_settings.regex_match.pattern`",
-    description: "1 when the regular expression `pattern` (JavaScript syntax, optional `flags`) matches anywhere in the output, 0 otherwise; anchor it with ^…$ to match the whole output.",
+    description: "1 when the regular expression `pattern` (JavaScript syntax, optional `flags`) matches anywhere in the output, 0 otherwise; anchor it with `^…$` to match the whole output.",
     settings: { key: "regex_match", required: true, example: 'regex_match: { pattern: "^\\\\{" }' },
   },
   {
@@ -168,7 +168,7 @@ export const CUSTOM_JUDGE_DOC: Pick<MetricInfo, "range" | "requires" | "descript
   range: "the rail values",
   requires: "what the prompt uses",
   description:
-    "Your mustache `prompt` ({{input}}, {{output}}, {{expected}} and the item's data fields) goes to the judge model, which must reply with one of the `rails` labels (case-insensitive; surrounding whitespace, quotes and punctuation ignored; or JSON `{label, explanation}`, asked for with `explanation: true`); the score is that label's value. Any other reply is a failed score.",
+    "Your mustache `prompt` (`{{input}}`, `{{output}}`, `{{expected}}` and the item's data fields) goes to the judge model, which must reply with one of the `rails` labels (case-insensitive; surrounding whitespace, quotes and punctuation ignored; or JSON `{label, explanation}`, asked for with `explanation: true`); the score is that label's value. Any other reply is a failed score.",
 };
 
 export function findMetric(name: string): MetricInfo | undefined {

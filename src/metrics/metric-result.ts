@@ -27,12 +27,12 @@ export function unscorableMetric(name: string, error: string, options: { needsTr
   return localMetric(name, () => ({ error }), options);
 }
 
-export function toResult(name: string, score: LocalScore): MetricResult {
+function toResult(name: string, score: LocalScore): MetricResult {
   return "error" in score ? { name, ok: false, error: score.error } : { name, ok: true, value: roundScore(score.value), reason: score.reason };
 }
 
 /** Four decimals: enough for any gate, and stable across platforms' float noise. */
-export function roundScore(value: number): number {
+function roundScore(value: number): number {
   return Math.round(value * 10_000) / 10_000;
 }
 

@@ -3,6 +3,7 @@ import type {
   DatasetRecord,
   ExperimentItemRecord,
   ExperimentRecord,
+  ExperimentSummary,
   FeedbackScore,
   Metric,
   ChatModel,
@@ -55,6 +56,10 @@ export interface OpikGateway {
   /** Every span of one trace (for span metrics). */
   listTraceSpans(traceId: string): Promise<SpanRecord[]>;
   findDatasets(namePrefix: string): Promise<DatasetRecord[]>;
+  /** The project's dataset of that name, or undefined when there is none. */
+  findDataset(name: string): Promise<DatasetRecord | undefined>;
+  /** Experiments run on a dataset, with the config each recorded. */
+  listExperiments(dataset: DatasetRecord): Promise<ExperimentSummary[]>;
   createDataset(name: string, description: string, tags: string[]): Promise<DatasetRecord>;
   setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;
   listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]>;
@@ -67,6 +72,8 @@ export interface OpikGateway {
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;
   newId(): string;
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string;
+  /** Opik's side-by-side view of experiments on one dataset. */
+  compareUrl(dataset: DatasetRecord, experimentIds: readonly string[]): string;
 }
 
 /** Builds metrics that run on the opik SDK's own judge prompts, on the configured judge model. */

@@ -7,7 +7,7 @@
 import { Opik, generateId } from "opik";
 import { OPIK_LIMITS } from "../constants.js";
 import { OpikError } from "../errors.js";
-import type { DatasetRecord } from "../types.js";
+import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
@@ -141,6 +141,29 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
+    async findDataset(name) {
+      try {
+        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw new OpikError(`dataset lookup "${name}"`, error);
+      }
+    },
+
+    async listExperiments(dataset) {
+      const found: ExperimentSummary[] = [];
+      for (let page = 1; ; page += 1) {
+        const result = await call(`experiments of "${dataset.name}"`, () => api.experiments.findExperiments({ datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS));
+        const content = result.content ?? [];
+        for (const e of content) {
+          if (!e.id || !e.name) continue;
+          const metadata = e.metadata && typeof e.metadata === "object" && !Array.isArray(e.metadata) ? (e.metadata) : {};
+          found.push({ id: e.id, name: e.name, createdAt: (e.createdAt ?? new Date(0)).toISOString(), metadata });
+        }
+        if (content.length < 100) return found;
+      }
+    },
+
     async createDataset(name, description, tags) {
       // The raw create throws on 409; the high-level createDataset would swallow it.
       await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS));
@@ -245,6 +268,13 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
           await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
         }
       }
+    },
+
+    compareUrl(dataset, experimentIds) {
+      // The UI lives where the API does, without /api: /opik/api on Opik Cloud, /api when self-hosted.
+      const base = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
+      const ids = encodeURIComponent(JSON.stringify(experimentIds));
+      return `${base}/${encodeURIComponent(connection.workspace)}/experiments/${dataset.id}/compare?experiments=${ids}`;
     },
 
     experimentUrl(experiment, dataset) {

@@ -40,6 +40,8 @@ export interface ExperimentOptions {
   /** Stop starting items once the estimated spend reaches maxCostUsd. */
   budget?: { maxCostUsd: number; meter: UsageMeter };
   metadata: Record<string, unknown>;
+  /** Continue an experiment of the same name left incomplete on this dataset (harvest mode); else always start a new one. */
+  resume: boolean;
   log: Logger;
 }
 
@@ -98,7 +100,7 @@ class EvaluationWriter {
  */
 export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<ExperimentRun> {
   const metricNames = options.metrics.map((m) => m.name);
-  const existing = await opik.findExperiment(options.name, options.dataset);
+  const existing = options.resume ? await opik.findExperiment(options.name, options.dataset) : undefined;
   const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata));
   const earlier = new Map((existing ? await opik.listExperimentItems(experiment) : []).map((item) => [item.datasetItemId, item]));
 

@@ -2,7 +2,8 @@ import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
 import { errorMessage } from "../errors.js";
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
-import type { ChatModel, ItemOutcome } from "../types.js";
+import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
+import { findEvaluationDataset } from "./find-evaluation-dataset.js";
 import { buildMetrics } from "./build-metrics.js";
 import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
 import { createDataset, type DatasetResult } from "./create-dataset.js";
@@ -47,12 +48,18 @@ export interface PipelineResult {
   usage: { task: UsageTotals; judge: UsageTotals; cost_usd: number | null };
   /** True when max-cost-usd stopped the run before every item was evaluated. */
   budget_limited: boolean;
+  /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
+  mode: "harvest" | "evaluate";
 }
 
 /** The result plus what the gate and the report read per item. */
 export interface PipelineRun {
   result: PipelineResult;
   items: ItemOutcome[];
+  /** Where the experiment ran, for the baseline lookup; absent when no experiment ran. */
+  dataset?: DatasetRecord;
+  /** The config recorded on the experiment, which the gate compares with the baseline's. */
+  experimentConfig?: Record<string, unknown>;
 }
 
 export interface PipelineDeps {
@@ -95,6 +102,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     resumed: false,
     usage: { task: meterTotalsPlaceholder(), judge: meterTotalsPlaceholder(), cost_usd: 0 },
     budget_limited: false,
+    mode: config.run.mode,
   };
   const items: ItemOutcome[] = [];
   const meter = new UsageMeter();
@@ -104,9 +112,15 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
   };
   try {
     const judge = deps.judgeModel ? meter.meter(deps.judgeModel, "judge") : undefined;
-    const metrics = buildMetrics(config.metrics, { judgeMetrics: deps.judgeMetrics, ...(config.feature.outputFormat ? { outputFormat: config.feature.outputFormat } : {}), ...(judge ? { judge } : {}) });
+    const metrics = buildMetrics(config.metrics, {
+      judgeMetrics: deps.judgeMetrics,
+      judge,
+      outputFormat: config.feature.outputFormat,
+      metricSettings: config.feature.metricSettings,
+      judges: config.feature.judges,
+    });
 
-    if (config.cleanupErrors) {
+    if (config.cleanupErrors && config.run.mode === "harvest") {
       log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
       result.cleanup_result = await cleanErrorTraces(opik, config.window);
       log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
@@ -148,11 +162,39 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.spans_new = pending ? datasetResult.items.length : selection.selected.length;
       return datasetResult;
     };
-    const datasetResult = await harvest();
+    // A pull request evaluates an existing dataset and must never change production data.
+    const evaluateExisting = async (): Promise<{ dataset: DatasetRecord; items: DatasetItemRecord[] } | undefined> => {
+      const found = await findEvaluationDataset(opik, config.run.dataset, config.feature.datasetPrefix);
+      if (typeof found === "string") {
+        result.errors.push(found);
+        return undefined;
+      }
+      result.dataset_name = found.name;
+      return { dataset: found, items: await opik.listDatasetItems(found) };
+    };
+
+    const datasetResult = config.run.mode === "evaluate" ? await evaluateExisting() : await harvest();
     if (!datasetResult) return { result, items };
 
-    // The experiment shares its dataset's stamp, so a resumed run finds it again by name.
-    const experimentName = `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(-15)}`;
+    // In harvest mode the experiment shares its dataset's stamp, so a resumed run finds it again by name.
+    // Evaluate-mode experiments are labelled (e.g. -pr42), so Opik's list tells them from the scheduled ones.
+    const prNumber = deps.runContext?.pr_number;
+    const experimentName =
+      config.run.mode === "harvest"
+        ? `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(-15)}`
+        : `${config.feature.experimentPrefix}-eval-${runStamp(deps.now)}-${typeof prNumber === "number" ? `pr${prNumber}` : "evaluate"}`;
+    const experimentConfig: Record<string, unknown> = {
+      experiment_type: config.experimentType,
+      task_provider: config.taskProvider,
+      ...(config.task ? { model: config.task.model, temperature: config.task.temperature } : {}),
+      ...(config.judge ? { judge_provider: config.judge.provider, judge_model: config.judge.model } : {}),
+      metrics: config.metrics,
+      ...(config.feature.outputFormat ? { output_format: config.feature.outputFormat } : {}),
+      ...(config.feature.metricSettings ? { metric_settings: config.feature.metricSettings } : {}),
+      ...(config.feature.judges ? { custom_judges: config.feature.judges } : {}),
+      ...deps.runContext,
+      mode: config.run.mode,
+    };
     log.info(`Step 4: experiment ${experimentName} over ${datasetResult.items.length} item(s) with ${config.metrics.join(", ")}`);
     const experiment = await runExperiment(opik, {
       name: experimentName,
@@ -162,15 +204,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined),
       limiter: deps.limiter,
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
-      metadata: {
-        experiment_type: config.experimentType,
-        task_provider: config.taskProvider,
-        ...(config.task ? { model: config.task.model, temperature: config.task.temperature } : {}),
-        ...(config.judge ? { judge_provider: config.judge.provider, judge_model: config.judge.model } : {}),
-        metrics: config.metrics,
-        ...(config.feature.outputFormat ? { output_format: config.feature.outputFormat } : {}),
-        ...deps.runContext,
-      },
+      metadata: experimentConfig,
+      resume: config.run.mode === "harvest",
       log,
     });
     result.experiment_result = experiment.result;
@@ -178,7 +213,9 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
     result.warnings.push(...experiment.metricErrors);
 
-    if (experiment.budgetLimited) {
+    if (config.run.mode === "evaluate") {
+      // Evaluate mode wrote no dataset, so there is no pending tag to clear.
+    } else if (experiment.budgetLimited) {
       // The dataset stays pending: the next run evaluates the items this one could not afford.
       result.budget_limited = true;
       result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left for the next run`);
@@ -187,7 +224,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     }
     result.status = experiment.result.status;
     reportUsage();
-    return { result, items };
+    return { result, items, dataset: datasetResult.dataset, experimentConfig };
   } catch (error) {
     result.status = "failed";
     result.errors.push(errorMessage(error));

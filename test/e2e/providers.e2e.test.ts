@@ -106,9 +106,17 @@ describe("task providers through base-URL inputs only", () => {
     openai.reply((body) => ((body as OpenAIBody).response_format ? JUDGE_REPLY : TASK_REPLY));
     openai.failNext(1, 400, {}, "This model's maximum context length is 128000 tokens");
     const run = await runAction({ ...baseInputs(project), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, concurrency: "1" });
-    expect(run.exitCode, run.stdout).toBe(0);
     expect(run.result?.experiment_result).toMatchObject({ status: "success", task_errors: 1, eval_results: { output_format: { count: 3 } } });
     expect((run.result?.errors as string[])[0]).toMatch(/^span [0-9a-f-]{36} \(dataset item [0-9a-f-]{36}\): .*maximum context length/);
+    // One failed item in four is over the default max-error-rate (0.1): the gate says error, after publishing everything.
+    expect(run.outputs).toMatchObject({ status: "success", verdict: "error", passed: "false" });
+    expect(run.summary).toContain("## Gate");
+    expect(run.exitCode).toBe(1);
+
+    openai.failNext(1, 400, {}, "This model's maximum context length is 128000 tokens");
+    const tolerant = await runAction({ ...baseInputs(await seedProject("partial-ok", 4)), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, concurrency: "1", "max-error-rate": "0.5" }, {});
+    expect(tolerant.exitCode, tolerant.stdout).toBe(0);
+    expect(tolerant.result?.experiment_result).toMatchObject({ task_errors: 1 });
   });
 
   it("stops starting items once max-cost-usd is spent, and the next run finishes the dataset", async () => {

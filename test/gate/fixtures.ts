@@ -44,6 +44,7 @@ export function result(overrides: Partial<PipelineResult> = {}): PipelineResult 
       cost_usd: 0.0019,
     },
     budget_limited: false,
+    mode: "harvest",
     ...overrides,
   };
 }

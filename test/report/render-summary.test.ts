@@ -43,6 +43,7 @@ const base: PipelineResult = {
     cost_usd: 0.001875,
   },
   budget_limited: false,
+  mode: "harvest",
 };
 
 describe("renderSummary", () => {

@@ -22,7 +22,7 @@ import { spanErrorText, traceSpansOf } from "./trace-spans.js";
  * → 0.7; two timeouts → 0.49; an error on the harvested span → 0. No trace
  * spans → a failed score. The reason counts errors by pattern.
  */
-export const ERROR_SEVERITIES: readonly { pattern: string; test: RegExp; severity: number }[] = [
+const ERROR_SEVERITIES: readonly { pattern: string; test: RegExp; severity: number }[] = [
   { pattern: "retries exhausted", test: /retries exhausted|max(imum)? retries/i, severity: 0.7 },
   { pattern: "rate limit", test: /rate.?limit|too many requests/i, severity: 0.2 },
   { pattern: "validation", test: /validation/i, severity: 0.8 },
