@@ -110,8 +110,10 @@ interface Finding {
 
 function judgeMetric(name: string, input: GateInput, baseline: BaselineData | undefined, notes: string[]): { verdict: MetricVerdict; findings: Finding[] } {
   const { items } = input.run;
-  const direction = directionOf(name);
-  if (!isKnownMetric(name)) notes.push(`${name} is not in the metric catalog; it is read as higher-is-better.`);
+  // The run records each metric's direction (custom judges included); the catalog is the fallback.
+  const recorded = input.run.result.experiment_result?.eval_results[name]?.direction;
+  const direction = recorded ?? directionOf(name);
+  if (!recorded && !isKnownMetric(name)) notes.push(`${name} is not in the metric catalog; it is read as higher-is-better.`);
   const values = items.flatMap((item) => {
     const value = item.scores[name]?.value;
     return typeof value === "number" && Number.isFinite(value) ? [value] : [];

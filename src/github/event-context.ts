@@ -1,4 +1,4 @@
-import { context as actionsContext } from "@actions/github";
+import type { context as actionsContext } from "@actions/github";
 
 /** The parts of @actions/github's context the gateway reads; tests pass a plain object. */
 export type ActionsContext = Pick<typeof actionsContext, "payload" | "eventName" | "sha" | "ref" | "workflow" | "job" | "runId" | "serverUrl" | "apiUrl" | "repo">;
@@ -67,13 +67,4 @@ export function readEventContext(context: ActionsContext): GitHubEventContext {
     ...(Number.isFinite(context.runId) ? { runUrl: `${context.serverUrl}/${repository.owner}/${repository.repo}/actions/runs/${context.runId}` } : {}),
     fromFork: Boolean(baseRepo && headRepo && baseRepo !== headRepo),
   };
-}
-
-/** The event this run belongs to, or undefined outside a runner (no GITHUB_REPOSITORY). */
-export function currentEventContext(): GitHubEventContext | undefined {
-  try {
-    return readEventContext(actionsContext);
-  } catch {
-    return undefined;
-  }
 }

@@ -127,3 +127,12 @@ export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGatewa
     },
   };
 }
+
+/** The event this run belongs to, or undefined outside a runner (no GITHUB_REPOSITORY). */
+export function currentEventContext(): GitHubEventContext | undefined {
+  try {
+    return readEventContext(actionsContext);
+  } catch {
+    return undefined;
+  }
+}

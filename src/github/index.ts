@@ -1,5 +1,5 @@
 /** GitHub behind a small interface: the only module that imports @actions/github. */
-export { currentEventContext, readEventContext, type ActionsContext, type GitHubEventContext } from "./event-context.js";
+export { readEventContext, type ActionsContext, type GitHubEventContext } from "./event-context.js";
 export { GitHubError, httpStatusOf } from "./github-error.js";
-export { createGitHubGateway, type GitHubGateway, type GitHubGatewayOptions, type IssueComment } from "./github-gateway.js";
+export { createGitHubGateway, currentEventContext, type GitHubGateway, type GitHubGatewayOptions, type IssueComment } from "./github-gateway.js";
 export { COMMENT_MODES, parseCommentMode, publishComment, type CommentMode, type PublishOptions, type PublishResult } from "./publish-comment.js";

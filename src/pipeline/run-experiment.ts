@@ -40,6 +40,8 @@ export interface ExperimentOptions {
   /** Stop starting items once the estimated spend reaches maxCostUsd. */
   budget?: { maxCostUsd: number; meter: UsageMeter };
   metadata: Record<string, unknown>;
+  /** Which way each metric reads, recorded with its summary. */
+  directions: Readonly<Record<string, "higher-is-better" | "lower-is-better">>;
   /** Continue an experiment of the same name left incomplete on this dataset (harvest mode); else always start a new one. */
   resume: boolean;
   log: Logger;
@@ -240,7 +242,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       items_resumed: resumed,
       items_not_started: notStarted,
       task_errors: itemErrors.length,
-      eval_results: summarizeScores(metricNames, scores, failures),
+      eval_results: summarizeScores(metricNames, scores, failures, options.directions),
     },
     itemErrors,
     metricErrors,

@@ -4,6 +4,7 @@ import { errorMessage } from "../errors.js";
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
 import { findEvaluationDataset } from "./find-evaluation-dataset.js";
+import { describeMetric } from "../metrics/metric-catalog.js";
 import { buildMetrics } from "./build-metrics.js";
 import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
 import { createDataset, type DatasetResult } from "./create-dataset.js";
@@ -206,6 +207,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: experimentConfig,
       resume: config.run.mode === "harvest",
+      directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
       log,
     });
     result.experiment_result = experiment.result;

@@ -2,6 +2,8 @@ import type { FeedbackScore } from "../types.js";
 
 /** One metric over the experiment: failed scores are counted apart, never averaged in as 0. */
 export interface MetricSummary {
+  /** Which way is better, so the report and the gate read custom judges the right way round too. */
+  direction: "higher-is-better" | "lower-is-better";
   mean: number | null;
   min: number | null;
   max: number | null;
@@ -9,12 +11,18 @@ export interface MetricSummary {
   failed: number;
 }
 
-export function summarizeScores(metricNames: readonly string[], scores: readonly FeedbackScore[], failures: ReadonlyMap<string, number>): Record<string, MetricSummary> {
+export function summarizeScores(
+  metricNames: readonly string[],
+  scores: readonly FeedbackScore[],
+  failures: ReadonlyMap<string, number>,
+  directions: Readonly<Record<string, MetricSummary["direction"]>> = {},
+): Record<string, MetricSummary> {
   const summary: Record<string, MetricSummary> = {};
   for (const name of metricNames) {
     const values = scores.filter((s) => s.name === name).map((s) => s.value);
     const count = values.length;
     summary[name] = {
+      direction: directions[name] ?? "higher-is-better",
       mean: count ? round(values.reduce((a, b) => a + b, 0) / count) : null,
       min: count ? Math.min(...values) : null,
       max: count ? Math.max(...values) : null,

@@ -1,4 +1,3 @@
-import { findMetric } from "../metrics/metric-catalog.js";
 import type { PipelineResult } from "../pipeline/run-pipeline.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
 
@@ -41,7 +40,7 @@ function render(result: PipelineResult, messageLimit: number): string {
   if (experiment) {
     lines.push("### Scores", "");
     const rows = Object.entries(experiment.eval_results).map(([name, s]) => {
-      const direction = findMetric(name)?.direction === "lower-is-better" ? "↓ lower is better" : "↑ higher is better";
+      const direction = s.direction === "lower-is-better" ? "↓ lower is better" : "↑ higher is better";
       return [`\`${escapeCell(name)}\``, formatScore(s.mean), formatScore(s.min), formatScore(s.max), String(s.count), String(s.failed), direction];
     });
     lines.push(table(["Metric", "Mean", "Min", "Max", "Scored", "Failed", "Direction"], rows), "");

@@ -26,8 +26,8 @@ const base: PipelineResult = {
     items_not_started: 0,
     task_errors: 1,
     eval_results: {
-      hallucination: { mean: 0.090909, min: 0, max: 1, count: 11, failed: 0 },
-      output_format: { mean: 0.875, min: 0.25, max: 1, count: 10, failed: 1 },
+      hallucination: { direction: "lower-is-better", mean: 0.090909, min: 0, max: 1, count: 11, failed: 0 },
+      output_format: { direction: "higher-is-better", mean: 0.875, min: 0.25, max: 1, count: 10, failed: 1 },
     },
   },
   errors: ["span 0194 (dataset item 0195): gemini gemini-2.0-flash: 503 Service Unavailable"],
