@@ -8,12 +8,16 @@ export async function* readNdjson(stream: ReadableStream<Uint8Array>): AsyncGene
       const { value, done } = await reader.read();
       if (done) break;
       buffered += decoder.decode(value, { stream: true });
+      // Walk the chunk with a cursor and keep only the unfinished tail: re-slicing the
+      // buffer after every line would copy a 2000-row page over and over.
+      let start = 0;
       let newline: number;
-      while ((newline = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, newline).trim();
-        buffered = buffered.slice(newline + 1);
+      while ((newline = buffered.indexOf("\n", start)) >= 0) {
+        const line = buffered.slice(start, newline).trim();
+        start = newline + 1;
         if (line) yield JSON.parse(line) as unknown;
       }
+      buffered = buffered.slice(start);
     }
     const rest = (buffered + decoder.decode()).trim();
     if (rest) yield JSON.parse(rest) as unknown;
