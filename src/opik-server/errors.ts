@@ -46,6 +46,14 @@ export function validationFailed(errors: string[]): ApiError {
   return listError(422, ...errors);
 }
 
+/**
+ * Dropwizard's answer to an unexpected exception in the backend (LoggingExceptionMapper), e.g.
+ * the NullPointerException `URLDecoder.decode(null)` throws for a filter sent with `"value": null`.
+ */
+export function internalError(): ApiError {
+  return codeError(500, "There was an error processing your request. It has been logged.");
+}
+
 /** What Jersey answers for an unknown route or an unconvertible path/query parameter. */
 export function routeNotFound(): ApiError {
   return codeError(404, "HTTP 404 Not Found");

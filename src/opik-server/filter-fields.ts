@@ -48,6 +48,7 @@ export function spanFilterFields(store: OpikStore): FieldTable<StoredSpan> {
     error_info: { type: "ERROR_CONTAINER", read: (s) => s.error_info !== undefined },
     error_type: { type: "STRING", read: (s) => s.error_info?.exception_type ?? "" },
     type: { type: "ENUM", read: (s) => s.type },
+    source: { type: "ENUM", read: (s) => s.source ?? "" },
     trace_id: { type: "STRING", read: (s) => s.trace_id },
     custom: CUSTOM,
   };
@@ -81,6 +82,7 @@ export function traceFilterFields(store: OpikStore): FieldTable<StoredTrace> {
     thread_id: { type: "STRING", read: (t) => t.thread_id ?? "" },
     error_info: { type: "ERROR_CONTAINER", read: (t) => t.error_info !== undefined },
     error_type: { type: "STRING", read: (t) => t.error_info?.exception_type ?? "" },
+    source: { type: "ENUM", read: (t) => t.source ?? "" },
     custom: CUSTOM,
   };
 }

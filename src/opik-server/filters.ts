@@ -1,4 +1,4 @@
-import { type ApiError, badRequest, unprocessableJson } from "./errors.js";
+import { type ApiError, badRequest, internalError, unprocessableJson } from "./errors.js";
 import { type JsonValue, isJsonObject } from "./json.js";
 import { lookupDictionary } from "./json-path.js";
 import { containsLike } from "./like.js";
@@ -107,8 +107,8 @@ function readFilter<T>(entry: unknown, table: FieldTable<T>, malformed: () => Ap
   const value = scalarText(entry.value);
   const key = entry.key === undefined || entry.key === null ? undefined : scalarText(entry.key);
   if (value === undefined || key === null) throw malformed();
-  // The backend's Filter declares `value` non-null; SDK 2.0.40 still sends null for is_empty/is_not_empty.
-  if (value === null && !NO_VALUE_OPERATORS.has(operator as Operator)) throw malformed();
+  // `value` is a required creator property, but Jackson lets an explicit null through; what
+  // happens to it is decided in `validate` (SDK 2.0.40's OQL sends null for is_empty/is_not_empty).
   return { field, accessorType: accessor.type, operator: operator as Operator, key, value };
 }
 
@@ -123,7 +123,15 @@ function decodeCustom<T>(filter: RawFilter, table: FieldTable<T>): Filter {
   if (filter.accessorType !== "CUSTOM") return { ...filter, type: filter.accessorType };
   const accessor = table[filter.field];
   if (accessor?.type !== "CUSTOM") throw badRequest(`Invalid key '${filter.key}' for custom filter`);
-  const value = filter.value === null ? null : urlDecode(filter.value);
+  // FiltersFactory.mapCustom decodes before anything else, outside any try: a null value (NPE)
+  // or a broken escape (IllegalArgumentException) is an unhandled exception, a 500.
+  let value: string;
+  try {
+    if (filter.value === null) throw new Error("null filter value");
+    value = urlDecode(filter.value);
+  } catch {
+    throw internalError();
+  }
   if (filter.key === undefined || filter.key.trim() === "") throw badRequest("Custom key cannot be null or empty");
   const [customField, customKey] = customFieldAndKey(filter.key);
   const field = customKey === undefined ? accessor.string[customField] : accessor.dictionary[customField];
@@ -145,9 +153,16 @@ function customFieldAndKey(rawKey: string): [string, string | undefined] {
   return [field, index === undefined ? rest : `${index}.${rest}`];
 }
 
+/**
+ * FiltersFactory.toValidAndDecoded: every non-STRING value (ENUM included, whatever the operator)
+ * is URL-decoded first. `URLDecoder.decode(null)` throws a NullPointerException, which nothing
+ * catches: a filter with `"value": null` on such a field is a 500, so `is_empty`/`is_not_empty`
+ * only work with a value such as `""`. A null STRING value fails the value check instead (400).
+ */
 function validate(filter: Filter): Filter {
   let value = filter.value;
-  if (filter.type !== "STRING" && filter.type !== "ENUM" && !NO_VALUE_OPERATORS.has(filter.operator) && value !== null) {
+  if (filter.type !== "STRING") {
+    if (value === null) throw internalError();
     try {
       value = urlDecode(value);
     } catch {

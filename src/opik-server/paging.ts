@@ -1,4 +1,4 @@
-import { listError, routeNotFound } from "./errors.js";
+import { listError, routeNotFound, validationFailed } from "./errors.js";
 import type { RouteRequest } from "./http-router.js";
 import { compareIds, isUuid } from "./uuid-v7.js";
 import { unprocessableJson } from "./errors.js";
@@ -45,13 +45,17 @@ export function paginate<T, R>(rows: readonly T[], request: RouteRequest, render
   return { page, size: content.length, total: rows.length, content };
 }
 
-/** Stream `limit`/`steam_limit`: default 500 (2000 for dataset items), 1..2000; out of range is a 400 naming the bound. */
+/**
+ * Stream `limit`/`steam_limit`: default 500 (2000 for dataset items), 1..2000. The bounds are
+ * `@Min`/`@Max` on the request record, so a violation is a bean-validation failure of the body:
+ * Dropwizard answers 422 with `{"errors": ["limit must be ..."]}`, as for any other body constraint.
+ */
 export function streamLimit(value: unknown, name: string, fallback: number = STREAM_DEFAULT_LIMIT): number {
   if (value === undefined || value === null) return fallback;
   const limit = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(limit)) throw unprocessableJson();
-  if (limit > STREAM_MAX_LIMIT) throw listError(400, `${name} must be less than or equal to ${STREAM_MAX_LIMIT}`);
-  if (limit < 1) throw listError(400, `${name} must be greater than or equal to 1`);
+  if (limit > STREAM_MAX_LIMIT) throw validationFailed([`${name} must be less than or equal to ${STREAM_MAX_LIMIT}`]);
+  if (limit < 1) throw validationFailed([`${name} must be greater than or equal to 1`]);
   return limit;
 }
 

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApiError, codeError, errorMessage, routeNotFound, unprocessableJson } from "./errors.js";
+import { ApiError, codeError, errorMessage, internalError, routeNotFound, unprocessableJson } from "./errors.js";
 import { HttpRouter, type RouteResponse } from "./http-router.js";
 import { toNdjson } from "./ndjson.js";
 import { loadStore, saveStore } from "./persistence.js";
@@ -95,7 +95,8 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
       if (error instanceof ApiError) return { status: error.status, body: error.body };
       // Dropwizard's answer to an unexpected exception; the server itself keeps running.
       console.error(`[opik-server] ${method} ${path} failed:`, error);
-      return { status: 500, body: { code: 500, message: "There was an error processing your request. It has been logged." } };
+      const failure = internalError();
+      return { status: failure.status, body: failure.body };
     }
   }
 

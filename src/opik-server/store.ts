@@ -19,6 +19,9 @@ export type DatasetItemSource = "manual" | "trace" | "span" | "sdk";
 export const DATASET_ITEM_SOURCES: readonly DatasetItemSource[] = ["manual", "trace", "span", "sdk"];
 export type Visibility = "private" | "public";
 export const VISIBILITIES: readonly Visibility[] = ["private", "public"];
+/** Where a trace or span came from (`source` on Trace_Write / Span_Write in current backends). */
+export type EntitySource = "sdk" | "experiment" | "playground" | "optimization";
+export const ENTITY_SOURCES: readonly EntitySource[] = ["sdk", "experiment", "playground", "optimization"];
 export type ExperimentType = "regular" | "trial" | "mini-batch";
 export const EXPERIMENT_TYPES: readonly ExperimentType[] = ["regular", "trial", "mini-batch"];
 export type ExperimentStatus = "running" | "completed" | "cancelled";
@@ -57,6 +60,7 @@ export interface StoredTrace extends Audited {
   tags?: string[];
   error_info?: ErrorInfo;
   thread_id?: string;
+  source?: EntitySource;
 }
 
 export interface StoredSpan extends Audited {
@@ -78,6 +82,7 @@ export interface StoredSpan extends Audited {
   error_info?: ErrorInfo;
   total_estimated_cost?: number;
   total_estimated_cost_version?: string;
+  source?: EntitySource;
 }
 
 export type ScoredEntity = "trace" | "span";
@@ -205,12 +210,12 @@ export class OpikStore {
     ids.add(span.id);
   }
 
-  deleteSpan(id: string): void {
+  deleteSpan(id: string, options: { keepScores?: boolean } = {}): void {
     const span = this.spans.get(id);
     if (!span) return;
     this.spans.delete(id);
     this.spanIdsByTrace.get(span.trace_id)?.delete(id);
-    this.deleteScoresOf("span", id);
+    if (!options.keepScores) this.deleteScoresOf("span", id);
   }
 
   spansOfTrace(traceId: string): StoredSpan[] {
@@ -227,9 +232,14 @@ export class OpikStore {
     return this.spansOfTrace(trace.id).filter((span) => span.project_id === trace.project_id);
   }
 
-  /** Deleting a trace takes its spans and every score attached to either, as the backend does. */
+  /**
+   * Deleting a trace takes its own scores and its spans (TraceDeletedListener: trace feedback
+   * scores, comments, attachments, then SpanService.deleteByTraceIds). The spans' feedback scores
+   * are left behind in the feedback_scores table: nothing deletes them, so a span re-logged under
+   * the same id shows its old scores again.
+   */
   deleteTrace(id: string): void {
-    for (const span of this.spansOfTrace(id)) this.deleteSpan(span.id);
+    for (const span of this.spansOfTrace(id)) this.deleteSpan(span.id, { keepScores: true });
     this.spanIdsByTrace.delete(id);
     this.traces.delete(id);
     this.deleteScoresOf("trace", id);

@@ -77,6 +77,7 @@ export function renderSpan(store: OpikStore, span: StoredSpan, options: PayloadO
     total_estimated_cost: span.total_estimated_cost ? span.total_estimated_cost : undefined,
     total_estimated_cost_version: span.total_estimated_cost_version,
     duration: span.end_time ? durationMillis(span) : undefined,
+    source: span.source,
   });
   return withoutExcluded(record, options.exclude);
 }
@@ -117,6 +118,7 @@ export function renderTrace(store: OpikStore, trace: StoredTrace, options: Paylo
     llm_span_count: spans.filter((span) => span.type === "llm").length,
     has_tool_spans: spans.some((span) => span.type === "tool"),
     providers,
+    source: trace.source,
   });
   return withoutExcluded(record, options.exclude);
 }

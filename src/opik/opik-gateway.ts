@@ -55,6 +55,8 @@ export interface OpikGateway {
   searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord>;
   /** Every span of one trace (for span metrics). */
   listTraceSpans(traceId: string): Promise<SpanRecord[]>;
+  /** Whether the project exists: a span search on an unknown project answers an empty stream, not an error. */
+  projectExists(): Promise<boolean>;
   findDatasets(namePrefix: string): Promise<DatasetRecord[]>;
   /** The project's dataset of that name, or undefined when there is none. */
   findDataset(name: string): Promise<DatasetRecord | undefined>;

@@ -47,13 +47,16 @@ async function* pagedStream<T extends { id: string }>(
   for (;;) {
     const stream = await call(operation, () => fetchPage(lastRetrievedId, limit));
     let count = 0;
+    let oldest: string | undefined;
     for await (const row of readNdjson(stream)) {
       const record = toRecord(row);
       count += 1;
-      lastRetrievedId = record.id;
+      // Page from the smallest id seen, not the last row: the experiment-item stream is not sorted by id.
+      if (oldest === undefined || record.id.toLowerCase() < oldest) oldest = record.id.toLowerCase();
       yield record;
     }
     if (count < limit) return;
+    lastRetrievedId = oldest;
   }
 }
 
@@ -74,6 +77,17 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     tags: d.tags ?? [],
     ...(d.createdAt ? { createdAt: d.createdAt.toISOString() } : {}),
   });
+
+  let projectIdLookup: Promise<string | undefined> | undefined;
+  const projectId = (): Promise<string | undefined> =>
+    (projectIdLookup ??= call(`project lookup "${projectName}"`, async () => {
+      try {
+        return (await api.projects.retrieveProject({ name: projectName }, REQUEST_OPTIONS)).id;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    }));
 
   return {
     projectName,
@@ -114,27 +128,24 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const spans = [];
       const stream = pagedStream(
         `spans of trace ${traceId}`,
-        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
       );
       for await (const span of stream) spans.push(span);
       return spans;
     },
 
+    async projectExists() {
+      return (await projectId()) !== undefined;
+    },
+
     async findDatasets(namePrefix) {
       // Dataset names are unique per project, not per workspace: scope the search to ours.
-      const projectId = await call(`project lookup "${projectName}"`, async () => {
-        try {
-          return (await api.projects.retrieveProject({ name: projectName }, REQUEST_OPTIONS)).id;
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-          throw error;
-        }
-      });
-      if (!projectId) return [];
+      const id = await projectId();
+      if (!id) return [];
       const found: DatasetRecord[] = [];
       for (let page = 1; ; page += 1) {
-        const result = await call("dataset search", () => api.datasets.findDatasets({ name: namePrefix, projectId, page, size: 100 }, REQUEST_OPTIONS));
+        const result = await call("dataset search", () => api.datasets.findDatasets({ name: namePrefix, projectId: id, page, size: 100 }, REQUEST_OPTIONS));
         const content = result.content ?? [];
         found.push(...content.filter((d) => d.name.startsWith(namePrefix)).map(datasetRecord));
         if (content.length < 100) return found;
@@ -210,9 +221,14 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async findExperiment(name, dataset) {
-      const page = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, datasetId: dataset.id, page: 1, size: 100 }, REQUEST_OPTIONS));
-      const match = (page.content ?? []).find((e) => e.name === name && e.id);
-      return match?.id && match.name ? { id: match.id, name: match.name } : undefined;
+      // The name filter is a partial, case-insensitive match: page until the exact name turns up.
+      for (let page = 1; ; page += 1) {
+        const result = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS));
+        const content = result.content ?? [];
+        const match = content.find((e) => e.name === name && e.id);
+        if (match?.id && match.name) return { id: match.id, name: match.name };
+        if (content.length < 100) return undefined;
+      }
     },
 
     async createExperiment(name, dataset, metadata) {

@@ -144,6 +144,11 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
       log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
 
+      if (selection.found === 0 && !(await opik.projectExists())) {
+        // Newer Opik answers a search on an unknown project with nothing: a misspelled name would pass for a quiet day.
+        result.errors.push(`opik-project: project "${config.opik.project}" does not exist in workspace ${config.opik.workspace} (expected the name of the project your application logs traces to)`);
+        return undefined;
+      }
       if (!pending && selection.selected.length === 0) {
         result.status = config.skipIfEmpty ? "skipped" : "failed";
         if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");

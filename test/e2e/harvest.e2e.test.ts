@@ -139,6 +139,13 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(run.stdout).toContain("::error::");
   });
 
+  it("says so when the project does not exist, instead of skipping quietly", async () => {
+    const run = await runAction(inputs("no-such-project", { "cleanup-errors": "false" }), { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.result).toMatchObject({ status: "failed", spans_found: 0 });
+    expect(run.stdout).toContain('opik-project: project "no-such-project" does not exist');
+  });
+
   it("caps a run at max-items and takes the rest on the next run, without duplicates", async () => {
     const { project, sample } = await seedProject({ fresh: 9, prose: 0, errorTraces: 0 });
     const reads = opikReads(server.url, project);

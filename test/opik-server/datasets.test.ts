@@ -73,7 +73,11 @@ describe("opik server: datasets and dataset items", () => {
 
     const badItem = await call(server, "PUT", "/v1/private/datasets/items", { dataset_id: datasetId, items: [{ data: { a: 1 } }] });
     expect(badItem.json).toEqual({ errors: ["items[0].source must not be null"] });
-    expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "ghost" })).status).toBe(404);
+    // An unknown dataset (or version) ends the stream before its first row: an empty 200, not a 404.
+    expect(await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "ghost" })).toMatchObject({ status: 200, text: "" });
+    expect(await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "items", project_name: PROJECT, dataset_version: "v99" })).toMatchObject({ status: 200, text: "" });
+    expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: " " })).json).toEqual({ errors: ["datasetName must not be blank"] });
+    expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "items", steam_limit: 2001 })).status).toBe(422);
     expect(errors.messages()).toEqual([]);
   });
 
@@ -126,5 +130,26 @@ describe("opik server: datasets and dataset items", () => {
     await client.api.datasets.deleteDatasetByName({ datasetName: "items-renamed", projectName: PROJECT });
     expect((await expectSdkFailure(client.api.datasets.getDatasetById(itemsId))).statusCode).toBe(404);
     expect((await expectSdkFailure(client.api.datasets.deleteDatasetByName({ datasetName: "items-renamed" }))).statusCode).toBe(404);
+  });
+  it("versions items writes: without batch_group_id a write mutates the latest version, with one it opens a new version", async () => {
+    await client.api.datasets.createDataset({ name: "versioned", projectName: PROJECT });
+    const { id } = await client.api.datasets.getDatasetByIdentifier({ datasetName: "versioned", projectName: PROJECT });
+    const datasetId = id ?? "";
+    const write = (batchGroupId?: string) =>
+      client.api.datasets.createOrUpdateDatasetItems({ datasetId, ...(batchGroupId ? { batchGroupId } : {}), items: [{ id: uuid7(), source: "manual", data: { n: 1 } }] });
+    // What the action's chunked insert does: several writes, no batch group.
+    await write();
+    await write();
+    await write();
+    const versions = async () => ((await client.api.datasets.listDatasetVersions(datasetId, { page: 1, size: 10 })).content ?? []).map((v) => [v.versionName, v.itemsTotal, v.itemsAdded]);
+    expect(await versions()).toEqual([["v1", 3, 3]]);
+    const group = uuid7();
+    await write(group);
+    await write(group);
+    await write();
+    expect(await versions()).toEqual([
+      ["v2", 6, 3],
+      ["v1", 3, 3],
+    ]);
   });
 });

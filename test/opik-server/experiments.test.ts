@@ -83,8 +83,34 @@ describe("opik server: experiments", () => {
     expect(rest).toHaveLength(1);
     expect(rest[0]).toHaveProperty("input");
     const tooMany = await expectSdkFailure(client.api.experiments.streamExperimentItems({ experimentName: "exp-1", limit: 2001 }));
-    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.statusCode).toBe(422);
     expect(await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "no-such" }))).toEqual([]);
+  });
+
+  it("streams the items of every experiment of that name, page by id but rows ordered by experiment id", async () => {
+    // Two experiments share a name (names are unique nowhere); their items interleave in time.
+    const older = await client.createExperiment({ datasetName: "twin-set", name: "twin", projectName: PROJECT });
+    const newer = await client.createExperiment({ datasetName: "twin-set", name: "twin", projectName: "elsewhere" });
+    const items: { id: string; experimentId: string }[] = [];
+    for (const [n, experiment] of [older, newer, newer, newer, older, older].entries()) {
+      const id = uuid7();
+      items.push({ id, experimentId: experiment.id });
+      await client.api.experiments.createExperimentItems({ experimentItems: [{ id, experimentId: experiment.id, datasetItemId: itemIds[n % 3] ?? "", traceId: uuid7() }] });
+    }
+    const page = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4 }));
+    // The page is the 4 newest item ids; the rows come newer experiment first (ExperimentItemDAO: ORDER BY ei.experiment_id DESC).
+    const newestFour = items.map((i) => i.id).sort().reverse().slice(0, 4);
+    expect(page.map((row) => String(row.id)).sort()).toEqual([...newestFour].sort());
+    expect(page.map((row) => row.experiment_id)).toEqual([newer.id, newer.id, older.id, older.id]);
+    expect(page.every((row) => typeof row.dataset_item_id === "string" && typeof row.trace_id === "string" && Array.isArray(row.feedback_scores))).toBe(true);
+    // The last row is not the oldest id of the page: paging from it repeats rows (a client must page from the smallest id it saw).
+    const lastId = String(page.at(-1)?.id);
+    const smallest = page.map((row) => String(row.id)).sort()[0] ?? "";
+    expect(lastId > smallest).toBe(true);
+    const fromLast = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4, lastRetrievedId: lastId }));
+    expect(fromLast.some((row) => page.some((seen) => seen.id === row.id))).toBe(true);
+    const fromSmallest = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4, lastRetrievedId: smallest }));
+    expect(fromSmallest.map((row) => String(row.id)).sort()).toEqual(items.map((i) => i.id).sort().reverse().slice(4).sort());
   });
 
   it("finds experiments by name and dataset, newest first; updates and deletes them", async () => {
@@ -92,6 +118,11 @@ describe("opik server: experiments", () => {
     const page = await client.api.experiments.findExperiments({ name: "EXP-", datasetId, page: 1, size: 10 });
     expect(page.content?.map((e) => e.name)).toEqual(["exp-2", "exp-1"]);
     expect(page.total).toBe(2);
+    expect(server.requests.at(-1)?.query).toMatchObject({ datasetId, name: "EXP-" });
+    // The backend's query parameter is camelCase `datasetId`; a snake_case `dataset_id` filters nothing.
+    const snake = (await call(server, "GET", `/v1/private/experiments?dataset_id=${uuid7()}&name=exp-`)).json as { total: number };
+    expect(snake.total).toBe(2);
+    expect((await call(server, "GET", "/v1/private/experiments?datasetId=not-a-uuid")).status).toBe(404);
     const exp2 = page.content?.[0]?.id ?? "";
     await client.api.experiments.updateExperiment(exp2, { body: { status: "completed", name: "exp-2b" } });
     expect(server.store.experiments.get(exp2)).toMatchObject({ status: "completed", name: "exp-2b" });

@@ -1,7 +1,7 @@
 import type { Opik } from "opik";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpikServer } from "../../src/opik-server/index.js";
-import { call, expectSdkFailure, sdkClient, startTestServer, uuid7 } from "./helpers.js";
+import { call, expectSdkFailure, oqlFilters, sdkClient, searchSpanIds, startTestServer, uuid7 } from "./helpers.js";
 
 const PROJECT = "scores";
 
@@ -44,17 +44,17 @@ describe("opik server: feedback scores", () => {
   });
 
   it("matches score names case-insensitively in filters", async () => {
-    const marked = await client.searchSpans({ projectName: PROJECT, filterString: "feedback_scores.ADDED_TO_DATASET is_not_empty" });
-    expect(marked.map((s) => s.id).sort()).toEqual([spanIds[0], spanIds[1]].sort());
-    const unmarked = await client.searchSpans({ projectName: PROJECT, filterString: "feedback_scores.added_to_dataset is_empty" });
-    expect(unmarked.map((s) => s.id)).toEqual([spanIds[2]]);
+    const marked = await searchSpanIds(client, PROJECT, oqlFilters("feedback_scores.ADDED_TO_DATASET is_not_empty"));
+    expect(marked.sort()).toEqual([spanIds[0], spanIds[1]].sort());
+    const unmarked = await searchSpanIds(client, PROJECT, oqlFilters("feedback_scores.added_to_dataset is_empty"));
+    expect(unmarked).toEqual([spanIds[2]]);
   });
 
   it("keeps a score logged under another project invisible to the span, as the backend's join on project does", async () => {
     await client.api.spans.scoreBatchOfSpans({ scores: [{ id: spanIds[2] ?? "", name: "added_to_dataset", value: 1, source: "sdk", projectName: "elsewhere" }] });
     expect(server.store.scoresOf("span", spanIds[2] ?? "")).toHaveLength(1);
-    const stillUnmarked = await client.searchSpans({ projectName: PROJECT, filterString: "feedback_scores.added_to_dataset is_empty" });
-    expect(stillUnmarked.map((s) => s.id)).toEqual([spanIds[2]]);
+    const stillUnmarked = await searchSpanIds(client, PROJECT, oqlFilters("feedback_scores.added_to_dataset is_empty"));
+    expect(stillUnmarked).toEqual([spanIds[2]]);
     expect((await client.api.spans.getSpanById(spanIds[2] ?? "")).feedbackScores).toBeUndefined();
   });
 

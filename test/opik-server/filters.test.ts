@@ -1,7 +1,7 @@
 import type { Opik } from "opik";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpikServer } from "../../src/opik-server/index.js";
-import { call, expectSdkFailure, readNdjsonStream, sdkClient, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
+import { call, expectSdkFailure, oqlFilters, readNdjsonStream, sdkClient, searchSpanIds, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
 
 const PROJECT = "filters";
 
@@ -82,6 +82,16 @@ describe("opik server: filters with the backend's semantics", () => {
   async function traces(filterString: string): Promise<string[]> {
     const rows = await client.searchTraces({ projectName: PROJECT, filterString });
     return rows.map((t) => nameOf.get(t.id ?? "") ?? "?").sort();
+  }
+
+  /** OQL for is_empty / is_not_empty, sent with `""` instead of the SDK's null (see oqlFilters). */
+  async function oqlEmpty(filterString: string): Promise<string[]> {
+    return (await searchSpanIds(client, PROJECT, oqlFilters(filterString))).map((id) => nameOf.get(id) ?? "?").sort();
+  }
+
+  async function tracesEmpty(filterString: string): Promise<string[]> {
+    const stream = await client.api.traces.searchTraces({ projectName: PROJECT, filters: oqlFilters(filterString, "traces") as never });
+    return (await readNdjsonStream(stream)).map((t) => nameOf.get(String(t.id)) ?? "?").sort();
   }
 
   it("STRING fields compare case-insensitively; contains is ILIKE with live wildcards", async () => {
@@ -171,8 +181,8 @@ describe("opik server: filters with the backend's semantics", () => {
   it("feedback_scores: key is the score name (case-insensitive); value operators need at least one score", async () => {
     expect(await oql("feedback_scores.quality >= 0.5")).toEqual(["s1"]);
     expect(await oql("feedback_scores.QUALITY < 0.5")).toEqual(["s2"]);
-    expect(await oql("feedback_scores.added_to_dataset is_empty")).toEqual(["s2", "s3", "s4"]);
-    expect(await oql("feedback_scores.added_to_dataset is_not_empty")).toEqual(["s1"]);
+    expect(await oqlEmpty("feedback_scores.added_to_dataset is_empty")).toEqual(["s2", "s3", "s4"]);
+    expect(await oqlEmpty("feedback_scores.added_to_dataset is_not_empty")).toEqual(["s1"]);
     // != matches entities with scores but no (name, value) pair; a span without any score never matches.
     expect(await oql("feedback_scores.quality != 0.9")).toEqual(["s2", "s4"]);
     expect(await raw({ field: "feedback_scores", key: "quality", operator: "=", value: "0.3" })).toEqual(["s2"]);
@@ -181,11 +191,30 @@ describe("opik server: filters with the backend's semantics", () => {
   });
 
   it("error_info only supports is_empty / is_not_empty; filters are ANDed", async () => {
-    expect(await oql("error_info is_not_empty")).toEqual(["s2"]);
-    expect(await oql("error_info is_empty")).toEqual(["s1", "s3", "s4"]);
+    expect(await oqlEmpty("error_info is_not_empty")).toEqual(["s2"]);
+    expect(await oqlEmpty("error_info is_empty")).toEqual(["s1", "s3", "s4"]);
     expect(await oql('type = "llm" AND metadata.env = "prod" AND feedback_scores.quality > 0.5')).toEqual(["s1"]);
     const bad = await expectSdkFailure(client.api.spans.searchSpans({ projectName: PROJECT, filters: [{ field: "error_info", operator: "=", value: "x" }] }));
     expect(bad).toEqual({ statusCode: 400, body: { code: 400, message: "Invalid operator '=' for field 'error_info' of type 'ERROR_CONTAINER'" } });
+  });
+
+  it("needs a value for is_empty / is_not_empty: null, as the SDK's OQL sends it, fails the request", async () => {
+    const search = (filters: unknown) => call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters });
+    const internal = { code: 500, message: "There was an error processing your request. It has been logged." };
+    // Every non-string value is URL-decoded first; URLDecoder.decode(null) throws a NullPointerException.
+    expect(await search([{ field: "feedback_scores", key: "added_to_dataset", operator: "is_empty", value: null }])).toMatchObject({ status: 500, json: internal });
+    expect(await search([{ field: "error_info", operator: "is_not_empty", value: null }])).toMatchObject({ status: 500, json: internal });
+    expect(await search([{ field: "custom", key: "input.q", operator: "=", value: null }])).toMatchObject({ status: 500, json: internal });
+    // A string field is not decoded: a null value fails the value check instead.
+    expect((await search([{ field: "name", operator: "=", value: null }])).json).toEqual({ code: 400, message: "Invalid value 'null' or key 'null' for field 'name' of type 'STRING'" });
+    // `value` itself must be present.
+    expect((await search([{ field: "error_info", operator: "is_empty" }])).json).toEqual({ code: 400, message: "Unable to process JSON" });
+    // So the SDK's high-level search with an is_empty OQL expression fails against Opik...
+    const sdk = await expectSdkFailure(client.api.spans.searchSpans({ projectName: PROJECT, filters: oqlFilters("error_info is_empty").map((f) => ({ ...f, value: null })) as never }, { maxRetries: 0 }));
+    expect(sdk.statusCode).toBe(500);
+    // ...while `""` works, and is still URL-decoded (a broken escape is a 400).
+    expect(await raw({ field: "error_info", operator: "is_empty", value: "" })).toEqual(["s1", "s3", "s4"]);
+    expect((await search([{ field: "error_info", operator: "is_empty", value: "%" }])).json).toEqual({ code: 400, message: "Invalid filter '%'" });
   });
 
   it("rejects unknown fields and operators and operators outside the field's type with 400", async () => {
@@ -208,7 +237,7 @@ describe("opik server: filters with the backend's semantics", () => {
     expect(await traces("llm_span_count = 2")).toEqual(["t1"]);
     expect(await traces("span_feedback_scores.quality >= 0.6")).toEqual(["t1"]);
     expect(await traces("feedback_scores.hallucination < 0.5")).toEqual(["t2"]);
-    expect(await traces("feedback_scores.hallucination is_empty")).toEqual(["t1", "t3"]);
+    expect(await tracesEmpty("feedback_scores.hallucination is_empty")).toEqual(["t1", "t3"]);
     expect(await traces(`start_time < "${at(20).toISOString()}"`)).toEqual(["t1"]);
   });
 });

@@ -1,4 +1,4 @@
-import { Opik, logger } from "opik";
+import { Opik, OpikQueryLanguage, logger } from "opik";
 import { vi } from "vitest";
 import { parseNdjson } from "../../src/opik-server/ndjson.js";
 import { createUuidV7, startOpikServer, type OpikServer, type OpikServerOptions } from "../../src/opik-server/index.js";
@@ -75,4 +75,27 @@ export async function expectSdkFailure(promise: Promise<unknown>): Promise<{ sta
 /** Raw `client.api.*.search*` calls hand back the NDJSON body as a byte stream. */
 export async function readNdjsonStream(stream: ReadableStream<Uint8Array>): Promise<Record<string, unknown>[]> {
   return parseNdjson(await new Response(stream).text()) as Record<string, unknown>[];
+}
+
+export interface WireFilter {
+  field: string;
+  operator: string;
+  value: string;
+  key?: string;
+}
+
+/**
+ * An OQL string as the `filters` array a careful client sends: the SDK's own parser, with `""`
+ * where it leaves `value` null (is_empty / is_not_empty). The backend URL-decodes every non-string
+ * value and fails with a 500 on null, so the SDK's high-level searches cannot use those operators.
+ */
+export function oqlFilters(filterString: string, entity: "spans" | "traces" = "spans"): WireFilter[] {
+  const parser = entity === "spans" ? OpikQueryLanguage.forSpans(filterString) : OpikQueryLanguage.forTraces(filterString);
+  return (parser.getFilterExpressions() ?? []).map((e) => ({ field: e.field, operator: e.operator, value: e.value ?? "", ...(e.key ? { key: e.key } : {}) }));
+}
+
+/** Ids of a project's spans matching `filters`, through the raw stream call. */
+export async function searchSpanIds(client: Opik, projectName: string, filters: WireFilter[]): Promise<string[]> {
+  const stream = await client.api.spans.searchSpans({ projectName, filters: filters as never, truncate: false, limit: 2000 });
+  return (await readNdjsonStream(stream)).map((row) => String(row.id));
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpikServer } from "../../src/opik-server/index.js";
-import { call, expectSdkFailure, sdkClient, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
+import { call, expectSdkFailure, readNdjsonStream, sdkClient, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
 
 describe("opik server: trace and span ingestion", () => {
   let server: OpikServer;
@@ -119,12 +119,30 @@ describe("opik server: trace and span ingestion", () => {
     expect(server.store.traces.size).toBeGreaterThan(0);
   });
 
+  it("keeps a trace's and a span's source, filters on it and refuses a value outside the enum", async () => {
+    const client = sdkClient(server, "ingest-source");
+    const traceIds = [uuid7(), uuid7()];
+    await client.api.traces.createTraces({
+      traces: [
+        // What the action writes for an evaluated item.
+        { id: traceIds[0] ?? "", projectName: "ingest-source", name: "evaluation_task", startTime: new Date(), source: "experiment" },
+        { id: traceIds[1] ?? "", projectName: "ingest-source", name: "chat", startTime: new Date() },
+      ],
+    });
+    expect((await client.api.traces.getTraceById(traceIds[0] ?? "")).source).toBe("experiment");
+    expect((await client.api.traces.getTraceById(traceIds[1] ?? "")).source).toBeUndefined();
+    const experimentTraces = await client.api.traces.searchTraces({ projectName: "ingest-source", filters: [{ field: "source", operator: "=", value: "experiment" }] });
+    expect((await readNdjsonStream(experimentTraces)).map((t) => t.id)).toEqual([traceIds[0]]);
+    const bad = await call(server, "POST", "/v1/private/traces/batch", { traces: [{ project_name: "ingest-source", start_time: new Date().toISOString(), source: "cli" }] });
+    expect(bad).toMatchObject({ status: 400, json: { code: 400, message: "Unable to process JSON" } });
+  });
+
   it("rejects span deletion like the backend (declared, not implemented)", async () => {
     const response = await call(server, "DELETE", `/v1/private/spans/${uuid7()}`);
     expect(response.status).toBe(501);
   });
 
-  it("deletes traces with their spans and scores, 1 to 1000 ids per call", async () => {
+  it("deletes traces with their spans and their own scores, 1 to 1000 ids per call", async () => {
     const client = sdkClient(server, "ingest-delete");
     const traceIds = [uuid7(), uuid7()];
     const spanIds = [uuid7(), uuid7(), uuid7()];
@@ -138,9 +156,16 @@ describe("opik server: trace and span ingestion", () => {
     await client.api.traces.deleteTraces({ ids: [traceIds[0] ?? ""] });
     expect(server.store.traces.has(traceIds[0] ?? "")).toBe(false);
     expect(spanIds.filter((id) => server.store.spans.has(id))).toEqual([spanIds[1]]);
-    expect(server.store.scoresOf("span", spanIds[0] ?? "")).toEqual([]);
     expect(server.store.scoresOf("trace", traceIds[0] ?? "")).toEqual([]);
     expect(server.store.scoresOf("span", spanIds[1] ?? "")).toHaveLength(1);
+    // The deleted spans' scores stay behind (TraceDeletedListener deletes trace scores, comments,
+    // attachments and spans, never span scores): a span re-logged under its id shows them again.
+    expect(server.store.scoresOf("span", spanIds[0] ?? "")).toHaveLength(1);
+    expect(await client.api.spans.getSpanById(spanIds[0] ?? "").catch((e: unknown) => (e as { statusCode: number }).statusCode)).toBe(404);
+    await client.api.traces.createTraces({ traces: [{ id: traceIds[0] ?? "", projectName: "ingest-delete", startTime: new Date() }] });
+    await client.api.spans.createSpans({ spans: [{ id: spanIds[0] ?? "", traceId: traceIds[0] ?? "", projectName: "ingest-delete", startTime: new Date() }] });
+    expect((await client.api.spans.getSpanById(spanIds[0] ?? "")).feedbackScores?.map((s) => s.name)).toEqual(["q"]);
+    expect((await client.api.traces.getTraceById(traceIds[0] ?? "")).feedbackScores).toBeUndefined();
 
     const none = await expectSdkFailure(client.api.traces.deleteTraces({ ids: [] }));
     expect(none).toEqual({ statusCode: 422, body: { errors: ["ids size must be between 1 and 1000"] } });

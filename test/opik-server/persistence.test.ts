@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { call, sdkClient, startTestServer, uuid7 } from "./helpers.js";
+import { call, oqlFilters, sdkClient, searchSpanIds, startTestServer, uuid7 } from "./helpers.js";
 
 describe("opik server: persistence", () => {
   const dir = mkdtempSync(join(tmpdir(), "opik-server-"));
@@ -32,8 +32,7 @@ describe("opik server: persistence", () => {
 
     const second = await startTestServer({ persistPath: path });
     const again = sdkClient(second, "persisted");
-    const spans = await again.searchSpans({ projectName: "persisted", filterString: "feedback_scores.added_to_dataset is_not_empty" });
-    expect(spans.map((s) => s.id)).toEqual([spanId]);
+    expect(await searchSpanIds(again, "persisted", oqlFilters("feedback_scores.added_to_dataset is_not_empty"))).toEqual([spanId]);
     expect((await again.api.traces.getTraceById(traceId)).input).toEqual({ q: 1 });
     expect(await (await again.getDataset("kept", "persisted")).getItems()).toEqual([expect.objectContaining({ input: "a" })]);
     expect(second.store.datasetVersions.size).toBe(1);

@@ -19,6 +19,9 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/openapi-fields.json"
  */
 const NEWER_THAN_SPEC: Record<string, string[]> = {
   Experiment_Public: ["dataset_item_count"],
+  // Span_Public / Trace_Public `source` (sdk | experiment | playground | optimization).
+  Span_Public: ["source"],
+  Trace_Public: ["source"],
 };
 
 type Row = Record<string, unknown>;
@@ -51,12 +54,12 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
   beforeAll(async () => {
     server = await startTestServer();
     const client = sdkClient(server, PROJECT);
-    await client.api.traces.createTraces({ traces: [{ id: traceId, projectName: PROJECT, name: "t", startTime: new Date(Date.now() - 10), endTime: new Date(), input: { q: 1 }, output: { a: 2 }, tags: ["x"], threadId: "th" }] });
+    await client.api.traces.createTraces({ traces: [{ id: traceId, projectName: PROJECT, name: "t", startTime: new Date(Date.now() - 10), endTime: new Date(), input: { q: 1 }, output: { a: 2 }, tags: ["x"], threadId: "th", source: "experiment" }] });
     await client.api.spans.createSpans({
       spans: [{
         id: spanId, traceId, projectName: PROJECT, name: "s", type: "llm", startTime: new Date(Date.now() - 10), endTime: new Date(), model: "m", provider: "p",
         usage: { total_tokens: 3 }, totalEstimatedCost: 0.1, tags: ["y"], metadata: { k: "v" },
-        errorInfo: { exceptionType: "E", message: "m", traceback: "tb" }, parentSpanId: uuid7(),
+        errorInfo: { exceptionType: "E", message: "m", traceback: "tb" }, parentSpanId: uuid7(), source: "sdk",
       }],
     });
     await client.api.spans.scoreBatchOfSpans({ scores: [{ id: spanId, name: "q", value: 1, reason: "r", categoryName: "c", source: "sdk", projectName: PROJECT }] });

@@ -66,12 +66,34 @@ describe("opik server: NDJSON streams, paging and payload options", () => {
     expect(llm).toHaveLength(TOTAL / 3);
   });
 
-  it("rejects limit > 2000 with 400, surfaced by the SDK as statusCode 400", async () => {
+  it("rejects a limit outside 1..2000 as a body constraint violation (422), surfaced by the SDK as statusCode 422", async () => {
     const raw = await expectSdkFailure(client.api.spans.searchSpans({ projectName: PROJECT, limit: 2001 }));
-    expect(raw).toEqual({ statusCode: 400, body: { errors: ["limit must be less than or equal to 2000"] } });
+    expect(raw).toEqual({ statusCode: 422, body: { errors: ["limit must be less than or equal to 2000"] } });
     const highLevel = await expectSdkFailure(client.searchSpans({ projectName: PROJECT, maxResults: 2500 }));
-    expect(highLevel.statusCode).toBe(400);
-    expect((await call(server, "POST", "/v1/private/traces/search", { project_name: PROJECT, limit: 0 })).status).toBe(400);
+    expect(highLevel.statusCode).toBe(422);
+    expect(await call(server, "POST", "/v1/private/traces/search", { project_name: PROJECT, limit: 0 })).toMatchObject({ status: 422, json: { errors: ["limit must be greater than or equal to 1"] } });
+  });
+
+  it("ends every row with \\r\\n, as the backend's ChunkedOutput does", async () => {
+    const response = await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, limit: 3 });
+    expect(response.headers.get("content-type")).toBe("application/octet-stream");
+    const lines = response.text.split("\r\n");
+    expect(lines).toHaveLength(4);
+    expect(lines.at(-1)).toBe("");
+    expect(lines.slice(0, 3).every((line) => !line.includes("\n") && typeof (JSON.parse(line) as { id: unknown }).id === "string")).toBe(true);
+  });
+
+  it("answers a span search on an unknown project with an empty stream, a trace search with 404", async () => {
+    // SpanService.search resolves the project inside the streamed Flux and the Streamer closes the
+    // stream on the error without a row; the trace search resolves it before streaming.
+    expect(await call(server, "POST", "/v1/private/spans/search", { project_name: "no-such-project" })).toMatchObject({ status: 200, text: "" });
+    expect(await readNdjsonStream(await client.api.spans.searchSpans({ projectName: "no-such-project" }))).toEqual([]);
+    const traces = await expectSdkFailure(client.api.traces.searchTraces({ projectName: "no-such-project" }));
+    expect(traces).toEqual({ statusCode: 404, body: { code: 404, message: "Project name: no-such-project not found" } });
+    const listed = await call(server, "GET", "/v1/private/spans?project_name=no-such-project");
+    expect(listed).toMatchObject({ status: 404, json: { code: 404, message: "Project name: no-such-project not found" } });
+    // Neither names a project: 400 before anything else.
+    expect((await call(server, "POST", "/v1/private/spans/search", {})).json).toEqual({ code: 400, message: "Either 'project_name' or 'project_id' query params must be provided" });
   });
 
   it("the high-level search parses every row it receives (none dropped by the SDK schema)", async () => {

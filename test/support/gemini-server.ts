@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { flattenHeaders, parseJsonOrUndefined, readBody } from "./loopback-http.js";
 
 /**
  * A loopback server speaking Gemini's generateContent wire format, so the real
@@ -65,7 +66,7 @@ export async function startGeminiServer(options: { latencyMs?: number } = {}): P
         apiVersion: route?.[1],
         model: route?.[2],
         headers: flattenHeaders(req),
-        body: parseJson(raw),
+        body: parseJsonOrUndefined(raw),
         receivedAt: Date.now(),
       };
       requests.push(request);
@@ -180,24 +181,6 @@ function collectText(body: unknown): string {
 
 function countWords(text: string): number {
   return text.split(/\s+/).filter(Boolean).length;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]));
 }
 
 function send(res: ServerResponse, response: ScriptedGeminiResponse): void {

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
+import { flattenHeaders, parseJsonOrUndefined, readBody } from "./loopback-http.js";
 
 /**
  * A loopback server speaking the OpenAI Chat Completions wire format, so the
@@ -44,7 +45,7 @@ export async function startOpenAIServer(options: { latencyMs?: number } = {}): P
   const server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
-      const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: flattenHeaders(req), body: parseJson(raw), receivedAt: Date.now() };
+      const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: flattenHeaders(req), body: parseJsonOrUndefined(raw), receivedAt: Date.now() };
       requests.push(request);
       if (options.latencyMs) await delay(options.latencyMs);
       send(res, answer(request, raw));
@@ -152,24 +153,6 @@ function countWords(text: string): number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  return Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]));
 }
 
 function send(res: ServerResponse, response: ScriptedResponse): void {

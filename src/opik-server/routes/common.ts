@@ -49,17 +49,22 @@ export function projectForWrite(store: OpikStore, name: string | undefined): Sto
   return project;
 }
 
-/** Reads need an existing project, by id or by name. */
+/** ValidationUtils.validateProjectNameAndProjectId, checked by the resource before anything runs. */
+export function requireProjectIdentifier(projectName: string | undefined, projectId: string | undefined): void {
+  if (projectId === undefined && isBlank(projectName)) throw badRequest("Either 'project_name' or 'project_id' query params must be provided");
+}
+
+/** ProjectService.resolveProjectIdAndVerifyVisibility: by id when given, else by name; undefined when unknown. */
+export function findProjectForRead(store: OpikStore, projectName: string | undefined, projectId: string | undefined): StoredProject | undefined {
+  requireProjectIdentifier(projectName, projectId);
+  return projectId !== undefined ? store.projects.get(projectId) : store.projectByName((projectName ?? "").trim());
+}
+
+/** Reads need an existing project: ErrorUtils.failWithNotFound's 404 names what was looked up. */
 export function projectForRead(store: OpikStore, projectName: string | undefined, projectId: string | undefined): StoredProject {
-  if (projectId !== undefined) {
-    const project = store.projects.get(projectId);
-    if (!project) throw codeError(404, "Project not found");
-    return project;
-  }
-  if (isBlank(projectName)) throw badRequest("Either 'project_name' or 'project_id' query params must be provided");
-  const project = store.projectByName((projectName ?? "").trim());
-  if (!project) throw codeError(404, "Project not found");
-  return project;
+  const project = findProjectForRead(store, projectName, projectId);
+  if (project) return project;
+  throw codeError(404, projectId !== undefined ? `Project id: ${projectId} not found` : `Project name: ${projectName ?? ""} not found`);
 }
 
 export function checkProjectName(violations: Violations, path: string, name: string | undefined): void {

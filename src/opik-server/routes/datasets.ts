@@ -13,7 +13,7 @@ import {
 import { badRequest, codeError, listError, unprocessableJson } from "../errors.js";
 import { type HttpRouter, type RouteRequest, pathUuid } from "../http-router.js";
 import { type JsonObject, type JsonValue, cloneJson, isJsonObject } from "../json.js";
-import { STREAM_MAX_LIMIT, paginate, queryBoolean, streamLimit, streamPage } from "../paging.js";
+import { STREAM_MAX_LIMIT, paginate, queryBoolean, queryUuid, streamLimit, streamPage } from "../paging.js";
 import {
   DATASET_ITEM_SOURCES,
   type OpikStore,
@@ -71,9 +71,10 @@ export function datasetByNameOrCreate(store: OpikStore, name: string, projectNam
 }
 
 /**
- * One version per items write: a later write (or delete) carrying the same
- * `batch_group_id` extends that version instead of adding another, so one
- * `Dataset.insert()` call, however many chunks it sends, is one version.
+ * Items writes and deletes version the dataset. A write carrying a `batch_group_id` opens a new
+ * version, which later writes with the same id extend (one `Dataset.insert()` call, however many
+ * chunks it sends, is one version). A write without one "mutates the latest version instead of
+ * creating a new one" (DatasetItemBatch / DatasetItemsDelete); only the first write creates v1.
  */
 export function recordVersion(store: OpikStore, datasetId: string, batchGroupId: string | undefined, change: { added: number; modified: number; deleted: number }): StoredDatasetVersion {
   const items = newestFirst(store.itemsOfDataset(datasetId));
@@ -84,7 +85,7 @@ export function recordVersion(store: OpikStore, datasetId: string, batchGroupId:
   const versionHash = hash.digest("hex").slice(0, 32);
 
   const versions = store.versionsOfDataset(datasetId);
-  const same = batchGroupId === undefined ? undefined : versions.find((v) => v.batch_group_id === batchGroupId);
+  const same = batchGroupId === undefined ? versions[0] : versions.find((v) => v.batch_group_id === batchGroupId);
   const version: StoredDatasetVersion = same
     ? touched({
         ...same,
@@ -178,7 +179,7 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
 
   router.get("/v1/private/datasets", (request) => {
     const name = request.query.name;
-    const projectId = request.query.project_id;
+    const projectId = queryUuid(request, "project_id");
     const withExperimentsOnly = queryBoolean(request, "with_experiments_only", false);
     const rows = newestFirst(
       [...store.datasets.values()].filter(
@@ -320,7 +321,12 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
     const lastRetrievedId = optUuid(body, "last_retrieved_id");
     const versionReference = optString(body, "dataset_version");
     const dataset = findDataset(store, name ?? "", optString(body, "project_name"));
-    if (!dataset) throw datasetNotFound();
+    // The lookup fails inside the streamed Flux (or is caught to hide the dataset's existence):
+    // an unknown dataset is an empty 200 stream, not a 404.
+    if (!dataset) return { status: 200, ndjson: [] };
+    // So is an unknown version: the error ends the stream, which the Streamer closes without a row.
+    const version = versionReference === undefined ? undefined : findVersion(store, dataset.id, versionReference);
+    if (versionReference !== undefined && !version) return { status: 200, ndjson: [] };
     const items = itemsAt(dataset.id, versionReference);
     return { status: 200, ndjson: streamPage(items, lastRetrievedId, limit).map((item) => renderDatasetItem(item)) };
   });

@@ -15,7 +15,7 @@ import {
 import { badRequest, codeError, unprocessableJson } from "../errors.js";
 import { type HttpRouter, pathUuid } from "../http-router.js";
 import { type JsonObject, type JsonValue, isJsonObject } from "../json.js";
-import { paginate, streamLimit, streamPage } from "../paging.js";
+import { paginate, queryUuid, streamLimit, streamPage } from "../paging.js";
 import {
   EXPERIMENT_STATUSES,
   EXPERIMENT_TYPES,
@@ -24,7 +24,7 @@ import {
   type StoredExperimentItem,
   newestFirst,
 } from "../store.js";
-import { createUuidV7, isUuid } from "../uuid-v7.js";
+import { compareIds, createUuidV7, isUuid } from "../uuid-v7.js";
 import { containsLike } from "../like.js";
 import { BODY_TRUNCATE_DEFAULT } from "../truncate.js";
 import { renderExperiment, renderExperimentItem, renderExperimentItemWithTrace } from "../views.js";
@@ -128,17 +128,19 @@ export function registerExperimentRoutes(router: HttpRouter, { store }: RouteCon
 
   router.get("/v1/private/experiments", (request) => {
     const name = request.query.name;
-    const datasetId = request.query.datasetId ?? request.query.dataset_id;
-    const projectId = request.query.project_id;
-    const optimizationId = request.query.optimization_id;
+    // The backend's parameter is camelCase `datasetId` (unlike its neighbours); `dataset_id` is ignored.
+    // UUID parameters that do not parse make Jersey answer 404.
+    const datasetId = queryUuid(request, "datasetId");
+    const projectId = queryUuid(request, "project_id");
+    const optimizationId = queryUuid(request, "optimization_id");
     const types = parseTypes(request.query.types);
     const rows = newestFirst(
       [...store.experiments.values()].filter(
         (e) =>
           (!name || containsLike(e.name, name)) &&
-          (!datasetId || e.dataset_id === datasetId.toLowerCase()) &&
-          (!projectId || e.project_id === projectId.toLowerCase()) &&
-          (!optimizationId || e.optimization_id === optimizationId.toLowerCase()) &&
+          (!datasetId || e.dataset_id === datasetId) &&
+          (!projectId || e.project_id === projectId) &&
+          (!optimizationId || e.optimization_id === optimizationId) &&
           (!types || types.includes(e.type)),
       ),
     );
@@ -252,9 +254,14 @@ export function registerExperimentRoutes(router: HttpRouter, { store }: RouteCon
     // Every experiment carrying that name contributes, as the backend resolves names to ids first.
     const experimentIds = new Set([...store.experiments.values()].filter((e) => e.name === name).map((e) => e.id));
     const rows = newestFirst([...store.experimentItems.values()].filter((item) => experimentIds.has(item.experiment_id)));
+    // ExperimentItemDAO.STREAM picks the page by `id < :lastRetrievedId ORDER BY id DESC LIMIT :limit`,
+    // but orders what it sends only by `ei.experiment_id DESC`: with several experiments of that name
+    // the last row of a page is not the page's oldest id. (Within one experiment ClickHouse leaves
+    // the order open; id descending is kept here.)
+    const page = [...streamPage(rows, optUuid(body, "last_retrieved_id"), limit)].sort((a, b) => compareIds(b.experiment_id, a.experiment_id));
     return {
       status: 200,
-      ndjson: streamPage(rows, optUuid(body, "last_retrieved_id"), limit).map((item) => renderExperimentItemWithTrace(store, item, { truncate, exclude: new Set() })),
+      ndjson: page.map((item) => renderExperimentItemWithTrace(store, item, { truncate, exclude: new Set() })),
     };
   });
 
@@ -303,6 +310,7 @@ export function registerExperimentRoutes(router: HttpRouter, { store }: RouteCon
               tags: undefined,
               error_info: undefined,
               thread_id: undefined,
+              source: undefined,
             },
             projectName,
           );

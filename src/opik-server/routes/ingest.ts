@@ -1,5 +1,6 @@
 import {
   type Violations,
+  optEnum,
   optInstant,
   optJsonListString,
   optNumber,
@@ -10,7 +11,7 @@ import {
 } from "../body-reader.js";
 import { unprocessableJson } from "../errors.js";
 import { type JsonObject, type JsonValue, isJsonObject } from "../json.js";
-import { type OpikStore, SPAN_TYPES, type SpanType, type StoredSpan, type StoredTrace } from "../store.js";
+import { ENTITY_SOURCES, type OpikStore, SPAN_TYPES, type SpanType, type StoredSpan, type StoredTrace } from "../store.js";
 import { createUuidV7 } from "../uuid-v7.js";
 import { audit, checkProjectName, memberPath, projectForWrite, readErrorInfo, requireV7 } from "./common.js";
 
@@ -33,6 +34,8 @@ export function parseTraceWrite(row: JsonValue, violations: Violations, path: st
     tags: optStringSet(row, "tags"),
     error_info: readErrorInfo(row, "error_info", violations, `${path}.errorInfo`),
     thread_id: optString(row, "thread_id"),
+    // An enum: a value outside it fails deserialization of the whole body (400).
+    source: optEnum(row, "source", ENTITY_SOURCES),
   };
   if (trace.start_time === undefined) violations.add(`${path}.startTime`, "must not be null");
   checkProjectName(violations, `${path}.projectName`, trace.project_name);
@@ -75,6 +78,7 @@ export function parseSpanWrite(row: JsonValue, violations: Violations, path: str
     error_info: readErrorInfo(row, "error_info", violations, `${path}.errorInfo`),
     total_estimated_cost: readCost(row, violations, path),
     total_estimated_cost_version: optString(row, "total_estimated_cost_version"),
+    source: optEnum(row, "source", ENTITY_SOURCES),
   };
   if (span.trace_id === undefined) violations.add(`${path}.traceId`, "must not be null");
   if (span.start_time === undefined) violations.add(`${path}.startTime`, "must not be null");

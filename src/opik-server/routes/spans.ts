@@ -16,10 +16,21 @@ import { spanFilterFields } from "../filter-fields.js";
 import { matchesAll, parseFilters } from "../filters.js";
 import { type HttpRouter, pathUuid } from "../http-router.js";
 import { paginate, queryBoolean, queryUuid, streamLimit, streamPage } from "../paging.js";
-import { SPAN_TYPES, type SpanType, type StoredSpan, newestFirst } from "../store.js";
+import { ENTITY_SOURCES, SPAN_TYPES, type SpanType, type StoredSpan, newestFirst } from "../store.js";
 import { BODY_TRUNCATE_DEFAULT, SPAN_EXCLUDABLE, excludeFromBody, excludeFromQuery } from "../truncate.js";
 import { renderSpan } from "../views.js";
-import { type RouteContext, checkProjectName, creationWindow, noContent, ok, projectForRead, readErrorInfo, touched } from "./common.js";
+import {
+  type RouteContext,
+  checkProjectName,
+  creationWindow,
+  findProjectForRead,
+  noContent,
+  ok,
+  projectForRead,
+  readErrorInfo,
+  requireProjectIdentifier,
+  touched,
+} from "./common.js";
 import { checkSpanIds, dropUndefined, parseSpanWrite, readCost, readSpanType, saveSpan } from "./ingest.js";
 
 export function registerSpanRoutes(router: HttpRouter, { store }: RouteContext): void {
@@ -59,6 +70,7 @@ export function registerSpanRoutes(router: HttpRouter, { store }: RouteContext):
       usage: optUsage(body, "usage"),
       total_estimated_cost: readCost(body, violations, ""),
       error_info: readErrorInfo(body, "error_info", violations, "errorInfo"),
+      source: optEnum(body, "source", ENTITY_SOURCES),
     };
     violations.throwIfAny();
     const span = store.spans.get(id);
@@ -78,15 +90,21 @@ export function registerSpanRoutes(router: HttpRouter, { store }: RouteContext):
 
   router.query("/v1/private/spans/search", (request) => {
     const body = requireBody(request.body);
-    const project = projectForRead(store, optString(body, "project_name"), optUuid(body, "project_id"));
+    const projectName = optString(body, "project_name");
+    const projectId = optUuid(body, "project_id");
     const traceId = optUuid(body, "trace_id");
     const type = optEnum(body, "type", SPAN_TYPES);
-    const filters = parseFilters(body.filters, fields, { kind: "body" });
     const limit = streamLimit(body.limit, "limit");
     const lastRetrievedId = optUuid(body, "last_retrieved_id");
     const truncate = optBoolean(body, "truncate") ?? BODY_TRUNCATE_DEFAULT;
     const exclude = excludeFromBody(body.exclude, SPAN_EXCLUDABLE);
+    requireProjectIdentifier(projectName, projectId);
+    const filters = parseFilters(body.filters, fields, { kind: "body" });
     const window = creationWindow(optString(body, "from_time"), optString(body, "to_time"));
+    // SpanService.search resolves the project inside the streamed Flux; the Streamer ends the
+    // stream on that NotFoundException without writing a row: an unknown project is an empty 200.
+    const project = findProjectForRead(store, projectName, projectId);
+    if (!project) return { status: 200, ndjson: [] };
     const rows = selectSpans(project.id, traceId, type, window, (span) => matchesAll(span, filters, fields));
     return { status: 200, ndjson: streamPage(rows, lastRetrievedId, limit).map((span) => renderSpan(store, span, { truncate, exclude })) };
   });

@@ -2,6 +2,7 @@ import {
   Violations,
   optArray,
   optBoolean,
+  optEnum,
   optInstant,
   optJsonListString,
   optString,
@@ -14,10 +15,10 @@ import { traceFilterFields } from "../filter-fields.js";
 import { matchesAll, parseFilters } from "../filters.js";
 import { type HttpRouter, pathUuid } from "../http-router.js";
 import { paginate, queryBoolean, queryUuid, streamLimit, streamPage } from "../paging.js";
-import { type StoredTrace, newestFirst } from "../store.js";
+import { ENTITY_SOURCES, type StoredTrace, newestFirst } from "../store.js";
 import { BODY_TRUNCATE_DEFAULT, TRACE_EXCLUDABLE, excludeFromBody, excludeFromQuery } from "../truncate.js";
 import { renderTrace } from "../views.js";
-import { type RouteContext, checkProjectName, creationWindow, noContent, ok, projectForRead, readErrorInfo, touched } from "./common.js";
+import { type RouteContext, checkProjectName, creationWindow, noContent, ok, projectForRead, readErrorInfo, requireProjectIdentifier, touched } from "./common.js";
 import { readBatchDelete } from "./batch-delete.js";
 import { checkTraceIds, dropUndefined, parseTraceWrite, saveTrace } from "./ingest.js";
 
@@ -51,6 +52,7 @@ export function registerTraceRoutes(router: HttpRouter, { store }: RouteContext)
       tags: optStringSet(body, "tags"),
       error_info: readErrorInfo(body, "error_info", violations, "errorInfo"),
       thread_id: optString(body, "thread_id"),
+      source: optEnum(body, "source", ENTITY_SOURCES),
     };
     violations.throwIfAny();
     const trace = store.traces.get(id);
@@ -77,13 +79,17 @@ export function registerTraceRoutes(router: HttpRouter, { store }: RouteContext)
 
   router.query("/v1/private/traces/search", (request) => {
     const body = requireBody(request.body);
-    const project = projectForRead(store, optString(body, "project_name"), optUuid(body, "project_id"));
-    const filters = parseFilters(body.filters, fields, { kind: "body" });
+    const projectName = optString(body, "project_name");
+    const projectId = optUuid(body, "project_id");
     const limit = streamLimit(body.limit, "limit");
     const lastRetrievedId = optUuid(body, "last_retrieved_id");
     const truncate = optBoolean(body, "truncate") ?? BODY_TRUNCATE_DEFAULT;
     const exclude = excludeFromBody(body.exclude, TRACE_EXCLUDABLE);
+    requireProjectIdentifier(projectName, projectId);
     const window = creationWindow(optString(body, "from_time"), optString(body, "to_time"));
+    const filters = parseFilters(body.filters, fields, { kind: "body" });
+    // Unlike spans, the trace search resolves its project (blocking) before it starts streaming: a real 404.
+    const project = projectForRead(store, projectName, projectId);
     const rows = selectTraces(project.id, window, (trace) => matchesAll(trace, filters, fields));
     return { status: 200, ndjson: streamPage(rows, lastRetrievedId, limit).map((trace) => renderTrace(store, trace, { truncate, exclude })) };
   });
