@@ -7,17 +7,15 @@ import { findEvaluationDataset } from "./find-evaluation-dataset.js";
 import { describeMetric } from "../metrics/metric-catalog.js";
 import { buildMetrics } from "./build-metrics.js";
 import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
-import { createDataset, type DatasetResult } from "./create-dataset.js";
 import { createEvaluationTask } from "./evaluation-task.js";
-import { filterNewSpans } from "./filter-new-spans.js";
-import { findPendingDataset } from "./find-pending-dataset.js";
 import type { Logger } from "./logger.js";
 import { runExperiment, type ExperimentResult } from "./run-experiment.js";
-import { searchSpans } from "./search-spans.js";
 import { runStamp } from "./time-window.js";
 import { DATASET_TAG } from "../constants.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
-import { UsageMeter, type UsageTotals } from "./usage-meter.js";
+import { emptyUsage, UsageMeter, type UsageTotals } from "./usage-meter.js";
+import type { DatasetResult } from "./create-dataset.js";
+import { harvestDataset } from "./harvest-dataset.js";
 
 /** The seed's result structure, field for field, plus a few fields of ours at the end. */
 export interface PipelineResult {
@@ -101,7 +99,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     spans_deferred: 0,
     spans_sampled_out: 0,
     resumed: false,
-    usage: { task: meterTotalsPlaceholder(), judge: meterTotalsPlaceholder(), cost_usd: 0 },
+    usage: { task: emptyUsage(), judge: emptyUsage(), cost_usd: 0 },
     budget_limited: false,
     mode: config.run.mode,
   };
@@ -127,46 +125,25 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
     }
 
-    // Steps 1 to 3 in their own scope, so the harvested spans can be freed once their items are written.
     const harvest = async (): Promise<DatasetResult | undefined> => {
-      const pending = await findPendingDataset(opik, config.feature.datasetPrefix);
-      if (pending) {
-        result.resumed = true;
-        result.warnings.push(`Finishing dataset ${pending.dataset.name}, left incomplete by an earlier run (${pending.items.length} items)`);
-      }
-      log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${result.window.start}, ${result.window.end})`);
-      const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
-      const room = Math.max(0, config.maxItems - pendingSpanIds.size);
-      const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window, config.spanFilter), room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
-      result.spans_found = selection.found;
-      result.spans_deferred = selection.deferred;
-      result.spans_sampled_out = selection.sampledOut;
-      if (selection.deferred) result.warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
-      log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
-
-      if (selection.found === 0 && !(await opik.projectExists())) {
-        // Newer Opik answers a search on an unknown project with nothing: a misspelled name would pass for a quiet day.
+      const harvested = await harvestDataset(opik, config, deps.now, log);
+      result.spans_found = harvested.counts.found;
+      result.spans_deferred = harvested.counts.deferred;
+      result.spans_sampled_out = harvested.counts.sampledOut;
+      result.warnings.push(...harvested.warnings);
+      if (harvested.kind === "unknown-project") {
         result.errors.push(`opik-project: project "${config.opik.project}" does not exist in workspace ${config.opik.workspace} (expected the name of the project your application logs traces to)`);
         return undefined;
       }
-      if (!pending && selection.selected.length === 0) {
+      if (harvested.kind === "nothing-new") {
         result.status = config.skipIfEmpty ? "skipped" : "failed";
         if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
         return undefined;
       }
-
-      const stamp = runStamp(deps.now);
-      const datasetName = `${config.feature.datasetPrefix}-${stamp}`;
-      log.info(`Step 3: ${pending ? `completing dataset ${pending.dataset.name}` : `creating dataset ${datasetName}`}`);
-      const datasetResult = await createDataset(opik, {
-        name: datasetName,
-        spans: selection.selected,
-        description: `${config.feature.spanName} spans harvested by opik-evaluate for ${config.experimentType}`,
-        ...(pending ? { pending } : {}),
-      });
-      result.dataset_name = datasetResult.dataset.name;
-      result.spans_new = pending ? datasetResult.items.length : selection.selected.length;
-      return datasetResult;
+      result.resumed = harvested.resumed;
+      result.dataset_name = harvested.dataset.dataset.name;
+      result.spans_new = harvested.spansNew;
+      return harvested.dataset;
     };
     // A pull request evaluates an existing dataset and must never change production data.
     const evaluateExisting = async (): Promise<{ dataset: DatasetRecord; items: DatasetItemRecord[] } | undefined> => {
@@ -220,15 +197,12 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
     result.warnings.push(...experiment.metricErrors);
 
-    if (config.run.mode === "evaluate") {
-      // Evaluate mode wrote no dataset, so there is no pending tag to clear.
-    } else if (experiment.budgetLimited) {
-      // The dataset stays pending: the next run evaluates the items this one could not afford.
+    if (experiment.budgetLimited) {
       result.budget_limited = true;
-      result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left for the next run`);
-    } else {
-      await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
+      result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`);
     }
+    // A harvested dataset stays pending until its experiment is complete; the next run evaluates what this one could not afford.
+    if (config.run.mode === "harvest" && !experiment.budgetLimited) await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
     result.status = experiment.result.status;
     reportUsage();
     return { result, items, dataset: datasetResult.dataset, experimentConfig };
@@ -238,10 +212,6 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     reportUsage();
     return { result, items };
   }
-}
-
-function meterTotalsPlaceholder(): UsageTotals {
-  return { calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 };
 }
 
 function round(value: number): number {

@@ -12,11 +12,11 @@ export interface UsageTotals {
 
 export type UsageRole = "task" | "judge";
 
-const empty = (): UsageTotals => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });
+export const emptyUsage = (): UsageTotals => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });
 
 /** Counts the tokens and estimated cost of every task and judge call, for the report and the budget. */
 export class UsageMeter {
-  readonly totals: Record<UsageRole, UsageTotals> = { task: empty(), judge: empty() };
+  readonly totals: Record<UsageRole, UsageTotals> = { task: emptyUsage(), judge: emptyUsage() };
 
   /** Estimated spend so far; calls to unpriced models count as free, which the report says. */
   get spentUsd(): number {
