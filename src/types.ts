@@ -26,6 +26,8 @@ export interface TraceRecord {
 export interface SpanRecord {
   id: string;
   traceId: string;
+  /** Absent on a trace's top-level spans. */
+  parentSpanId?: string;
   projectName?: string;
   name: string;
   type: string;

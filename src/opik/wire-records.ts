@@ -23,6 +23,7 @@ const streamError = z.object({ code: z.number().optional(), message: z.string().
 const spanRow = z.object({
   id: z.string(),
   trace_id: z.string(),
+  parent_span_id: z.string().nullish(),
   project_name: z.string().nullish(),
   name: z.string().nullish(),
   type: z.string(),
@@ -83,6 +84,7 @@ export function toSpanRecord(row: unknown): SpanRecord {
   return compact({
     id: s.id,
     traceId: s.trace_id,
+    parentSpanId: s.parent_span_id ?? undefined,
     projectName: s.project_name ?? undefined,
     name: s.name ?? "",
     type: s.type,

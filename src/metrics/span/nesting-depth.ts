@@ -1,8 +1,6 @@
 import type { SpanRecord } from "../../types.js";
 import { timeMs } from "./trace-spans.js";
 
-/** A span that may carry its parent's id; SpanRecord does not today, and this picks it up once it does. */
-type MaybeParented = SpanRecord & { parentSpanId?: string };
 
 /**
  * How many levels deep the trace's span tree goes: a span without a parent is
@@ -16,7 +14,7 @@ type MaybeParented = SpanRecord & { parentSpanId?: string };
  * mistaken for parent and child, so the depth is then an upper estimate.
  */
 export function nestingDepth(spans: readonly SpanRecord[]): number {
-  const parents = (spans as readonly MaybeParented[]).some((span) => span.parentSpanId !== undefined) ? parentsFromLinks(spans) : parentsFromTiming(spans);
+  const parents = spans.some((span) => span.parentSpanId !== undefined) ? parentsFromLinks(spans) : parentsFromTiming(spans);
   const depths = new Map<number, number>();
   const depthOf = (index: number, seen: Set<number>): number => {
     const known = depths.get(index);
@@ -35,7 +33,7 @@ export function nestingDepth(spans: readonly SpanRecord[]): number {
 
 function parentsFromLinks(spans: readonly SpanRecord[]): (number | undefined)[] {
   const indexById = new Map(spans.map((span, index) => [span.id, index]));
-  return (spans as readonly MaybeParented[]).map((span) => (span.parentSpanId === undefined ? undefined : indexById.get(span.parentSpanId)));
+  return spans.map((span) => (span.parentSpanId === undefined ? undefined : indexById.get(span.parentSpanId)));
 }
 
 function parentsFromTiming(spans: readonly SpanRecord[]): (number | undefined)[] {
