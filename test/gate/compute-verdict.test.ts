@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import type { GateInput, VerdictState } from "../../src/gate/types.js";
-import { baseline, gateInput, item, items, JUDGE_CONFIG, settings } from "./fixtures.js";
+import { baseline, gateInput, item, items, JUDGE_CONFIG, result, settings } from "./fixtures.js";
 
 const thresholds = { hallucination: { max: 0.2 }, output_format: { min: 0.9 } };
 const good = items(20, (i) => ({ hallucination: i === 0 ? 1 : 0, output_format: 1 }));
@@ -53,6 +53,16 @@ describe("computeVerdict", () => {
     const hallucination = verdict.metrics.find((m) => m.name === "hallucination");
     expect(hallucination).toMatchObject({ direction: "lower-is-better", mean: 0.3, count: 10, threshold: { max: 0.2 }, thresholdPassed: false, outcome: "fail-threshold" });
     expect(hallucination?.reason).toMatch(/above the maximum 0.200/);
+  });
+
+  it("reads a custom judge the way the run recorded it: a lower-is-better toxicity that rose is a regression", () => {
+    const current = items(20, (i) => ({ toxicity: i < 12 ? 1 : 0 }));
+    const earlier = items(20, () => ({ toxicity: 0 }));
+    const recorded = { ...result().experiment_result!, eval_results: { toxicity: { direction: "lower-is-better" as const, mean: 0.6, min: 0, max: 1, count: 20, failed: 0 } } };
+    const verdict = computeVerdict(gateInput(current, { baseline: baseline(earlier) }, { experiment_result: recorded, metrics: ["toxicity"] }));
+    expect(verdict.metrics[0]).toMatchObject({ name: "toxicity", direction: "lower-is-better", regression: "regression" });
+    expect(verdict.state).toBe("fail-regression");
+    expect(verdict.notes.join("\n")).not.toMatch(/not in the metric catalog/);
   });
 
   it("keeps a threshold written against the metric's direction, and says so", () => {
