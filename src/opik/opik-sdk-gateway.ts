@@ -168,7 +168,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         const content = result.content ?? [];
         for (const e of content) {
           if (!e.id || !e.name) continue;
-          const metadata = e.metadata && typeof e.metadata === "object" && !Array.isArray(e.metadata) ? (e.metadata) : {};
+          const metadata = e.metadata && typeof e.metadata === "object" && !Array.isArray(e.metadata) ? e.metadata : {};
           found.push({ id: e.id, name: e.name, createdAt: (e.createdAt ?? new Date(0)).toISOString(), metadata });
         }
         if (content.length < 100) return found;
