@@ -78,6 +78,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     ...(d.createdAt ? { createdAt: d.createdAt.toISOString() } : {}),
   });
 
+  // The UI lives where the API does, without /api: /opik/api on Opik Cloud, /api when self-hosted.
+  const uiBase = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
   let projectIdLookup: Promise<string | undefined> | undefined;
   const projectId = (): Promise<string | undefined> =>
     (projectIdLookup ??= call(`project lookup "${projectName}"`, async () => {
@@ -287,17 +289,14 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     compareUrl(dataset, experimentIds) {
-      // The UI lives where the API does, without /api: /opik/api on Opik Cloud, /api when self-hosted.
-      const base = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
       const ids = encodeURIComponent(JSON.stringify(experimentIds));
-      return `${base}/${encodeURIComponent(connection.workspace)}/experiments/${dataset.id}/compare?experiments=${ids}`;
+      return `${uiBase}/${encodeURIComponent(connection.workspace)}/experiments/${dataset.id}/compare?experiments=${ids}`;
     },
 
     experimentUrl(experiment, dataset) {
       // The same redirect the SDK prints after evaluate(): the UI resolves workspace and project itself.
-      const base = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
       const path = Buffer.from(connection.url).toString("base64");
-      return `${base}/api/v1/session/redirect/experiments/?experiment_id=${experiment.id}&dataset_id=${dataset.id}&path=${encodeURIComponent(path)}`;
+      return `${uiBase}/api/v1/session/redirect/experiments/?experiment_id=${experiment.id}&dataset_id=${dataset.id}&path=${encodeURIComponent(path)}`;
     },
   };
 }

@@ -1,6 +1,7 @@
 import { PENDING_TAG } from "../constants.js";
 import type { OpikGateway } from "../opik/opik-gateway.js";
 import type { DatasetItemRecord, DatasetRecord } from "../types.js";
+import { listHarvestedDatasets } from "./list-harvested-datasets.js";
 
 export interface PendingDataset {
   dataset: DatasetRecord;
@@ -14,11 +15,7 @@ export interface PendingDataset {
  * copied into a second dataset, and none is left out.
  */
 export async function findPendingDataset(opik: OpikGateway, datasetPrefix: string): Promise<PendingDataset | undefined> {
-  const ours = await opik.findDatasets(`${datasetPrefix}-`);
-  const pending = ours
-    .filter((d) => d.tags.includes(PENDING_TAG) && /^\d{8}-\d{6}$/.test(d.name.slice(datasetPrefix.length + 1)))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const oldest = pending[0];
+  const oldest = (await listHarvestedDatasets(opik, datasetPrefix)).find((d) => d.tags.includes(PENDING_TAG));
   if (!oldest) return undefined;
   return { dataset: oldest, items: await opik.listDatasetItems(oldest) };
 }

@@ -1,71 +1,52 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createCustomJudgeMetric, judgePromptProblems, renderJudgePrompt } from "../../src/metrics/custom-judge.js";
 import type { CustomJudgeSpec } from "../../src/metrics/metric-settings.js";
-import { createOpenAIChatModel } from "../../src/providers/openai-chat-model.js";
-import type { ChatModel } from "../../src/types.js";
-import { chatCompletionBody, startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { chatCompletionBody } from "../support/openai-server.js";
 import { metricInput } from "./fixtures.js";
+import { useLoopbackJudge, type ChatBody } from "./loopback-judge.js";
 
 const CORRECTNESS: CustomJudgeSpec = {
   prompt: "Question: {{input}}\nReference: {{expected}}\nAnswer: {{output}}\nModel: {{model}}\nIs the answer correct?",
   rails: { correct: 1, incorrect: 0 },
 };
 
-interface ChatBody {
-  messages: { role: string; content: string }[];
-  response_format?: { type: string };
-}
-
-let server: OpenAIServer;
-let judge: ChatModel;
-
-beforeAll(async () => {
-  server = await startOpenAIServer();
-  judge = createOpenAIChatModel({ apiKey: "sk-test-judge", baseURL: server.url, model: "judge-mini", maxRetries: 0 });
-});
-afterAll(async () => {
-  await server.close();
-});
-beforeEach(() => {
-  server.requests.length = 0;
-});
-
-const promptOf = (index = 0): string => (server.requests[index]?.body as ChatBody).messages.map((m) => m.content).join("\n");
+const loopback = useLoopbackJudge();
+const { promptOf } = loopback;
 
 describe("custom judges on an OpenAI-compatible judge", () => {
   it("sends the rendered template with the labels, and scores the label's value", async () => {
-    server.reply(() => "Correct");
-    const result = await createCustomJudgeMetric("correctness", CORRECTNESS, judge).score(metricInput({ output: "Paris <b>&</b>" }));
+    loopback.server.reply(() => "Correct");
+    const result = await createCustomJudgeMetric("correctness", CORRECTNESS, loopback.judge).score(metricInput({ output: "Paris <b>&</b>" }));
 
     expect(result).toEqual({ name: "correctness", ok: true, value: 1, reason: "correct" });
     expect(promptOf()).toBe(
       "Question: What is the capital of France?\nReference: Paris\nAnswer: Paris <b>&</b>\nModel: gpt-4o-mini\nIs the answer correct?\n\nReply with exactly one of these labels and nothing else: correct, incorrect.",
     );
-    expect((server.requests[0]?.body as ChatBody).response_format).toBeUndefined();
+    expect((loopback.server.requests[0]?.body as ChatBody).response_format).toBeUndefined();
   });
 
   it("scores the rail's value whichever way the judge reads (a lower-is-better toxicity judge)", async () => {
     const toxicity: CustomJudgeSpec = { prompt: "Is this toxic? {{output}}", rails: { toxic: 1, "non-toxic": 0 }, direction: "lower-is-better" };
-    server.reply(() => "non-toxic");
-    expect(await createCustomJudgeMetric("toxicity", toxicity, judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 0, reason: "non-toxic" });
-    server.reply(() => "TOXIC");
-    expect(await createCustomJudgeMetric("toxicity", toxicity, judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 1, reason: "toxic" });
+    loopback.server.reply(() => "non-toxic");
+    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 0, reason: "non-toxic" });
+    loopback.server.reply(() => "TOXIC");
+    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 1, reason: "toxic" });
   });
 
   it("asks for JSON with an explanation when configured, and keeps it as the reason", async () => {
-    server.reply(() => JSON.stringify({ label: "incorrect", explanation: "The reference says Paris." }));
+    loopback.server.reply(() => JSON.stringify({ label: "incorrect", explanation: "The reference says Paris." }));
     const spec: CustomJudgeSpec = { ...CORRECTNESS, explanation: true };
-    const result = await createCustomJudgeMetric("correctness", spec, judge).score(metricInput({ output: "Lyon" }));
+    const result = await createCustomJudgeMetric("correctness", spec, loopback.judge).score(metricInput({ output: "Lyon" }));
 
     expect(result).toEqual({ name: "correctness", ok: true, value: 0, reason: "incorrect: The reference says Paris." });
-    const body = server.requests[0]?.body as ChatBody;
+    const body = loopback.server.requests[0]?.body as ChatBody;
     expect(body.response_format).toEqual({ type: "json_object" });
     expect(promptOf()).toContain('Reply with only a JSON object {"label": "<one of: correct, incorrect>", "explanation": "<a short reason for the label>"}.');
   });
 
   it("fails the score on a reply that is not one of the labels", async () => {
-    server.reply(() => "The answer seems mostly right to me.");
-    expect(await createCustomJudgeMetric("correctness", CORRECTNESS, judge).score(metricInput())).toEqual({
+    loopback.server.reply(() => "The answer seems mostly right to me.");
+    expect(await createCustomJudgeMetric("correctness", CORRECTNESS, loopback.judge).score(metricInput())).toEqual({
       name: "correctness",
       ok: false,
       error: 'judge reply is not one of the labels (expected one of correct, incorrect): "The answer seems mostly right to me."',
@@ -73,12 +54,12 @@ describe("custom judges on an OpenAI-compatible judge", () => {
   });
 
   it("fails the score when the judge refuses or the call fails", async () => {
-    server.reply(() => ({ status: 200, body: chatCompletionBody(null, { refusal: "I can't help with that." }) }));
-    const refused = await createCustomJudgeMetric("correctness", CORRECTNESS, judge).score(metricInput());
+    loopback.server.reply(() => ({ status: 200, body: chatCompletionBody(null, { refusal: "I can't help with that." }) }));
+    const refused = await createCustomJudgeMetric("correctness", CORRECTNESS, loopback.judge).score(metricInput());
     expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^judge call failed: .*refused to answer: I can't help with that\./) as unknown });
 
-    server.failNext(1, 400);
-    const failed = await createCustomJudgeMetric("correctness", CORRECTNESS, judge).score(metricInput());
+    loopback.server.failNext(1, 400);
+    const failed = await createCustomJudgeMetric("correctness", CORRECTNESS, loopback.judge).score(metricInput());
     expect(failed).toMatchObject({ ok: false, error: expect.stringMatching(/^judge call failed: /) as unknown });
   });
 });
