@@ -24,6 +24,7 @@ export const INPUT_DEFAULTS = {
   "opik-api-key": "",
   "opik-workspace": "",
   "opik-project": "",
+  "evaluation-project": "",
   config: ".github/opik-evaluate.yml",
   "span-name": "",
   "dataset-prefix": "",
@@ -73,6 +74,12 @@ export const OUTPUTS = {
 export const DEFAULT_METRICS = ["hallucination", "output_format"] as const;
 
 export const TASK_ID = "task_opik_evaluate";
+
+/** Name of the trace the action writes for each evaluated item; Step 0 never deletes these. */
+export const EVALUATION_TRACE_NAME = "evaluation_task";
+
+/** Appended to the harvested project's name for the default evaluation-project. */
+export const EVALUATION_PROJECT_SUFFIX = "-evaluation";
 
 /** Feedback score that marks a span as already copied into a dataset (the seed's Step 2). */
 export const ADDED_TO_DATASET_SCORE = "added_to_dataset";

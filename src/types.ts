@@ -21,6 +21,8 @@ export interface TraceRecord {
   startTime: string;
   output?: unknown;
   errorInfo?: ErrorInfo;
+  /** Who wrote the trace: "experiment" for an evaluation's own traces. */
+  source?: string;
 }
 
 export interface SpanRecord {

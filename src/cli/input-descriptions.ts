@@ -14,6 +14,7 @@ export const INPUT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "opik-api-key": "Opik API key (required for Opik Cloud). Pass it from a secret.",
   "opik-workspace": "Opik workspace (required for Opik Cloud).",
   "opik-project": "Opik project whose traces are harvested; overrides the config file's project.",
+  "evaluation-project": "Opik project the evaluation traces (one per evaluated item, with its scores) are written to, so they stay out of the harvested project's dashboards and cleanup. Empty means the harvested project's name followed by -evaluation.",
   "config": "Path of the feature registry (YAML or JSON) in the repository.",
   "span-name": "Name of the LLM spans to harvest; overrides the feature's span_name.",
   "dataset-prefix": "Dataset name prefix; datasets are named {prefix}-{YYYYMMDD}-{HHMMSS}. Overrides the feature's dataset_prefix.",

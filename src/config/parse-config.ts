@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, INPUT_DEFAULTS, type InputName } from "../constants.js";
+import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, INPUT_DEFAULTS, type InputName } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -33,7 +33,8 @@ export interface ActionConfig {
   cleanupErrors: boolean;
   /** Spans and traces are harvested from [start, end). */
   window: { start: Date; end: Date };
-  opik: { url: string; apiKey: string; workspace: string; project: string };
+  /** evaluationProject: where the evaluation traces go, never the harvested project unless asked for. */
+  opik: { url: string; apiKey: string; workspace: string; project: string; evaluationProject: string };
   feature: {
     spanName: string;
     datasetPrefix: string;
@@ -269,7 +270,7 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     skipIfEmpty: scalars["skip-if-empty"].toLowerCase() === "true",
     cleanupErrors: scalars["cleanup-errors"].toLowerCase() === "true",
     window,
-    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project },
+    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project, evaluationProject: raw["evaluation-project"] || `${project}${EVALUATION_PROJECT_SUFFIX}` },
     feature: {
       spanName,
       datasetPrefix,

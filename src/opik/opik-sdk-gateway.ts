@@ -5,7 +5,7 @@
  * searches at one request.
  */
 import { Opik, generateId } from "opik";
-import { OPIK_LIMITS } from "../constants.js";
+import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
@@ -17,6 +17,8 @@ export interface OpikConnection {
   apiKey: string;
   workspace: string;
   project: string;
+  /** Where the evaluation traces and their experiment items go, so they stay out of the harvested project. */
+  evaluationProject: string;
 }
 
 /** Generous per-attempt timeout: a full-payload page of 2000 spans can be large. */
@@ -69,6 +71,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
   });
   const api = client.api;
   const projectName = connection.project;
+  const evaluationProject = connection.evaluationProject;
 
   const datasetRecord = (d: { id?: string; name: string; description?: string; tags?: string[]; createdAt?: Date }): DatasetRecord => ({
     id: d.id ?? "",
@@ -245,7 +248,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const items = [];
       const stream = pagedStream(
         `experiment items of "${experiment.name}"`,
-        (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName: evaluationProject, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toExperimentItemRecord,
       );
       // Opik streams by name, and names are not unique across projects: keep this experiment's rows only.
@@ -259,7 +262,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       for (const batch of chunks(records, OPIK_LIMITS.experimentItemBatch)) {
         await call("experiment items write", () =>
           api.experiments.createExperimentItems(
-            { experimentItems: batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName })) },
+            { experimentItems: batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName: evaluationProject })) },
             REQUEST_OPTIONS,
           ),
         );
@@ -268,8 +271,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
             {
               traces: batch.map((r) => ({
                 id: r.traceId,
-                projectName,
-                name: "evaluation_task",
+                projectName: evaluationProject,
+                name: EVALUATION_TRACE_NAME,
                 startTime: r.startTime,
                 endTime: r.endTime,
                 input: r.input as Record<string, unknown>,
@@ -281,7 +284,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
             REQUEST_OPTIONS,
           ),
         );
-        const scores = batch.flatMap((r) => r.scores.map((s) => ({ id: r.traceId, name: s.name, value: s.value, source: "sdk" as const, projectName, ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}) })));
+        const scores = batch.flatMap((r) => r.scores.map((s) => ({ id: r.traceId, name: s.name, value: s.value, source: "sdk" as const, projectName: evaluationProject, ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}) })));
         for (const scoreBatch of chunks(scores, OPIK_LIMITS.scoreBatch)) {
           await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
         }

@@ -46,6 +46,7 @@ const traceRow = z.object({
   start_time: z.string(),
   output: z.unknown().optional(),
   error_info: errorInfo,
+  source: z.string().nullish(),
 });
 
 const datasetItemRow = z.object({
@@ -104,7 +105,7 @@ export function toSpanRecord(row: unknown): SpanRecord {
 
 export function toTraceRecord(row: unknown): TraceRecord {
   const t = parseRow(traceRow, row, "traces");
-  return compact({ id: t.id, name: t.name ?? undefined, startTime: t.start_time, output: t.output, errorInfo: t.error_info });
+  return compact({ id: t.id, name: t.name ?? undefined, startTime: t.start_time, output: t.output, errorInfo: t.error_info, source: t.source ?? undefined });
 }
 
 export function toDatasetItemRecord(row: unknown): DatasetItemRecord {

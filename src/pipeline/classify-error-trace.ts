@@ -1,3 +1,4 @@
+import { EVALUATION_TRACE_NAME } from "../constants.js";
 import type { TraceRecord } from "../types.js";
 
 /**
@@ -47,8 +48,17 @@ export function classifyErrorText(text: string): ErrorPattern {
   return ERROR_PATTERNS.find((pattern) => pattern !== "error" && lower.includes(pattern)) ?? (/timed out/.test(lower) ? "timeout" : "error");
 }
 
-/** The pattern of an error trace, or undefined when the trace is not one. */
-export function classifyErrorTrace(trace: Pick<TraceRecord, "errorInfo" | "output">): ErrorPattern | undefined {
+/**
+ * The action's own evaluation traces: an item whose task failed records its
+ * error there, but deleting it would leave its experiment item pointing at nothing.
+ */
+export function isEvaluationTrace(trace: Pick<TraceRecord, "name" | "source">): boolean {
+  return trace.name === EVALUATION_TRACE_NAME || trace.source === "experiment";
+}
+
+/** The pattern of an error trace to delete, or undefined when the trace is not one (or is an evaluation trace). */
+export function classifyErrorTrace(trace: Pick<TraceRecord, "errorInfo" | "output" | "name" | "source">): ErrorPattern | undefined {
+  if (isEvaluationTrace(trace)) return undefined;
   const text = errorTextOf(trace);
   return text === undefined ? undefined : classifyErrorText(text);
 }

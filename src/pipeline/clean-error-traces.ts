@@ -1,3 +1,4 @@
+import { EVALUATION_TRACE_NAME } from "../constants.js";
 import type { OpikGateway } from "../opik/opik-gateway.js";
 import type { OpikFilter, TraceRecord } from "../types.js";
 import { classifyErrorTrace, type ErrorPattern } from "./classify-error-trace.js";
@@ -16,10 +17,13 @@ export interface CleanupResult {
  * Step 0: delete the project's error traces that started in the window. Opik's
  * filters have no OR, so candidates come from one query per signal; each is
  * then confirmed client-side, because `output contains "error"` also matches
- * `"error": null` and words such as "errorless".
+ * `"error": null` and words such as "errorless". The action's own evaluation
+ * traces are neither counted nor deleted: they are left out by name on the
+ * server (the one trace field every Opik version filters on) and again when
+ * classified, in case a server ignores the filter.
  */
 export async function cleanErrorTraces(opik: OpikGateway, window: { start: Date; end: Date }): Promise<CleanupResult> {
-  const inWindow = startTimeFilters(window);
+  const inWindow: OpikFilter[] = [...startTimeFilters(window), { field: "name", operator: "!=", value: EVALUATION_TRACE_NAME }];
   const candidateQueries: OpikFilter[][] = [
     [...inWindow, { field: "error_info", operator: "is_not_empty", value: "" }],
     [...inWindow, { field: "output", operator: "contains", value: "error" }],

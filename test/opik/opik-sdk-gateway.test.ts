@@ -28,7 +28,7 @@ describe("the Opik gateway on the real SDK client", () => {
       "spans",
       traces.map((t) => ({ id: createUuidV7(), trace_id: t.id, project_name: project, name: "chat", type: "llm", start_time: start, input: { prompt: long } })),
     );
-    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project });
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
     const before = server.requests.length;
     const seen = new Set<string>();
     for await (const span of opik.searchSpans([{ field: "name", operator: "=", value: "chat" }])) {
@@ -51,7 +51,7 @@ describe("the Opik gateway on the real SDK client", () => {
   });
 
   it("throws on a failed write instead of logging it, naming the operation and keeping the cause", async () => {
-    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "writes" });
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "writes", evaluationProject: "writes-evaluation" });
     server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 400, times: 1 });
     const error = await opik.scoreSpans([{ spanId: createUuidV7(), projectName: "writes", name: "added_to_dataset", value: 1 }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpikError);
@@ -60,7 +60,7 @@ describe("the Opik gateway on the real SDK client", () => {
   });
 
   it("reports a duplicate dataset name instead of writing into a phantom dataset", async () => {
-    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "dups" });
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "dups", evaluationProject: "dups-evaluation" });
     await opik.createDataset("same-name", "first", []);
     await expect(opik.createDataset("same-name", "second", [])).rejects.toThrow(/dataset create "same-name" failed: Status code: 409/);
   });

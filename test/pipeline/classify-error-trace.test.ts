@@ -23,6 +23,9 @@ describe("classifyErrorTrace", () => {
     [{ output: "Error handling is described in section 3." }],
     [{ output: { errors_seen: 0 } }],
     [{ errorInfo: {} }],
+    // The action's own evaluation traces: a failed task records its error there, and its experiment item points at it.
+    [{ name: "evaluation_task", errorInfo: { exceptionType: "ProviderError", message: "Rate limit reached" } }],
+    [{ name: "renamed", source: "experiment", output: { error: "timeout" } }],
   ])("does not treat %j as an error trace", (trace) => {
     expect(classifyErrorTrace(trace)).toBeUndefined();
   });

@@ -32,6 +32,10 @@ export function opikReads(opikUrl: string, projectName: string) {
     async span(id: string): Promise<Row> {
       return (await json(await fetch(`${base}/spans/${id}`))) as Row;
     },
+    /** Every trace of the project (an unknown project has none). */
+    async traces(): Promise<Row[]> {
+      return ndjson(await post("/traces/search", { project_name: projectName, limit: 2000, truncate: false }));
+    },
     async traceStatus(id: string): Promise<number> {
       return (await fetch(`${base}/traces/${id}`)).status;
     },
