@@ -1,6 +1,6 @@
 import * as core from "@actions/core";
 import { parseConfig, type ProviderSettings } from "./config/parse-config.js";
-import { readInputs, readRegistry } from "./config/read-inputs.js";
+import { readInputs, readRegistry, readTaskPrompt } from "./config/read-inputs.js";
 import { errorMessage } from "./errors.js";
 import { opikJudgeMetrics } from "./opik/opik-judges.js";
 import { createOpikGateway } from "./opik/opik-sdk-gateway.js";
@@ -59,6 +59,8 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
     const raw = readInputs();
     const event = currentEventContext();
     const config = parseConfig(raw, await readRegistry(raw), new Date(), event?.eventName || process.env.GITHUB_EVENT_NAME);
+    // Read even for replay, which sends no prompt: a broken file fails the run that introduced it.
+    const taskPrompt = config.feature.promptFile ? await readTaskPrompt(config.feature.promptFile) : undefined;
     const opik = createOpikGateway(config.opik);
     const limiter = new AdaptiveLimiter(config.concurrency);
     const run = await runPipeline(config, {
@@ -66,6 +68,7 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
       judgeMetrics: opikJudgeMetrics,
       limiter,
       ...(config.task ? { taskModel: chatModelFor(config.task, limiter) } : {}),
+      ...(taskPrompt ? { taskPrompt } : {}),
       ...(config.judge ? { judgeModel: chatModelFor(config.judge, limiter) } : {}),
       log: logger,
       now: new Date(),

@@ -96,8 +96,8 @@ const featureSchema = z.strictObject({
   thresholds: z.record(z.string(), thresholdSchema).optional(),
   metric_settings: metricSettingsSchema.optional(),
   judges: judgesSchema.optional(),
-  /** Read by the task (prompt templates); only its shape is checked here. */
-  task: z.strictObject({ prompt_file: z.string().min(1).optional() }).optional(),
+  /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */
+  task: z.strictObject({ prompt_file: z.string().trim().min(1).optional() }).optional(),
 });
 
 const registrySchema = z.strictObject({

@@ -45,6 +45,8 @@ export interface ActionConfig {
     metricSettings?: MetricSettings;
     /** The feature's custom judges, by metric name. */
     judges?: CustomJudges;
+    /** The feature's task.prompt_file, relative to the workspace; `setting` names it in errors. */
+    promptFile?: { path: string; setting: string };
   };
   /** Absent for the replay provider, which calls no model. */
   task?: ProviderSettings;
@@ -280,6 +282,7 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
       // Left out when empty, so an experiment's recorded config only changes when settings do.
       ...(Object.keys(metricSettings).length ? { metricSettings } : {}),
       ...(Object.keys(judges).length ? { judges } : {}),
+      ...(feature?.task?.prompt_file ? { promptFile: { path: feature.task.prompt_file, setting: `${registrySource?.path}: features.${experimentType}.task.prompt_file` } } : {}),
     },
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),

@@ -1,4 +1,5 @@
 import Mustache from "mustache";
+import { errorMessage } from "../errors.js";
 import type { ChatMessage } from "../types.js";
 
 /** A task prompt from the user's repository: one mustache template, or chat messages whose contents are templates. */
@@ -11,7 +12,7 @@ function templateProblem(template: string): string | undefined {
     Mustache.parse(template);
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 
@@ -27,7 +28,7 @@ export function parsePrompt(file: string, text: string): { prompt?: PromptTempla
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      return { problems: [`${file}: starts with "[" but is not valid JSON: ${error instanceof Error ? error.message : String(error)}`] };
+      return { problems: [`${file}: starts with "[" but is not valid JSON: ${errorMessage(error)}`] };
     }
     const problems: string[] = [];
     const messages: ChatMessage[] = [];

@@ -2,7 +2,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import * as core from "@actions/core";
 import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName } from "../constants.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import type { RawInputs, RegistrySource } from "./parse-config.js";
+import { parsePrompt, type PromptTemplate } from "./parse-prompt.js";
 
 /**
  * The only place that reads the runner's inputs. Secrets are masked first, so
@@ -32,4 +34,24 @@ export async function readRegistry(raw: RawInputs, workspace = process.env.GITHU
     }
     throw error;
   }
+}
+
+/**
+ * Reads and parses a feature's task prompt file, relative to the workspace as
+ * the config file is. A missing or malformed file is a ConfigError naming the
+ * setting and the file.
+ */
+export async function readTaskPrompt(promptFile: { path: string; setting: string }, workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()): Promise<PromptTemplate> {
+  const expected = "a mustache template or a JSON list of chat messages, relative to the repository root";
+  let text: string;
+  try {
+    text = await readFile(path.resolve(workspace, promptFile.path), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${errorMessage(error)})`;
+    throw new ConfigError([`${promptFile.setting}: file ${promptFile.path} ${why} (expected ${expected})`]);
+  }
+  const { prompt, problems } = parsePrompt(promptFile.path, text);
+  if (!prompt) throw new ConfigError(problems.map((problem) => `${promptFile.setting}: ${problem}`));
+  return prompt;
 }

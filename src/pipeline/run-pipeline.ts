@@ -1,5 +1,6 @@
 import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
+import type { PromptTemplate } from "../config/parse-prompt.js";
 import { errorMessage } from "../errors.js";
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
@@ -65,6 +66,8 @@ export interface PipelineDeps {
   opik: OpikGateway;
   judgeMetrics: JudgeMetricFactory;
   taskModel?: ChatModel;
+  /** The feature's task.prompt_file, parsed: what the task model is sent instead of the recorded messages. */
+  taskPrompt?: PromptTemplate;
   judgeModel?: ChatModel;
   /** Shared with the providers, which report pushback to it. */
   limiter: AdaptiveLimiter;
@@ -119,6 +122,10 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       judges: config.feature.judges,
     });
 
+    if (config.feature.promptFile && !deps.taskModel) {
+      result.warnings.push(`${config.feature.promptFile.setting} is not used: task-provider replay scores the recorded outputs and sends no prompt`);
+    }
+
     if (config.cleanupErrors && config.run.mode === "harvest") {
       log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
       result.cleanup_result = await cleanErrorTraces(opik, config.window);
@@ -170,6 +177,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       experiment_type: config.experimentType,
       task_provider: config.taskProvider,
       ...(config.task ? { model: config.task.model, temperature: config.task.temperature } : {}),
+      ...(config.task && config.feature.promptFile ? { prompt_file: config.feature.promptFile.path } : {}),
       ...(config.judge ? { judge_provider: config.judge.provider, judge_model: config.judge.model } : {}),
       metrics: config.metrics,
       ...(config.feature.outputFormat ? { output_format: config.feature.outputFormat } : {}),
@@ -184,7 +192,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       dataset: datasetResult.dataset,
       items: datasetResult.items,
       metrics,
-      task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined),
+      task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined, deps.taskPrompt),
       limiter: deps.limiter,
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: experimentConfig,

@@ -1,0 +1,127 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
+import { runAction } from "../../scripts/run-action.js";
+import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+
+let opik: OpikServer;
+let openai: OpenAIServer;
+let workspace: string;
+
+const registry = (promptFile: string): string => `
+features:
+  charters:
+    span_name: charter_validation
+    dataset_prefix: prompt-file
+    metrics: [output_format]
+    output_format:
+      json_schema: { type: object, required: [verdict], properties: { verdict: { enum: [valid, invalid, needs_review] } } }
+    task: { prompt_file: ${promptFile} }
+`;
+
+beforeAll(async () => {
+  [opik, openai] = await Promise.all([startOpikServer(), startOpenAIServer()]);
+  workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-prompt-"));
+  await mkdir(path.join(workspace, ".github"), { recursive: true });
+  await mkdir(path.join(workspace, "prompts"), { recursive: true });
+  await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), registry("prompts/validate.mustache"));
+  await writeFile(path.join(workspace, ".github", "missing.yml"), registry("prompts/nowhere.mustache"));
+  await writeFile(path.join(workspace, ".github", "broken.yml"), registry("prompts/broken.json"));
+  await writeFile(path.join(workspace, "prompts", "broken.json"), JSON.stringify([{ role: "robot", content: "{{input}}" }]));
+  // A model that does what it is told: JSON when the prompt asks for it, a sentence otherwise.
+  openai.reply((body) => {
+    const prompt = (body as ChatBody).messages.map((m) => m.content).join("\n");
+    return prompt.includes("Answer with JSON") ? JSON.stringify({ verdict: "valid" }) : "The charter sets out clear rules for its members.";
+  });
+});
+afterAll(async () => {
+  await Promise.all([opik.close(), openai.close()]);
+});
+
+interface ChatBody {
+  messages: Array<{ role: string; content: string }>;
+}
+
+async function seedProject(name: string): Promise<{ project: string; sample: Sample }> {
+  const project = `${name}-${Date.now()}`;
+  const seed = Math.floor(Math.random() * 2 ** 31);
+  console.log(`${name}: sample seed ${seed}`);
+  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh: 4 + (seed % 5), alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  await ingestSample(opik.url, sample);
+  return { project, sample };
+}
+
+/** The span's recorded input as `{{input}}` renders it: its messages, one `role: content` line each. */
+function inputText(sample: Sample, spanId: string): string {
+  const span = sample.spans.find((s) => s.id === spanId) as { input: { messages: Array<{ role: string; content: string }> } };
+  return span.input.messages.map((m) => `${m.role}: ${m.content}`).join("\n");
+}
+
+const inputs = (project: string, extra: Record<string, string> = {}): Record<string, string> => ({
+  "opik-url": opik.url,
+  "opik-project": project,
+  "experiment-type": "charters",
+  "task-provider": "openai",
+  "openai-api-key": "sk-test",
+  "openai-base-url": openai.url,
+  "cleanup-errors": "false",
+  ...extra,
+});
+
+async function runWithPrompt(template: string, name: string): Promise<{ received: ChatBody[]; sample: Sample; mean: number }> {
+  await writeFile(path.join(workspace, "prompts", "validate.mustache"), template);
+  const { project, sample } = await seedProject(name);
+  openai.requests.length = 0;
+  const run = await runAction(inputs(project), { workspace });
+  expect(run.exitCode, run.stdout).toBe(0);
+  const results = run.result?.experiment_result as { eval_results: { output_format: { mean: number; count: number } } };
+  expect(results.eval_results.output_format.count).toBe(sample.expected.newSpanIds.length);
+  return { received: openai.requests.map((r) => r.body as ChatBody), sample, mean: results.eval_results.output_format.mean };
+}
+
+describe("task.prompt_file", () => {
+  it("is what the task model receives, rendered from each span's input, and changing it changes the scores", async () => {
+    const asksForJson = await runWithPrompt('Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n{{input}}', "json-prompt");
+    const expected = asksForJson.sample.expected.newSpanIds.map((id) => [{ role: "user", content: `Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n${inputText(asksForJson.sample, id)}` }]);
+    expect(asksForJson.received.map((body) => body.messages)).toEqual(expect.arrayContaining(expected));
+    expect(asksForJson.received).toHaveLength(expected.length);
+    expect(asksForJson.mean).toBe(1);
+
+    // A JSON list of chat messages: the system turn is the file's, not the recorded one.
+    const messages = [
+      { role: "system", content: "You summarise association charters for members." },
+      { role: "user", content: "Summarise in one sentence:\n{{input}}" },
+    ];
+    const asksForProse = await runWithPrompt(JSON.stringify(messages), "prose-prompt");
+    expect(asksForProse.received).toHaveLength(asksForProse.sample.expected.newSpanIds.length);
+    expect(asksForProse.received.map((body) => body.messages)).toEqual(
+      expect.arrayContaining(asksForProse.sample.expected.newSpanIds.map((id) => [messages[0], { role: "user", content: `Summarise in one sentence:\n${inputText(asksForProse.sample, id)}` }])),
+    );
+    expect(asksForProse.mean).toBe(0);
+  });
+
+  it("is read but not used by replay, which says so", async () => {
+    const { project } = await seedProject("replay-prompt");
+    openai.requests.length = 0;
+    const run = await runAction(inputs(project, { "task-provider": "replay" }), { workspace });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.result?.warnings).toContain(".github/opik-evaluate.yml: features.charters.task.prompt_file is not used: task-provider replay scores the recorded outputs and sends no prompt");
+    expect(openai.requests).toEqual([]);
+  });
+
+  it.each([
+    ["missing.yml", ".github/missing.yml: features.charters.task.prompt_file: file prompts/nowhere.mustache not found (expected a mustache template or a JSON list of chat messages"],
+    ["broken.yml", '.github/broken.yml: features.charters.task.prompt_file: prompts/broken.json: [0]: expected {"role": "system" | "user" | "assistant"'],
+  ])("fails the run before any Opik or model call when the file of %s is missing or malformed", async (config, message) => {
+    const opikCalls = opik.requests.length;
+    openai.requests.length = 0;
+    const run = await runAction(inputs("any-project", { config: `.github/${config}` }), { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(message);
+    expect(opik.requests.length).toBe(opikCalls);
+    expect(openai.requests).toEqual([]);
+  });
+});
