@@ -29,11 +29,15 @@
  * `properties` schema; an absent optional property adds no checks, an absent
  * required one fails only its `required` check. Every array element is checked
  * against `items`, and the array counts as one average element, so a long
- * array does not drown the other fields. Ignored keywords: $ref/$defs,
- * allOf/anyOf/oneOf/not, if/then/else, prefixItems and tuple `items`,
- * contains, uniqueItems, patternProperties, propertyNames, dependentRequired,
- * dependentSchemas, additionalProperties as a schema, multipleOf, format, and
- * annotations (title, description, default, examples, ...).
+ * array does not drown the other fields.
+ * A (sub)schema that uses any other JSON Schema keyword ($ref, allOf/anyOf/
+ * oneOf/not, if/then/else, prefixItems, contains, uniqueItems, format,
+ * multipleOf, patternProperties, additionalProperties as a schema, ...) is one
+ * check as a whole, decided by ajv with full JSON Schema semantics (and
+ * without the implied type above). Annotations (title, description, default,
+ * examples, $defs, ...) check nothing. The schema is validated against its
+ * draft's meta-schema and compiled in strict mode when the config is read, so
+ * an unknown or misspelt keyword fails the run instead of being ignored.
  *
  * With `regex` (compiled as a JavaScript regular expression, no flags): 1 if
  * the whole trimmed output matches, 0.5 if only part of it does (a non-empty
@@ -45,6 +49,7 @@
  */
 import { errorMessage } from "../errors.js";
 import type { Metric, MetricResult } from "../types.js";
+import { compileJsonSchema, jsonSchemaProblems, pointerSegment, type CompiledJsonSchema } from "./json-schema.js";
 
 export const OUTPUT_FORMAT_METRIC = "output_format";
 
@@ -83,7 +88,7 @@ export function scoreOutputFormat(output: string, spec: OutputFormatSpec | undef
   const credit = found.location === "bare" ? 1 : WRAPPED_CREDIT;
   const where = LOCATION_NOTES[found.location];
   if (!spec) return finish({ value: credit, reason: where });
-  const tally = checkSchema(spec.json_schema, found.value);
+  const tally = checkSchema(spec.json_schema, found.value, compiledSchema(spec.json_schema));
   const fraction = tally.total === 0 ? 1 : tally.passed / tally.total;
   const checks = tally.total === 0 ? "the schema makes no checks" : `${formatCount(tally.passed)}/${formatCount(tally.total)} schema checks passed`;
   const problems = tally.problems.length > 0 ? `: ${tally.problems.join("; ")}` : "";
@@ -97,12 +102,17 @@ export function validateOutputFormatSpec(spec: OutputFormatSpec): string[] {
   return ["needs either json_schema or regex"];
 }
 
-/** Problems with a JSON schema, each prefixed with where it is (e.g. `json_schema.properties.score.type`). */
+/**
+ * Problems with a JSON schema, each prefixed with where it is (e.g.
+ * `json_schema.properties.score.type`): first the keywords the scorer checks
+ * itself, with specific messages, then, when those are fine, ajv's meta-schema
+ * and strict-mode checks of everything else.
+ */
 export function validateJsonSchemaSpec(schema: unknown): string[] {
   const problems: string[] = [];
   if (!isRecord(schema)) return [`json_schema: must be an object, got ${describe(schema)}`];
   validateSchemaNode(schema, "json_schema", problems);
-  return problems;
+  return problems.length > 0 ? problems : jsonSchemaProblems(schema);
 }
 
 // ---------------------------------------------------------------- regex
@@ -215,9 +225,38 @@ interface Tally {
 
 type Schema = Record<string, unknown>;
 
-function checkSchema(schema: unknown, value: unknown): Tally {
+/** Keywords checked one by one, for partial credit; `items` and `additionalProperties` only in their single-schema / boolean forms. */
+const SCORED_KEYWORDS = new Set(["type", "enum", "const", "required", "properties", "additionalProperties", "items", "minLength", "maxLength", "pattern", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]);
+/** Keywords that check nothing by themselves. */
+const ANNOTATIONS = new Set(["$schema", "$id", "$anchor", "$comment", "$defs", "definitions", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"]);
+
+/** Whether the scorer can check this schema keyword by keyword; otherwise ajv checks it as a whole. */
+function isScoredKeywordByKeyword(schema: Schema): boolean {
+  if (isRecord(schema.additionalProperties)) return false;
+  if (Array.isArray(schema.items)) return false;
+  return Object.keys(schema).every((keyword) => SCORED_KEYWORDS.has(keyword) || ANNOTATIONS.has(keyword));
+}
+
+/** One compiled validator per schema object, shared by every item the metric scores. */
+const compiled = new WeakMap<object, CompiledJsonSchema>();
+
+function compiledSchema(schema: Schema): CompiledJsonSchema {
+  let validator = compiled.get(schema);
+  if (!validator) {
+    validator = compileJsonSchema(schema);
+    compiled.set(schema, validator);
+  }
+  return validator;
+}
+
+interface Walk {
+  tally: Tally;
+  ajv: CompiledJsonSchema;
+}
+
+function checkSchema(schema: unknown, value: unknown, ajv: CompiledJsonSchema): Tally {
   const tally: Tally = { passed: 0, total: 0, problems: [] };
-  checkNode(schema, value, "", tally);
+  checkNode(schema, value, "", "", { tally, ajv });
   return tally;
 }
 
@@ -227,9 +266,14 @@ function record(tally: Tally, ok: boolean, problem: () => string): void {
   else if (tally.problems.length < MAX_PROBLEMS) tally.problems.push(problem());
 }
 
-function checkNode(schema: unknown, value: unknown, path: string, tally: Tally): void {
+function checkNode(schema: unknown, value: unknown, path: string, pointer: string, walk: Walk): void {
+  const { tally } = walk;
   if (schema === false) return record(tally, false, () => `${label(path)} is not allowed`);
   if (!isRecord(schema)) return;
+  if (!isScoredKeywordByKeyword(schema)) {
+    const problems = walk.ajv.problemsAt(pointer, value);
+    return record(tally, problems.length === 0, () => `${label(path)} does not match its schema (${pointer || "the root"}): ${problems.slice(0, 3).join("; ")}`);
+  }
   const types = expectedTypes(schema);
   if (types.length > 0) {
     const ok = types.some((type) => hasType(value, type));
@@ -242,13 +286,14 @@ function checkNode(schema: unknown, value: unknown, path: string, tally: Tally):
     record(tally, options.some((option) => deepEqual(option, value)), () => `${label(path)} should be one of ${options.map(preview).join(", ")} (got ${preview(value)})`);
   }
   if ("const" in schema) record(tally, deepEqual(schema.const, value), () => `${label(path)} should be ${preview(schema.const)} (got ${preview(value)})`);
-  if (isRecord(value)) checkObject(schema, value, path, tally);
-  else if (Array.isArray(value)) checkArray(schema, value, path, tally);
+  if (isRecord(value)) checkObject(schema, value, path, pointer, walk);
+  else if (Array.isArray(value)) checkArray(schema, value, path, pointer, walk);
   else if (typeof value === "string") checkString(schema, value, path, tally);
   else if (typeof value === "number") checkNumber(schema, value, path, tally);
 }
 
-function checkObject(schema: Schema, value: Record<string, unknown>, path: string, tally: Tally): void {
+function checkObject(schema: Schema, value: Record<string, unknown>, path: string, pointer: string, walk: Walk): void {
+  const { tally } = walk;
   const properties = isRecord(schema.properties) ? schema.properties : {};
   if (Array.isArray(schema.required)) {
     for (const key of schema.required) {
@@ -256,7 +301,7 @@ function checkObject(schema: Schema, value: Record<string, unknown>, path: strin
     }
   }
   for (const [key, propertySchema] of Object.entries(properties)) {
-    if (key in value) checkNode(propertySchema, value[key], join(path, key), tally);
+    if (key in value) checkNode(propertySchema, value[key], join(path, key), `${pointer}/properties/${pointerSegment(key)}`, walk);
   }
   if (schema.additionalProperties === false) {
     const extras = Object.keys(value).filter((key) => !(key in properties));
@@ -264,7 +309,8 @@ function checkObject(schema: Schema, value: Record<string, unknown>, path: strin
   }
 }
 
-function checkArray(schema: Schema, value: unknown[], path: string, tally: Tally): void {
+function checkArray(schema: Schema, value: unknown[], path: string, pointer: string, walk: Walk): void {
+  const { tally } = walk;
   if (isNonNegativeInteger(schema.minItems)) {
     const min = schema.minItems;
     record(tally, value.length >= min, () => `${label(path)} should have at least ${min} items (got ${value.length})`);
@@ -280,7 +326,7 @@ function checkArray(schema: Schema, value: unknown[], path: string, tally: Tally
   let total = 0;
   value.forEach((element, index) => {
     const elementTally: Tally = { passed: 0, total: 0, problems: tally.problems };
-    checkNode(items, element, `${path}[${index}]`, elementTally);
+    checkNode(items, element, `${path}[${index}]`, `${pointer}/items`, { ...walk, tally: elementTally });
     passed += elementTally.passed;
     total += elementTally.total;
   });

@@ -56,6 +56,12 @@ describe("feature registry: metric_settings, judges, task", () => {
     ]);
   });
 
+  it("rejects an output_format json_schema keyword that would be ignored, naming the file, the feature and the keyword", () => {
+    expect(problemsOf("output_format: { json_schema: { type: object, properties: { verdict: { oneof: [{ const: valid }] } } } }")).toEqual([
+      `${FILE}: features.qa.output_format: json_schema: unknown keyword: "oneof" (only JSON Schema keywords and formats are checked; remove or correct it)`,
+    ]);
+  });
+
   it("rejects incomplete or invalid settings", () => {
     const problems = problemsOf(`
 metric_settings:

@@ -127,11 +127,61 @@ describe("output_format with a json_schema", () => {
     expect(bad.reason).toContain('"tags" should have at most 1 items (got 2)');
   });
 
-  it("ignores unsupported keywords and gives full marks when nothing is checked", () => {
-    expect(scoreOutputFormat('{"a":1}', { json_schema: { $ref: "#/$defs/X", anyOf: [{ type: "string" }] } })).toEqual({
+  it("gives full marks when the schema makes no checks", () => {
+    expect(scoreOutputFormat('{"a":1}', { json_schema: { title: "Anything", description: "annotations only" } })).toEqual({
       value: 1,
       reason: "Bare JSON; the schema makes no checks",
     });
+  });
+
+  it("checks a schema using other keywords ($ref, anyOf, ...) with ajv, as one check", () => {
+    const spec: OutputFormatSpec = { json_schema: { $ref: "#/$defs/X", anyOf: [{ type: "string" }], $defs: { X: { type: "object" } } } };
+    expect(scoreOutputFormat('{"a":1}', spec)).toEqual({ value: 0, reason: "Bare JSON; 0/1 schema checks passed: the output does not match its schema (the root): must be string; must match a schema in anyOf" });
+    expect(scoreOutputFormat('"text"', spec).value).toBe(0);
+  });
+
+  it("keeps partial credit around subschemas that ajv checks: $ref, anyOf, format, uniqueItems, not, if/then", () => {
+    const spec: OutputFormatSpec = {
+      json_schema: {
+        type: "object",
+        required: ["verdict", "contact", "score", "tags"],
+        properties: {
+          verdict: { $ref: "#/$defs/verdict" },
+          contact: { type: "string", format: "email" },
+          score: { anyOf: [{ type: "number", minimum: 0, maximum: 1 }, { const: "n/a" }] },
+          tags: { type: "array", uniqueItems: true, items: { not: { const: "" } } },
+          kind: { if: { const: "report" }, then: { const: "report" }, else: { enum: ["memo", "note"] } },
+        },
+        $defs: { verdict: { type: "string", enum: ["valid", "invalid"] } },
+      },
+    };
+    const good = scoreOutputFormat('{"verdict":"valid","contact":"a@b.org","score":"n/a","tags":["x","y"],"kind":"memo"}', spec);
+    expect(good).toEqual({ value: 1, reason: "Bare JSON; 10/10 schema checks passed" });
+
+    const bad = scoreOutputFormat('{"verdict":"maybe","contact":"nobody","score":2,"tags":["x","x"],"kind":"letter"}', spec);
+    // type and the 4 required keys pass; verdict ($ref), contact format, score anyOf, tags uniqueItems and kind (if/else) fail.
+    expect(bad.value).toBeCloseTo(5 / 10);
+    expect(bad.reason).toContain('"verdict" does not match its schema (/properties/verdict): must be equal to one of the allowed values');
+    expect(bad.reason).toContain('"contact" does not match its schema (/properties/contact): must match format "email"');
+    expect(bad.reason).toContain('"score" does not match its schema (/properties/score)');
+    expect(bad.reason).toContain('"tags" does not match its schema (/properties/tags): must NOT have duplicate items');
+    // "kind" failing is in the count; its words fall past the 500-character cut.
+  });
+
+  it("checks items of an array against a subschema ajv checks, and property names that need escaping", () => {
+    const spec: OutputFormatSpec = { json_schema: { type: "object", properties: { "a/b~c": { type: "array", items: { oneOf: [{ type: "integer" }, { type: "string" }] } } } } };
+    expect(scoreOutputFormat('{"a/b~c":[1,"two"]}', spec).value).toBe(1);
+    const { value, reason } = scoreOutputFormat('{"a/b~c":[1,true]}', spec);
+    // object type, array type, then the array's one average element: 1 of 2 elements passes.
+    expect(value).toBeCloseTo(2.5 / 3);
+    expect(reason).toContain('"a/b~c[1]" does not match its schema (/properties/a~1b~0c/items): must be integer');
+  });
+
+  it("follows the draft named by $schema: draft-07 tuple items", () => {
+    const spec: OutputFormatSpec = { json_schema: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }, { type: "number" }] } };
+    expect(validateOutputFormatSpec(spec)).toEqual([]);
+    expect(scoreOutputFormat('["a", 1]', spec).value).toBe(1);
+    expect(scoreOutputFormat('["a", "b"]', spec).reason).toContain("must be number");
   });
 
   it("cuts long reasons to 500 characters", () => {
@@ -238,6 +288,28 @@ describe("spec validation", () => {
   it("reports a schema that is not an object", () => {
     expect(validateJsonSchemaSpec(["object"])).toEqual(['json_schema: must be an object, got ["object"]']);
     expect(validateJsonSchemaSpec({ properties: { a: "string" } })).toEqual(['json_schema.properties.a: a schema must be an object or a boolean, got "string"']);
+  });
+
+  it.each([
+    [{ type: "object", anyof: [{ type: "string" }] }, 'json_schema: unknown keyword: "anyof"'],
+    [{ properties: { when: { type: "string", format: "date-tme" } } }, 'json_schema: unknown format "date-tme" ignored in schema at path "#/properties/when"'],
+    [{ properties: { why: { type: "string", descriptoin: "typo" } } }, 'json_schema: unknown keyword: "descriptoin"'],
+  ])("rejects a keyword or format that would otherwise be ignored, naming it: %j", (schema, message) => {
+    const problems = validateJsonSchemaSpec(schema);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("checks keywords the scorer leaves to ajv against the meta-schema", () => {
+    expect(validateJsonSchemaSpec({ anyOf: { type: "string" } })).toContain("json_schema.anyOf: must be array");
+    expect(validateJsonSchemaSpec({ properties: { n: { multipleOf: 0 } } })).toContain("json_schema.properties.n.multipleOf: must be > 0");
+    expect(validateJsonSchemaSpec({ $ref: "#/$defs/missing" })[0]).toMatch(/^json_schema: can't resolve reference #\/\$defs\/missing/);
+  });
+
+  it("names the drafts it supports when $schema names another", () => {
+    expect(validateJsonSchemaSpec({ $schema: "http://json-schema.org/draft-04/schema#", type: "object" })).toEqual([
+      'json_schema.$schema: "http://json-schema.org/draft-04/schema#" is not a supported draft (expected one of https://json-schema.org/draft/2020-12/schema, https://json-schema.org/draft/2019-09/schema, http://json-schema.org/draft-07/schema, or none for 2020-12)',
+    ]);
   });
 
   it("reports an invalid regex", () => {
