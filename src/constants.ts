@@ -93,6 +93,20 @@ export const DATASET_TAG = "opik-evaluate";
  */
 export const PENDING_TAG = "opik-evaluate:pending";
 
+/** Prefix of the lock datasets that let one run at a time pick spans for a dataset prefix. */
+export const LOCK_DATASET_PREFIX = "opik-evaluate.lock.";
+export const LOCK_TAG = "opik-evaluate:lock";
+/** Tag carrying a lease: which run works on a dataset, and until when (see src/pipeline/lease.ts). */
+export const LEASE_TAG_PREFIX = "opik-evaluate:lease:";
+
+/**
+ * The harvest lock is held only while a run picks spans and writes its dataset,
+ * and renewed meanwhile; a run that finds it held waits up to maxWaitMs, then skips.
+ */
+export const HARVEST_LOCK = { ttlMs: 60_000, renewEveryMs: 15_000, pollMs: 1_000, maxWaitMs: 10 * 60_000 } as const;
+/** A harvested dataset's lease lasts while its run evaluates it; a crashed run's dataset is resumed once it expires. */
+export const DATASET_LEASE = { ttlMs: 10 * 60_000, renewEveryMs: 2 * 60_000 } as const;
+
 /** Backend limits (opik-openapi.yaml and the backend's @Size/@Max annotations). */
 export const OPIK_LIMITS = {
   streamPage: 2000,

@@ -29,3 +29,11 @@ export class OpikError extends Error {
     this.name = "OpikError";
   }
 }
+
+/** A create that Opik refused with 409 because another writer already took the name or id. */
+export class AlreadyExistsError extends OpikError {
+  constructor(operation: string, cause: unknown) {
+    super(operation, cause);
+    this.name = "AlreadyExistsError";
+  }
+}

@@ -1,4 +1,5 @@
 import * as core from "@actions/core";
+import { randomBytes } from "node:crypto";
 import { parseConfig, type ProviderSettings } from "./config/parse-config.js";
 import { readInputs, readRegistry, readTaskPrompt } from "./config/read-inputs.js";
 import { errorMessage } from "./errors.js";
@@ -12,6 +13,7 @@ import { postComment } from "./publish/post-comment.js";
 import { publishResult } from "./publish/publish-result.js";
 import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
+import type { RunIdentity } from "./pipeline/lease.js";
 import type { Logger } from "./pipeline/logger.js";
 import type { ChatModel } from "./types.js";
 import { AdaptiveLimiter } from "./util/adaptive-limiter.js";
@@ -40,6 +42,13 @@ function runContext(env: NodeJS.ProcessEnv, event: GitHubEventContext | undefine
   return context;
 }
 
+/** A run id unique even across reruns of one workflow run, and readable back to it. */
+function runIdentity(env: NodeJS.ProcessEnv, context: Record<string, unknown>): RunIdentity {
+  const workflowRun = env.GITHUB_RUN_ID ? `${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? "1"}.` : "";
+  const url = typeof context.workflow_run_url === "string" ? context.workflow_run_url : undefined;
+  return { id: `${workflowRun}${randomBytes(4).toString("hex")}`, ...(url ? { url } : {}) };
+}
+
 /** The runner's log: a progress line every tenth of the work, so long runs show they are alive. */
 const actionsLogger: Logger = {
   info: (message) => core.info(message),
@@ -63,6 +72,7 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
     const taskPrompt = config.feature.promptFile ? await readTaskPrompt(config.feature.promptFile) : undefined;
     const opik = createOpikGateway(config.opik);
     const limiter = new AdaptiveLimiter(config.concurrency);
+    const context = runContext(process.env, event);
     const run = await runPipeline(config, {
       opik,
       judgeMetrics: opikJudgeMetrics,
@@ -72,7 +82,8 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
       ...(config.judge ? { judgeModel: chatModelFor(config.judge, limiter) } : {}),
       log: logger,
       now: new Date(),
-      runContext: runContext(process.env, event),
+      runContext: context,
+      run: runIdentity(process.env, context),
     });
     const { result } = run;
     for (const warning of result.warnings) logger.warning(warning);

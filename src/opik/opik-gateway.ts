@@ -62,13 +62,16 @@ export interface OpikGateway {
   findDataset(name: string): Promise<DatasetRecord | undefined>;
   /** Experiments run on a dataset, with the config each recorded. */
   listExperiments(dataset: DatasetRecord): Promise<ExperimentSummary[]>;
+  /** Throws AlreadyExistsError when the project already has a dataset of that name. */
   createDataset(name: string, description: string, tags: string[]): Promise<DatasetRecord>;
+  deleteDataset(dataset: DatasetRecord): Promise<void>;
   setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;
   listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]>;
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
-  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>): Promise<ExperimentRecord>;
+  /** With `id`, a create repeated by another run is refused (409) instead of adding a second experiment. */
+  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>, id?: string): Promise<ExperimentRecord>;
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
   /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;

@@ -6,7 +6,7 @@
  */
 import { Opik, generateId } from "opik";
 import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
-import { OpikError } from "../errors.js";
+import { AlreadyExistsError, OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
@@ -182,9 +182,18 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     async createDataset(name, description, tags) {
       // The raw create throws on 409; the high-level createDataset would swallow it.
-      await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS));
+      try {
+        await api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS);
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 409) throw new AlreadyExistsError(`dataset create "${name}"`, error);
+        throw new OpikError(`dataset create "${name}"`, error);
+      }
       const created = await call(`dataset read-back "${name}"`, () => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
       return datasetRecord(created);
+    },
+
+    async deleteDataset(dataset) {
+      await call(`dataset delete "${dataset.name}"`, () => api.datasets.deleteDataset(dataset.id, {}, REQUEST_OPTIONS));
     },
 
     // Opik's update replaces the description with what is sent, so it is sent back unchanged.
@@ -236,8 +245,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
-    async createExperiment(name, dataset, metadata) {
-      const id = generateId();
+    async createExperiment(name, dataset, metadata, id = generateId()) {
       await call(`experiment create "${name}"`, () =>
         api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
       );

@@ -1,7 +1,10 @@
 import { ADDED_TO_DATASET_SCORE, DATASET_TAG, PENDING_TAG } from "../constants.js";
+import { AlreadyExistsError } from "../errors.js";
 import type { OpikGateway, NewDatasetItem } from "../opik/opik-gateway.js";
 import type { DatasetItemRecord, DatasetRecord, SpanItemData, SpanRecord } from "../types.js";
+import { datasetItemId } from "./derived-id.js";
 import type { PendingDataset } from "./find-pending-dataset.js";
+import { withLeaseTag, type Lease } from "./lease.js";
 
 export interface DatasetResult {
   dataset: DatasetRecord;
@@ -10,6 +13,9 @@ export interface DatasetResult {
   marked: number;
   resumed: boolean;
 }
+
+/** Names tried after `<prefix>-<stamp>` when earlier runs took it in the same second. */
+const NAME_SUFFIXES = 20;
 
 /**
  * The item keeps the span's identity (ids, model, usage, cost) next to its
@@ -30,22 +36,34 @@ export function toItemData(span: SpanRecord): SpanItemData {
   };
 }
 
+/** A new dataset under `name`, or `name-2`, `name-3`… when runs in the same second took the name. */
+async function createNamedDataset(opik: OpikGateway, name: string, description: string, tags: string[]): Promise<DatasetRecord> {
+  for (let n = 1; ; n += 1) {
+    try {
+      return await opik.createDataset(n === 1 ? name : `${name}-${n}`, description, tags);
+    } catch (error) {
+      if (!(error instanceof AlreadyExistsError) || n > NAME_SUFFIXES) throw error;
+    }
+  }
+}
+
 /**
  * Step 3: the dataset, its items, then the added_to_dataset marks. The items
  * are read back before any span is marked, so a failed or partial write never
- * leaves a span marked without its item. The dataset keeps PENDING_TAG until
- * its experiment is complete.
+ * leaves a span marked without its item. An item's id derives from its span
+ * and dataset, so a repeated write replaces it instead of adding it twice.
+ * The dataset keeps PENDING_TAG and this run's lease until its experiment is complete.
  */
 export async function createDataset(
   opik: OpikGateway,
-  options: { name: string; spans: SpanRecord[]; pending?: PendingDataset; description: string },
+  options: { name: string; spans: SpanRecord[]; pending?: PendingDataset; description: string; lease: Lease },
 ): Promise<DatasetResult> {
-  const dataset = options.pending?.dataset ?? (await opik.createDataset(options.name, options.description, [DATASET_TAG, PENDING_TAG]));
+  const dataset = options.pending?.dataset ?? (await createNamedDataset(opik, options.name, options.description, withLeaseTag([DATASET_TAG, PENDING_TAG], options.lease)));
   const existing = options.pending?.items ?? [];
   const inDataset = new Set(existing.map((item) => item.spanId));
   const newItems: NewDatasetItem[] = options.spans
     .filter((span) => !inDataset.has(span.id))
-    .map((span) => ({ id: opik.newId(), spanId: span.id, traceId: span.traceId, data: toItemData(span) }));
+    .map((span) => ({ id: datasetItemId(dataset, span.id), spanId: span.id, traceId: span.traceId, data: toItemData(span) }));
   await opik.insertDatasetItems(dataset, newItems);
 
   const items = await opik.listDatasetItems(dataset);

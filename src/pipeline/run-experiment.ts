@@ -4,6 +4,7 @@ import { extractText } from "../metrics/extract-text.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
 import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricResult } from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
+import { evaluationIds } from "./derived-id.js";
 import type { EvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
 import { summarizeScores, type MetricSummary } from "./summarize-scores.js";
@@ -44,6 +45,8 @@ export interface ExperimentOptions {
   directions: Readonly<Record<string, "higher-is-better" | "lower-is-better">>;
   /** Continue an experiment of the same name left incomplete on this dataset (harvest mode); else always start a new one. */
   resume: boolean;
+  /** The experiment's id when it is created; a derived one makes a create repeated by another run fail instead of doubling. */
+  experimentId?: string;
   log: Logger;
 }
 
@@ -103,7 +106,7 @@ class EvaluationWriter {
 export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<ExperimentRun> {
   const metricNames = options.metrics.map((m) => m.name);
   const existing = options.resume ? await opik.findExperiment(options.name, options.dataset) : undefined;
-  const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata));
+  const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata, options.experimentId));
   const earlier = new Map((existing ? await opik.listExperimentItems(experiment) : []).map((item) => [item.datasetItemId, item]));
 
   const scores: FeedbackScore[] = [];
@@ -149,10 +152,12 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const evaluateItem = async (item: DatasetItemRecord): Promise<EvaluationRecord> => {
     const before = earlier.get(item.id);
     const startTime = new Date();
+    // Derived ids: if two runs ever evaluate the same item, the second write replaces the first.
+    const ids = evaluationIds(experiment.id, item.id);
     const record: EvaluationRecord = {
       datasetItemId: item.id,
-      traceId: before?.traceId ?? opik.newId(),
-      experimentItemId: before?.id ?? opik.newId(),
+      traceId: before?.traceId ?? ids.traceId,
+      experimentItemId: before?.id ?? ids.experimentItemId,
       startTime,
       endTime: startTime,
       input: { ...item.data, id: item.id },

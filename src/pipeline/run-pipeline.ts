@@ -12,7 +12,11 @@ import { createEvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
 import { runExperiment, type ExperimentResult } from "./run-experiment.js";
 import { runStamp } from "./time-window.js";
-import { DATASET_TAG } from "../constants.js";
+import { DATASET_LEASE, DATASET_TAG, PENDING_TAG } from "../constants.js";
+import { harvestExperimentId } from "./derived-id.js";
+import { keepRenewing } from "./harvest-lock.js";
+import { releaseDatasetLeases, renewDatasetLease } from "./dataset-lease.js";
+import type { Lease, RunIdentity } from "./lease.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter, type UsageTotals } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
@@ -50,6 +54,10 @@ export interface PipelineResult {
   budget_limited: boolean;
   /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
   mode: "harvest" | "evaluate";
+  /** This run's id, as its leases in Opik name it. */
+  run_id: string;
+  /** How this run met overlapping runs: time it waited for the harvest lock, datasets it left to the runs evaluating them. */
+  overlap: { waited_seconds: number; busy: boolean; datasets_leased_by_others: { dataset_name: string; run_id: string; lease_until: string }[] };
 }
 
 /** The result plus what the gate and the report read per item. */
@@ -75,6 +83,8 @@ export interface PipelineDeps {
   now: Date;
   /** Recorded in the experiment's config in Opik (commit, workflow run, ...). */
   runContext?: Record<string, unknown>;
+  /** Names this run in the leases that keep overlapping runs off each other's work. */
+  run: RunIdentity;
 }
 
 /** Steps 0 to 4 of the seed. Never throws: a failure is a result with status "failed". */
@@ -105,9 +115,13 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     usage: { task: emptyUsage(), judge: emptyUsage(), cost_usd: 0 },
     budget_limited: false,
     mode: config.run.mode,
+    run_id: deps.run.id,
+    overlap: { waited_seconds: 0, busy: false, datasets_leased_by_others: [] },
   };
   const items: ItemOutcome[] = [];
   const meter = new UsageMeter();
+  // This run's lease on the dataset it harvested or took over.
+  let lease: Lease | undefined;
   const reportUsage = (): void => {
     const { task, judge } = meter.totals;
     result.usage = { task, judge, cost_usd: task.cost_usd === null || judge.cost_usd === null ? null : round(task.cost_usd + judge.cost_usd) };
@@ -133,7 +147,12 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     }
 
     const harvest = async (): Promise<DatasetResult | undefined> => {
-      const harvested = await harvestDataset(opik, config, deps.now, log);
+      const harvested = await harvestDataset(opik, config, deps.now, deps.run, log);
+      result.overlap = {
+        waited_seconds: Math.round(harvested.overlap.waitedMs / 100) / 10,
+        busy: harvested.kind === "busy",
+        datasets_leased_by_others: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({ dataset_name: dataset, run_id: lease.runId, lease_until: lease.expiresAt.toISOString() })),
+      };
       result.spans_found = harvested.counts.found;
       result.spans_deferred = harvested.counts.deferred;
       result.spans_sampled_out = harvested.counts.sampledOut;
@@ -142,11 +161,14 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
         result.errors.push(`opik-project: project "${config.opik.project}" does not exist in workspace ${config.opik.workspace} (expected the name of the project your application logs traces to)`);
         return undefined;
       }
-      if (harvested.kind === "nothing-new") {
-        result.status = config.skipIfEmpty ? "skipped" : "failed";
-        if (!config.skipIfEmpty) result.errors.push("No new spans to evaluate and skip-if-empty is false");
+      // Another run at work on the same spans is never this run's failure.
+      const othersAtWork = harvested.kind === "busy" || harvested.overlap.waitedMs > 0 || harvested.overlap.leasedByOthers.length > 0;
+      if (harvested.kind === "busy" || harvested.kind === "nothing-new") {
+        result.status = config.skipIfEmpty || othersAtWork ? "skipped" : "failed";
+        if (result.status === "failed") result.errors.push("No new spans to evaluate and skip-if-empty is false");
         return undefined;
       }
+      lease = harvested.lease;
       result.resumed = harvested.resumed;
       result.dataset_name = harvested.dataset.dataset.name;
       result.spans_new = harvested.spansNew;
@@ -171,7 +193,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     const prNumber = deps.runContext?.pr_number;
     const experimentName =
       config.run.mode === "harvest"
-        ? `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(-15)}`
+        ? `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(config.feature.datasetPrefix.length + 1)}`
         : `${config.feature.experimentPrefix}-eval-${runStamp(deps.now)}-${typeof prNumber === "number" ? `pr${prNumber}` : "evaluate"}`;
     const experimentConfig: Record<string, unknown> = {
       experiment_type: config.experimentType,
@@ -187,6 +209,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       mode: config.run.mode,
     };
     log.info(`Step 4: experiment ${experimentName} over ${datasetResult.items.length} item(s) with ${config.metrics.join(", ")}`);
+    const harvested = lease ? { dataset: datasetResult.dataset, lease } : undefined;
+    const stopRenewing = harvested ? keepRenewing(() => renewDatasetLease(opik, harvested.dataset, deps.run, harvested.lease), DATASET_LEASE.renewEveryMs, log, `dataset ${harvested.dataset.name}`) : () => undefined;
     const experiment = await runExperiment(opik, {
       name: experimentName,
       dataset: datasetResult.dataset,
@@ -197,9 +221,11 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: experimentConfig,
       resume: config.run.mode === "harvest",
+      // One experiment per harvested dataset, whichever run creates it.
+      ...(config.run.mode === "harvest" ? { experimentId: harvestExperimentId(datasetResult.dataset) } : {}),
       directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
       log,
-    });
+    }).finally(stopRenewing);
     result.experiment_result = experiment.result;
     items.push(...experiment.outcomes);
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
@@ -210,7 +236,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`);
     }
     // A harvested dataset stays pending until its experiment is complete; the next run evaluates what this one could not afford.
-    if (config.run.mode === "harvest" && !experiment.budgetLimited) await opik.setDatasetTags(datasetResult.dataset, [DATASET_TAG]);
+    if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);
     result.status = experiment.result.status;
     reportUsage();
     return { result, items, dataset: datasetResult.dataset, experimentConfig };
@@ -219,6 +245,9 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     result.errors.push(errorMessage(error));
     reportUsage();
     return { result, items };
+  } finally {
+    // A failed run hands its dataset on at once instead of making the next run wait out the lease.
+    if (result.status === "failed" && config.run.mode === "harvest") await releaseDatasetLeases(opik, config.feature.datasetPrefix, deps.run, log);
   }
 }
 

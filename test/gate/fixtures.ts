@@ -45,6 +45,8 @@ export function result(overrides: Partial<PipelineResult> = {}): PipelineResult 
     },
     budget_limited: false,
     mode: "harvest",
+    run_id: "4242.1.0a1b2c3d",
+    overlap: { waited_seconds: 0, busy: false, datasets_leased_by_others: [] },
     ...overrides,
   };
 }
