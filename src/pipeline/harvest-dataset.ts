@@ -31,7 +31,7 @@ export async function harvestDataset(opik: OpikGateway, config: ActionConfig, no
   log.info(`Step 1: searching ${config.feature.spanName} LLM spans started in [${config.window.start.toISOString()}, ${config.window.end.toISOString()})`);
   const pendingSpanIds = new Set(pending?.items.flatMap((item) => (item.spanId ? [item.spanId] : [])) ?? []);
   const room = Math.max(0, config.maxItems - pendingSpanIds.size);
-  const selection = await selectNewSpans(opik, { spanName: config.feature.spanName, window: config.window, extraFilters: config.spanFilter }, room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
+  const selection = await selectNewSpans(opik, { spanName: config.feature.spanName, window: config.window, extraFilters: config.spanFilter }, room, { exclude: pendingSpanIds, samplingRate: config.samplingRate, log });
   const counts: HarvestCounts = { found: selection.found, deferred: selection.deferred, sampledOut: selection.sampledOut };
   if (selection.deferred) warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
   log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);

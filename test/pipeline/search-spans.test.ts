@@ -107,6 +107,29 @@ describe("selectNewSpans on the real gateway and the embedded server", () => {
     expect(JSON.parse(reads.pages[0]?.filters ?? "[]")).toContainEqual(extraFilters[0]);
   });
 
+  it("falls back to filtering here when an older Opik rejects the feedback-score filter, and says so", async () => {
+    const { project, sample } = await seedProject(6, 30);
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project });
+    const rejection = { code: 400, message: "Invalid operator 'is_empty' for field 'feedback_scores' of type 'FEEDBACK_SCORES_NUMBER'" };
+    const warnings: string[] = [];
+    const log = { warning: (message: string) => warnings.push(message) };
+
+    server.injectFault({ method: "POST", path: "/v1/private/spans/search", status: 400, times: 1, body: rejection });
+    const selection = await selectNewSpans(opik, QUERY, 1000, { log });
+    expect(selection.found).toBe(sample.expected.spansFound);
+    expect(selection.selected.map((s) => s.id)).toEqual(sample.expected.newSpanIds);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("added_to_dataset");
+    server.clearFaults();
+
+    // A 400 on the plain search too is the user's filter at fault: its error stands, without the fallback's warning.
+    warnings.length = 0;
+    server.injectFault({ method: "POST", path: "/v1/private/spans/search", status: 400, times: 2, body: { code: 400, message: "Invalid value" } });
+    await expect(selectNewSpans(opik, QUERY, 1000, { log })).rejects.toThrow(/span search failed.*Invalid value/s);
+    expect(warnings).toEqual([]);
+    server.clearFaults();
+  });
+
   it("finds nothing in a project that does not exist, without failing, so the caller can name it", async () => {
     const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "no-such-project" });
     expect(await selectNewSpans(opik, QUERY, 10)).toEqual({ found: 0, selected: [], deferred: 0, sampledOut: 0 });
