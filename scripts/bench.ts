@@ -3,7 +3,9 @@
  * action (dist/index.js, as the runner runs it) against the embedded Opik
  * server and a loopback LLM that answers after a fixed latency. It reports
  * ratios, not absolute times: wall time against the ideal the LLM latency
- * allows, Opik requests per item, and peak memory.
+ * allows, Opik requests per item, and peak memory. Then the harvest-transfer
+ * case (`--case transfer` alone; `--matching 20000 --fresh 50 --payload 1024`):
+ * bytes downloaded from Opik per new span when most matching spans are already added.
  */
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
@@ -12,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startOpikServer } from "../src/opik-server/index.js";
 import { startOpenAIServer } from "../test/support/openai-server.js";
+import { benchTransfer } from "./bench-transfer.js";
 import { runAction } from "./run-action.js";
 import { buildSample, ingestSample } from "./sample-data.js";
 
@@ -23,8 +26,14 @@ const { values } = parseArgs({
     /** replay isolates Opik's share: no task call. */
     task: { type: "string", default: "openai" },
     metrics: { type: "string", default: "hallucination, output_format" },
+    /** all, evaluate (N spans through the LLM) or transfer (the harvest's bytes per new span). */
+    case: { type: "string", default: "all" },
+    matching: { type: "string", default: "20000" },
+    fresh: { type: "string", default: "50" },
+    payload: { type: "string", default: "1024" },
   },
 });
+if (!["all", "evaluate", "transfer"].includes(values.case)) throw new Error(`--case: expected all, evaluate or transfer, got "${values.case}"`);
 const n = Number(values.n);
 const latencyMs = Number(values.latency);
 const concurrency = Number(values.concurrency);
@@ -36,6 +45,22 @@ const EXPERIMENT_PATHS = [/^\/v1\/private\/experiments/, /^\/v1\/private\/traces
 
 const [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer({ latencyMs })]);
 try {
+  if (values.case !== "transfer") await benchEvaluate();
+  if (values.case !== "evaluate") {
+    const rows = await benchTransfer(opik, { matching: Number(values.matching), fresh: Number(values.fresh), payloadBytes: Number(values.payload) });
+    console.log(`\nHarvest transfer: ${values.matching} matching spans, ${values.fresh} new, node ${process.version}\n`);
+    printTable(rows);
+  }
+} finally {
+  await Promise.all([opik.close(), llm.close()]);
+}
+
+function printTable(rows: ReadonlyArray<[string, string]>): void {
+  console.log("| measure | value |\n| --- | --- |");
+  for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
+}
+
+async function benchEvaluate(): Promise<void> {
   llm.reply((body) => ((body as { response_format?: unknown }).response_format ? JSON.stringify({ score: 0, reason: "supported by the context" }) : JSON.stringify({ verdict: "valid", reason: "complete" })));
   const project = "bench";
   const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed: 42, fresh: n, alreadyAdded: Math.round(n / 10), prose: 0, errorTraces: Math.round(n / 20), otherNames: Math.round(n / 10), otherTypes: 0, outsideWindow: 0 });
@@ -81,8 +106,5 @@ try {
     ["peak memory of the action", `${peakMb.toFixed(0)} MB`],
   ];
   console.log(`\nBenchmark: N=${n}, latency ${latencyMs} ms, concurrency ${concurrency}, node ${process.version}\n`);
-  console.log("| measure | value |\n| --- | --- |");
-  for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
-} finally {
-  await Promise.all([opik.close(), llm.close()]);
+  printTable(rows);
 }

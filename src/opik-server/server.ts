@@ -53,7 +53,8 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
       })
       .catch((error: unknown) => {
         const failure = error instanceof ApiError ? error : codeError(400, errorMessage(error));
-        send(res, { status: failure.status, body: failure.body });
+        const response = { status: failure.status, body: failure.body };
+        write(res, response.status, encode(response));
       });
   });
 
@@ -69,8 +70,9 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
     const recordedBody = parseForRecord(raw);
 
     const response = respond(method, path, query, raw, baseUrl);
-    requests.push({ method, path, query, body: recordedBody, status: response.status });
-    send(res, response);
+    const encoded = encode(response);
+    requests.push({ method, path, query, body: recordedBody, status: response.status, responseBytes: encoded.payload === undefined ? 0 : Buffer.byteLength(encoded.payload) });
+    write(res, response.status, encoded);
   }
 
   function respond(method: string, path: string, query: Record<string, string>, raw: string, baseUrl: string): RouteResponse {
@@ -178,8 +180,12 @@ function parseForRecord(raw: string): unknown {
   }
 }
 
-function send(res: ServerResponse, response: RouteResponse): void {
-  if (res.headersSent) return;
+interface EncodedResponse {
+  headers: Record<string, string>;
+  payload: string | undefined;
+}
+
+function encode(response: RouteResponse): EncodedResponse {
   const headers: Record<string, string> = { ...response.headers };
   let payload: string | undefined;
   if (response.ndjson !== undefined) {
@@ -190,6 +196,11 @@ function send(res: ServerResponse, response: RouteResponse): void {
     payload = JSON.stringify(response.body);
   }
   if (payload !== undefined) headers["Content-Length"] = String(Buffer.byteLength(payload));
-  res.writeHead(response.status, headers);
+  return { headers, payload };
+}
+
+function write(res: ServerResponse, status: number, { headers, payload }: EncodedResponse): void {
+  if (res.headersSent) return;
+  res.writeHead(status, headers);
   res.end(payload);
 }

@@ -14,6 +14,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body: unknown;
   status: number;
+  /** Bytes of the response body sent back (what a client downloads, headers aside). */
+  responseBytes: number;
 }
 
 export interface FaultRule {

@@ -53,6 +53,8 @@ export interface OpikGateway {
   deleteTraces(ids: readonly string[]): Promise<void>;
   /** Streams spans of the project with full (untruncated) payloads. */
   searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord>;
+  /** How many spans of the project match all filters, without downloading them; 0 when the project does not exist. */
+  countSpans(filters: OpikFilter[]): Promise<number>;
   /** Every span of one trace (for span metrics). */
   listTraceSpans(traceId: string): Promise<SpanRecord[]>;
   /** Whether the project exists: a span search on an unknown project answers an empty stream, not an error. */

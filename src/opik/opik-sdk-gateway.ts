@@ -9,6 +9,7 @@ import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { AlreadyExistsError, OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
+import { countSpanPage } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 
@@ -127,6 +128,10 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
       );
+    },
+
+    countSpans(filters) {
+      return countSpanPage(api, projectName, filters, async () => (await projectId()) !== undefined, REQUEST_OPTIONS);
     },
 
     async listTraceSpans(traceId) {

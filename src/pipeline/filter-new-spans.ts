@@ -20,9 +20,7 @@ export function isSampled(spanId: string, rate: number): boolean {
   return hash / 0x1_0000_0000 < rate;
 }
 
-export interface SpanSelection {
-  /** Spans that matched the search, already-added ones included (the seed's spans_found). */
-  found: number;
+export interface NewSpanSelection {
   /** Spans not yet in a dataset, oldest first, at most `limit`. */
   selected: SpanRecord[];
   /** New spans left for a later run because of the limit. */
@@ -31,19 +29,25 @@ export interface SpanSelection {
   sampledOut: number;
 }
 
+export interface NewSpanOptions {
+  /** Span ids to leave out (spans already in a pending dataset). */
+  exclude?: ReadonlySet<string>;
+  samplingRate?: number;
+}
+
 /**
- * Step 2: keep the spans that carry no added_to_dataset score. Opik streams
- * newest first; the oldest are kept so that, when more spans arrive than
- * max-items, none ages out of the lookback window before a run takes it.
- * Memory stays bounded by the limit whatever the stream's length.
+ * Step 2: choose among spans Opik found without an added_to_dataset score.
+ * Opik streams newest first; the oldest are kept so that, when more spans
+ * arrive than max-items, none ages out of the lookback window before a run
+ * takes it. Memory stays bounded by the limit whatever the stream's length.
  */
-export async function filterNewSpans(spans: AsyncIterable<SpanRecord>, limit: number, options: { exclude?: ReadonlySet<string>; samplingRate?: number } = {}): Promise<SpanSelection> {
-  let found = 0;
+export async function filterNewSpans(spans: AsyncIterable<SpanRecord>, limit: number, options: NewSpanOptions = {}): Promise<NewSpanSelection> {
   let fresh = 0;
   let sampledOut = 0;
   const newestFirst: SpanRecord[] = [];
   for await (const span of spans) {
-    found += 1;
+    // The search already asked Opik to leave these out; a span marked by an overlapping run
+    // while the stream was read, or a server that ignored the filter, must still not be taken twice.
     if (isAlreadyAdded(span) || options.exclude?.has(span.id)) continue;
     if (!isSampled(span.id, options.samplingRate ?? 1)) {
       sampledOut += 1;
@@ -53,5 +57,5 @@ export async function filterNewSpans(spans: AsyncIterable<SpanRecord>, limit: nu
     newestFirst.push(span);
     if (newestFirst.length > limit) newestFirst.shift();
   }
-  return { found, selected: newestFirst.reverse(), deferred: Math.max(0, fresh - limit), sampledOut };
+  return { selected: newestFirst.reverse(), deferred: Math.max(0, fresh - limit), sampledOut };
 }

@@ -2,12 +2,11 @@ import { DATASET_LEASE, HARVEST_LOCK } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
 import type { OpikGateway } from "../opik/opik-gateway.js";
 import { createDataset, type DatasetResult } from "./create-dataset.js";
-import { filterNewSpans } from "./filter-new-spans.js";
 import { findPendingDatasets, type PendingDataset } from "./find-pending-dataset.js";
 import { acquireHarvestLock, keepRenewing } from "./harvest-lock.js";
 import { describeLease, isActive, newLease, withLeaseTag, type Lease, type RunIdentity } from "./lease.js";
 import type { Logger } from "./logger.js";
-import { searchSpans } from "./search-spans.js";
+import { selectNewSpans } from "./search-spans.js";
 import { runStamp } from "./time-window.js";
 
 /** What Steps 1 to 3 found and wrote. */
@@ -72,7 +71,7 @@ async function harvestLocked(opik: OpikGateway, config: ActionConfig, now: Date,
   // A span already in any pending dataset belongs to that dataset, even before its mark is written.
   const pendingSpanIds = new Set(pendings.flatMap((p) => p.items.flatMap((item) => (item.spanId ? [item.spanId] : []))));
   const room = Math.max(0, config.maxItems - (pending?.items.length ?? 0));
-  const selection = await filterNewSpans(searchSpans(opik, config.feature.spanName, config.window, config.spanFilter), room, { exclude: pendingSpanIds, samplingRate: config.samplingRate });
+  const selection = await selectNewSpans(opik, { spanName: config.feature.spanName, window: config.window, extraFilters: config.spanFilter }, room, { exclude: pendingSpanIds, samplingRate: config.samplingRate, log });
   const counts: HarvestCounts = { found: selection.found, deferred: selection.deferred, sampledOut: selection.sampledOut };
   if (selection.deferred) warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
   log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);

@@ -36,6 +36,7 @@ async function seedProject(overrides: Partial<SampleOptions> = {}): Promise<{ pr
   projectCounter += 1;
   const project = `charters-${projectCounter}-${Date.now()}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
+  console.info(`${project}: sample seed ${seed}`);
   const sample = buildSample({
     project,
     spanName: "charter_validation",
@@ -144,6 +145,27 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(run.exitCode).toBe(1);
     expect(run.result).toMatchObject({ status: "failed", spans_found: 0 });
     expect(run.stdout).toContain('opik-project: project "no-such-project" does not exist');
+  });
+
+  it("downloads only the new spans' payloads: Opik leaves out the added ones, and the matching ones are counted, not fetched", async () => {
+    const { project, sample } = await seedProject({ alreadyAdded: 300, errorTraces: 0 });
+    const before = server.requests.length;
+    const run = await runAction(inputs(project, { "cleanup-errors": "false" }), { workspace });
+    expect(run.exitCode, run.stdout).toBe(0);
+    expect(run.result).toMatchObject({ status: "success", spans_found: sample.expected.spansFound, spans_new: sample.expected.newSpanIds.length });
+
+    const requests = server.requests.slice(before);
+    const searches = requests.filter((r) => r.path === "/v1/private/spans/search" && ((r.body as { filters?: Array<{ field: string }> }).filters ?? []).some((f) => f.field === "name"));
+    expect(searches.length).toBeGreaterThan(0);
+    for (const search of searches) expect((search.body as { filters: unknown[] }).filters).toContainEqual({ field: "feedback_scores", key: "added_to_dataset", operator: "is_empty", value: "" });
+    const counts = requests.filter((r) => r.method === "GET" && r.path === "/v1/private/spans" && r.query.project_name === project);
+    expect(counts.map((r) => r.query.size)).toEqual(["1"]);
+
+    // Bounded by the new spans' rows (plus the count's one row), where the old search sent every matching span.
+    const page = (await (await fetch(`${server.url}/v1/private/spans?project_name=${project}&size=1000`)).json()) as { content: unknown[] };
+    const largestRow = Math.max(...page.content.map((row) => Buffer.byteLength(JSON.stringify(row))));
+    const downloaded = [...searches, ...counts].reduce((sum, r) => sum + r.responseBytes, 0);
+    expect(downloaded).toBeLessThanOrEqual((sample.expected.newSpanIds.length + 1) * largestRow + 1024);
   });
 
   it("caps a run at max-items and takes the rest on the next run, without duplicates", async () => {

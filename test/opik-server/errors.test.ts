@@ -74,13 +74,14 @@ describe("opik server: HTTP behaviour, error bodies, faults and request log", ()
     expect((await call(server, "PUT", "/v1/private/spans/feedback-scores", { scores: [{ id: uuid7(), name: "n", value: 1, source: "sdk" }] })).status).toBe(204);
   });
 
-  it("records every request without the /api prefix, with query, parsed body and status", async () => {
+  it("records every request without the /api prefix, with query, parsed body, status and the bytes sent back", async () => {
     const before = server.requests.length;
-    await call(server, "GET", "/v1/private/projects?page=2&size=5&name=x");
-    await call(server, "POST", "/v1/private/traces/batch", undefined, "{oops");
+    const listed = await call(server, "GET", "/v1/private/projects?page=2&size=5&name=x");
+    const rejected = await call(server, "POST", "/v1/private/traces/batch", undefined, "{oops");
     expect(server.requests.slice(before)).toEqual([
-      { method: "GET", path: "/v1/private/projects", query: { page: "2", size: "5", name: "x" }, body: undefined, status: 200 },
-      { method: "POST", path: "/v1/private/traces/batch", query: {}, body: "{oops", status: 400 },
+      { method: "GET", path: "/v1/private/projects", query: { page: "2", size: "5", name: "x" }, body: undefined, status: 200, responseBytes: Buffer.byteLength(listed.text) },
+      { method: "POST", path: "/v1/private/traces/batch", query: {}, body: "{oops", status: 400, responseBytes: Buffer.byteLength(rejected.text) },
     ]);
+    expect(Buffer.byteLength(listed.text)).toBeGreaterThan(0);
   });
 });

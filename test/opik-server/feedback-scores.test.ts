@@ -48,6 +48,13 @@ describe("opik server: feedback scores", () => {
     expect(marked.sort()).toEqual([spanIds[0], spanIds[1]].sort());
     const unmarked = await searchSpanIds(client, PROJECT, oqlFilters("feedback_scores.added_to_dataset is_empty"));
     expect(unmarked).toEqual([spanIds[2]]);
+
+    // The page endpoint's total applies the same filters, sent as a query parameter: one row tells the count.
+    const total = async (filterString: string) =>
+      (await client.api.spans.getSpansByProject({ projectName: PROJECT, filters: JSON.stringify(oqlFilters(filterString)), page: 1, size: 1, truncate: true })).total;
+    expect(await total("feedback_scores.ADDED_TO_DATASET is_not_empty")).toBe(2);
+    expect(await total("feedback_scores.added_to_dataset is_empty")).toBe(1);
+    expect(await total('name = "chat" AND feedback_scores.Added_To_Dataset is_empty')).toBe(1);
   });
 
   it("keeps a score logged under another project invisible to the span, as the backend's join on project does", async () => {

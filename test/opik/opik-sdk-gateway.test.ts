@@ -64,4 +64,22 @@ describe("the Opik gateway on the real SDK client", () => {
     await opik.createDataset("same-name", "first", []);
     await expect(opik.createDataset("same-name", "second", [])).rejects.toThrow(/dataset create "same-name" failed: Status code: 409/);
   });
+
+  it("counts spans from a page total; a project that does not exist has none, any other failure throws", async () => {
+    const project = "counting";
+    const traceId = createUuidV7();
+    await ingest("traces/batch", "traces", [{ id: traceId, project_name: project, name: "t", start_time: new Date().toISOString() }]);
+    await ingest("spans/batch", "spans", ["chat", "chat", "other"].map((name) => ({ id: createUuidV7(), trace_id: traceId, project_name: project, name, type: "llm", start_time: new Date().toISOString() })));
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
+    expect(await opik.countSpans([{ field: "name", operator: "=", value: "chat" }])).toBe(2);
+    expect(await createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "never-created", evaluationProject: "never-created-evaluation" }).countSpans([])).toBe(0);
+
+    // A 404 for a project that does exist is not an empty project: the caller must not report zero spans.
+    server.injectFault({ method: "GET", path: "/v1/private/spans", status: 404, times: 1 });
+    const notFound = await opik.countSpans([]).catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(OpikError);
+    expect((notFound as Error).message).toMatch(/^Opik span count failed: /);
+    server.injectFault({ method: "GET", path: "/v1/private/spans", status: 400, times: 1 });
+    expect(((await opik.countSpans([]).catch((e: unknown) => e)) as { cause: { statusCode: number } }).cause.statusCode).toBe(400);
+  });
 });

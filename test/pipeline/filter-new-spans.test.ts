@@ -11,11 +11,10 @@ async function* stream(spans: SpanRecord[]): AsyncGenerator<SpanRecord> {
 }
 
 describe("filterNewSpans", () => {
-  it("counts every span found and keeps the oldest new ones up to the limit", async () => {
+  it("keeps the oldest new ones up to the limit, and never a span that carries the mark", async () => {
     // Opik streams newest first.
     const spans = [span("9"), span("8", ["added_to_dataset"]), span("7"), span("6", ["Added_To_Dataset"]), span("5"), span("4"), span("3", ["other"])];
     const selection = await filterNewSpans(stream(spans), 3);
-    expect(selection.found).toBe(7);
     expect(selection.selected.map((s) => s.id)).toEqual(["3", "4", "5"]);
     expect(selection.deferred).toBe(2);
     expect(selection.sampledOut).toBe(0);
@@ -38,6 +37,6 @@ describe("filterNewSpans", () => {
   });
 
   it("selects nothing from an empty stream", async () => {
-    expect(await filterNewSpans(stream([]), 5)).toEqual({ found: 0, selected: [], deferred: 0, sampledOut: 0 });
+    expect(await filterNewSpans(stream([]), 5)).toEqual({ selected: [], deferred: 0, sampledOut: 0 });
   });
 });
