@@ -160,4 +160,13 @@ describe("renderComment", () => {
     expect(body).toContain("_… cut to fit GitHub's size limit._");
     expect(body.endsWith(`\n${marker}`)).toBe(true);
   });
+
+  it.each([
+    ["evaluate mode", { mode: "evaluate", cleanup_result: null, cleanup: { state: "not-run", reason: "evaluate mode changes no production data" } }, "Cleanup: did not run (evaluate mode changes no production data)."],
+    ["cleanup switched off", { cleanup_errors: false, cleanup_result: null, cleanup: { state: "off" } }, "Cleanup: off (`cleanup-errors: false`)."],
+    ["a failed cleanup", { status: "failed", cleanup_result: null, cleanup: { state: "failed", reason: "Opik delete traces failed: 503" } }, "Cleanup: failed: Opik delete traces failed: 503."],
+  ] as const)("says what happened to cleanup in %s", (_what, overrides, line) => {
+    const input = gateInput([item("item-1", { output_format: 1 })], {}, overrides);
+    expect(renderComment(input.run, computeVerdict(input), LINKS, marker).split("\n\n")).toContain(line);
+  });
 });
