@@ -140,9 +140,7 @@ describe("renderComment", () => {
       item(`item-${i}`, { hallucination: i % 3 ? 0 : 1, output_format: 1 }, { input: huge, output: huge, scores: { hallucination: { value: i % 3 ? 0 : 1, reason: huge }, output_format: { value: 1, reason: huge } }, ...(i % 7 === 0 ? { taskError: huge } : {}) }),
     );
     const input = gateInput(outcomes, { settings: settings({ maxErrorRate: 0.5, thresholds: { hallucination: { max: 0.5 } } }) }, { errors: [huge] });
-    const started = performance.now();
     const body = renderComment(input.run, computeVerdict(input), LINKS, marker);
-    expect(performance.now() - started).toBeLessThan(3000);
     expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
     expect(structuralProblems(body)).toEqual([]);
     expect(body).toContain("**Worst items by hallucination** (higher is worse; 5 shown of 5000 scored)");
