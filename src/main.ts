@@ -1,8 +1,8 @@
 import * as core from "@actions/core";
 import { randomBytes } from "node:crypto";
-import { parseConfig, type ProviderSettings } from "./config/parse-config.js";
-import { readInputs, readRegistry, readTaskPrompt } from "./config/read-inputs.js";
-import { errorMessage } from "./errors.js";
+import { parseConfig, type ActionConfig, type ProviderSettings, type RawInputs } from "./config/parse-config.js";
+import { readFileFacts, readInputs, readRegistry, readTaskPrompt } from "./config/read-inputs.js";
+import { ConfigError, errorMessage } from "./errors.js";
 import { opikJudgeMetrics } from "./opik/opik-judges.js";
 import { createOpikGateway } from "./opik/opik-sdk-gateway.js";
 import { computeVerdict } from "./gate/index.js";
@@ -10,6 +10,7 @@ import { currentEventContext, type GitHubEventContext } from "./github/index.js"
 import { loadBaseline } from "./pipeline/load-baseline.js";
 import { runPipeline } from "./pipeline/run-pipeline.js";
 import { postComment } from "./publish/post-comment.js";
+import { publishRejectedConfig } from "./publish/publish-rejected-config.js";
 import { publishResult } from "./publish/publish-result.js";
 import { createGeminiChatModel } from "./providers/gemini-chat-model.js";
 import { createOpenAIChatModel } from "./providers/openai-chat-model.js";
@@ -59,6 +60,25 @@ const actionsLogger: Logger = {
 };
 
 /**
+ * The configuration, or a rejection published like a failed run (summary,
+ * status and result-json) before the error goes on to fail the step.
+ */
+async function loadConfig(raw: RawInputs, eventName: string | undefined, logger: Logger): Promise<ActionConfig> {
+  try {
+    return parseConfig(raw, await readRegistry(raw), new Date(), eventName, await readFileFacts(raw));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      try {
+        await publishRejectedConfig(raw, error.problems);
+      } catch (publishError) {
+        logger.warning(`The rejected configuration's report could not be published: ${errorMessage(publishError)}`);
+      }
+    }
+    throw error;
+  }
+}
+
+/**
  * The action: the one place that decides whether the step failed. The CLI
  * runs the same function with its own logger.
  */
@@ -67,7 +87,7 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
   try {
     const raw = readInputs();
     const event = currentEventContext();
-    const config = parseConfig(raw, await readRegistry(raw), new Date(), event?.eventName || process.env.GITHUB_EVENT_NAME);
+    const config = await loadConfig(raw, event?.eventName || process.env.GITHUB_EVENT_NAME, logger);
     // Read even for replay, which sends no prompt: a broken file fails the run that introduced it.
     const taskPrompt = config.feature.promptFile ? await readTaskPrompt(config.feature.promptFile) : undefined;
     const opik = createOpikGateway(config.opik);

@@ -183,6 +183,8 @@ export interface ItemOutcome {
   spanId?: string;
   traceId: string;
   input: string;
+  /** The last user message of a chat input, cut: what tells items apart when they share a system prompt. */
+  preview?: string;
   output: string;
   scores: Record<string, { value: number; reason?: string }>;
   /** Metric name → why its score could not be computed. */

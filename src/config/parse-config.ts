@@ -12,7 +12,14 @@ import type { OpikFilter } from "../types.js";
 
 export type RawInputs = Record<InputName, string>;
 
-export type RegistrySource = { path: string; text: string } | { path: string; missing: true; explicit: boolean };
+/** The feature registry file as read: its text, absent, or unreadable (a directory, not UTF-8...) with the problem. */
+export type RegistrySource = { path: string; text: string } | { path: string; missing: true; explicit: boolean } | { path: string; problem: string };
+
+/** What the file system says about paths in the inputs, gathered by the caller so parseConfig stays pure. */
+export interface FileFacts {
+  /** Why result-file cannot be written where it points (its directory does not exist...). */
+  resultFileProblem?: string;
+}
 
 export interface ProviderSettings {
   provider: JudgeProvider;
@@ -106,7 +113,7 @@ const inputSchema = z.object({
 });
 
 /** The value of an input, or its action.yml default when the runner did not supply one. */
-function withDefaults(raw: Partial<RawInputs>): RawInputs {
+export function withDefaults(raw: Partial<RawInputs>): RawInputs {
   const filled = {} as Record<InputName, string>;
   for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
     // An expression default (github-token's) is the runner's to resolve; without a runner there is none.
@@ -147,7 +154,7 @@ function windowFor(dateString: string, lookbackHours: number, now: Date): { star
  * Pure: every problem is collected and thrown as one ConfigError, before any
  * network call or spend.
  */
-export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date, eventName?: string): ActionConfig {
+export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date, eventName?: string, files: FileFacts = {}): ActionConfig {
   const raw = withDefaults(rawInputs);
   const problems: string[] = [];
 
@@ -164,10 +171,14 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     const result = parseRegistry(registrySource.path, registrySource.text);
     problems.push(...result.problems);
     registry = result.registry;
+  } else if (registrySource && "problem" in registrySource) {
+    problems.push(registrySource.problem);
   } else if (registrySource?.explicit) {
     problems.push(`config: file ${registrySource.path} not found (expected a YAML or JSON feature registry in the repository)`);
   }
 
+  // A file that exists but could not be used is already reported; what it would have supplied is unknown, not missing.
+  const registryBroken = registrySource !== undefined && !("missing" in registrySource) && !registry;
   const experimentType = raw["experiment-type"];
   const feature = registry?.features[experimentType];
   if (registry && !feature && !(raw["span-name"] && raw["dataset-prefix"])) {
@@ -176,14 +187,12 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   }
   const spanName = raw["span-name"] || feature?.span_name || "";
   const datasetPrefix = raw["dataset-prefix"] || feature?.dataset_prefix || "";
-  if (!registry && (!spanName || !datasetPrefix)) {
+  if (!registry && !registryBroken && (!spanName || !datasetPrefix)) {
     problems.push(`span-name and dataset-prefix: required when there is no config file (${registrySource?.path ?? INPUT_DEFAULTS.config} not found)`);
-  } else if (registry && feature === undefined && (!spanName || !datasetPrefix)) {
-    // already reported above as an unknown experiment type
   }
 
   const project = raw["opik-project"] || registry?.project || "";
-  if (!project) problems.push("opik-project: required (or `project` in the config file): the Opik project whose traces are harvested");
+  if (!project && !registryBroken) problems.push("opik-project: required (or `project` in the config file): the Opik project whose traces are harvested");
 
   const metricsInput = parseList(raw.metrics);
   const metrics = metricsInput.length ? metricsInput : (feature?.metrics ?? [...DEFAULT_METRICS]);
@@ -192,11 +201,12 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   const metricSettings: MetricSettings = feature?.metric_settings ?? {};
   const validNames = validMetricNames(judges).join(", ");
   const unknown = metrics.filter((name) => !describeMetric(name, judges));
-  if (unknown.length) {
+  // Without the file its custom judges are unknown, so a name that is not built in may still be one.
+  if (unknown.length && !registryBroken) {
     problems.push(`metrics: unknown metric ${unknown.map((m) => `"${m}"`).join(", ")} (valid: ${validNames})`);
   }
   // The feature's own metrics list was checked with the registry; names from the input are checked here.
-  for (const missing of missingSettings(metricsInput, metricSettings)) {
+  for (const missing of registryBroken ? [] : missingSettings(metricsInput, metricSettings)) {
     const where = feature ? `features.${experimentType}.metric_settings.${missing.key} in ${registrySource?.path}` : `metric_settings.${missing.key} in the feature config`;
     problems.push(`metrics: ${missing.metric} needs ${where}, e.g. ${missing.example}`);
   }
@@ -231,7 +241,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     const info = describeMetric(name, judges);
     return info !== undefined && needsJudgeModel(info);
   });
-  if (judgeMetrics.length && taskProvider && values["judge-provider"] !== undefined) {
+  // The default metrics stand in for a list the unusable file may have had; judging what they need would be a guess.
+  const metricsKnown = !registryBroken || metricsInput.length > 0;
+  if (judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
     const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
       problems.push(`judge-provider: required because metrics include ${judgeMetrics.join(", ")} (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)`);
@@ -251,6 +263,8 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     if ("problem" in parsedFilter) problems.push(`filter: ${parsedFilter.problem} (expected an Opik filter expression such as model = "gpt-4o-mini" AND usage.total_tokens > 100)`);
     else spanFilter = parsedFilter.filters;
   }
+
+  if (files.resultFileProblem) problems.push(`result-file: ${files.resultFileProblem} (expected a path in an existing directory, e.g. opik-result.json)`);
 
   let window: { start: Date; end: Date } | undefined;
   if (values["date-string"] !== undefined && values["lookback-hours"] !== undefined) {

@@ -3,8 +3,9 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName } from "../constants.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import type { RawInputs, RegistrySource } from "./parse-config.js";
+import type { FileFacts, RawInputs, RegistrySource } from "./parse-config.js";
 import { parsePrompt, type PromptTemplate } from "./parse-prompt.js";
+import { readConfigFile, unwritableDirectory } from "./read-config-file.js";
 
 /**
  * The only place that reads the runner's inputs. Secrets are masked first, so
@@ -25,15 +26,17 @@ export function readInputs(): RawInputs {
 /** Reads the feature registry named by the `config` input, relative to the workspace. */
 export async function readRegistry(raw: RawInputs, workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()): Promise<RegistrySource> {
   const configured = raw.config || INPUT_DEFAULTS.config;
-  const file = path.resolve(workspace, configured);
-  try {
-    return { path: configured, text: await readFile(file, "utf8") };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      return { path: configured, missing: true, explicit: configured !== INPUT_DEFAULTS.config };
-    }
-    throw error;
-  }
+  const read = await readConfigFile(`config: ${configured}`, path.resolve(workspace, configured));
+  if ("missing" in read) return { path: configured, missing: true, explicit: configured !== INPUT_DEFAULTS.config };
+  return { path: configured, ...read };
+}
+
+/** What parseConfig needs to know about the file system: checked before any Opik call, so a bad path costs nothing. */
+export async function readFileFacts(raw: RawInputs): Promise<FileFacts> {
+  const resultFile = raw["result-file"].trim();
+  // Resolved as the publisher resolves it when it writes the file.
+  const problem = resultFile ? await unwritableDirectory(resultFile) : undefined;
+  return problem ? { resultFileProblem: problem } : {};
 }
 
 /**

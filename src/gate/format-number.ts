@@ -12,3 +12,8 @@ export function signed(value: number): string {
 export function interval(ci: readonly [number, number]): string {
   return `[${signed(ci[0])}, ${signed(ci[1])}]`;
 }
+
+/** A mean or delta as outputs and JSON carry it: six decimals, so float noise (0.7000000000000001) never shows. */
+export function rounded(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

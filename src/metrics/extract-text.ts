@@ -57,6 +57,18 @@ export function extractMessages(value: unknown): ChatMessage[] {
   return [{ role: "user", content: extractText(value) }];
 }
 
+/**
+ * The user's part of a chat-shaped input: the last user message of a message
+ * list (bare, `{messages}` or Gemini `{contents}`). Undefined for any other
+ * shape, whose text (extractText) already starts with what tells items apart.
+ */
+export function lastUserMessage(value: unknown): string | undefined {
+  const list = Array.isArray(value) ? value : isRecord(value) ? (value.messages ?? value.contents) : undefined;
+  if (!Array.isArray(list) || !isMessageList(list)) return undefined;
+  const last = list.findLast((message) => message.role === "user");
+  return last ? messageContent(last) : undefined;
+}
+
 type RecordedMessage = Record<string, unknown> & { role: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -14,6 +14,19 @@ export interface CleanupResult {
 }
 
 /**
+ * What happened to Step 0, which cleanup_result (null unless it ran) cannot
+ * say: it ran (cleanup_result holds the counts), was switched off, did not
+ * run and why, or failed.
+ */
+export type CleanupState = { state: "done" } | { state: "off" } | { state: "not-run" | "failed"; reason: string };
+
+/** Step 0's state before the run starts: only a harvest with cleanup-errors on will run it. */
+export function plannedCleanup(mode: "harvest" | "evaluate", cleanupErrors: boolean): CleanupState {
+  if (mode === "evaluate") return { state: "not-run", reason: "evaluate mode changes no production data" };
+  return cleanupErrors ? { state: "not-run", reason: "the run stopped before Step 0" } : { state: "off" };
+}
+
+/**
  * Step 0: delete the project's error traces that started in the window. Opik's
  * filters have no OR, so candidates come from one query per signal; each is
  * then confirmed client-side, because `output contains "error"` also matches

@@ -1,6 +1,7 @@
 import { EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
 import { extractText } from "../metrics/extract-text.js";
+import { userPreview } from "./item-preview.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
 import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricResult } from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
@@ -128,7 +129,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       datasetItemId: item.id,
       ...spanIdOf(item),
       traceId: before.traceId,
-      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), ...userPreview(item.data.input),
       output: "",
       scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
       failedMetrics: {},
@@ -164,7 +165,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       output: {},
       scores: [],
     };
-    const outcome: ItemOutcome = { datasetItemId: item.id, ...spanIdOf(item), traceId: record.traceId, input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), output: "", scores: {}, failedMetrics: {} };
+    const outcome: ItemOutcome = { datasetItemId: item.id, ...spanIdOf(item), traceId: record.traceId, input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), ...userPreview(item.data.input), output: "", scores: {}, failedMetrics: {} };
     try {
       const taskOutput = await options.task(item);
       record.output = { output: taskOutput.output };

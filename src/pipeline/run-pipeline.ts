@@ -7,7 +7,7 @@ import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from ".
 import { findEvaluationDataset } from "./find-evaluation-dataset.js";
 import { describeMetric } from "../metrics/metric-catalog.js";
 import { buildMetrics } from "./build-metrics.js";
-import { cleanErrorTraces, type CleanupResult } from "./clean-error-traces.js";
+import { cleanErrorTraces, plannedCleanup, type CleanupResult, type CleanupState } from "./clean-error-traces.js";
 import { createEvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
 import { runExperiment, type ExperimentResult } from "./run-experiment.js";
@@ -54,6 +54,12 @@ export interface PipelineResult {
   budget_limited: boolean;
   /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
   mode: "harvest" | "evaluate";
+  /** What happened to Step 0 (cleanup_result stays null whenever it did not run). */
+  cleanup: CleanupState;
+  /** Whether spans_found and spans_new were measured: false in evaluate mode and when the run stopped before the search. */
+  spans_counted: boolean;
+  /** Set when the configuration was rejected, so nothing ran; errors lists the problems. */
+  config_rejected?: true;
   /** This run's id, as its leases in Opik name it. */
   run_id: string;
   /** How this run met overlapping runs: time it waited for the harvest lock, datasets it left to the runs evaluating them. */
@@ -115,6 +121,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     usage: { task: emptyUsage(), judge: emptyUsage(), cost_usd: 0 },
     budget_limited: false,
     mode: config.run.mode,
+    cleanup: plannedCleanup(config.run.mode, config.cleanupErrors),
+    spans_counted: false,
     run_id: deps.run.id,
     overlap: { waited_seconds: 0, busy: false, datasets_leased_by_others: [] },
   };
@@ -142,7 +150,13 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
 
     if (config.cleanupErrors && config.run.mode === "harvest") {
       log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
-      result.cleanup_result = await cleanErrorTraces(opik, config.window);
+      try {
+        result.cleanup_result = await cleanErrorTraces(opik, config.window);
+      } catch (error) {
+        result.cleanup = { state: "failed", reason: errorMessage(error) };
+        throw error;
+      }
+      result.cleanup = { state: "done" };
       log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
     }
 
@@ -154,6 +168,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
         datasets_leased_by_others: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({ dataset_name: dataset, run_id: lease.runId, lease_until: lease.expiresAt.toISOString() })),
       };
       result.spans_found = harvested.counts.found;
+      result.spans_counted = true;
       result.spans_deferred = harvested.counts.deferred;
       result.spans_sampled_out = harvested.counts.sampledOut;
       result.warnings.push(...harvested.warnings);

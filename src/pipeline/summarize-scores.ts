@@ -1,6 +1,6 @@
 import type { FeedbackScore } from "../types.js";
 
-/** One metric over the experiment: failed scores are counted apart, never averaged in as 0. */
+/** One metric over the experiment: failed scores are counted apart, never averaged in as 0; values are rounded for the result JSON. */
 export interface MetricSummary {
   /** Which way is better, so the report and the gate read custom judges the right way round too. */
   direction: "higher-is-better" | "lower-is-better";
@@ -24,8 +24,8 @@ export function summarizeScores(
     summary[name] = {
       direction: directions[name] ?? "higher-is-better",
       mean: count ? round(values.reduce((a, b) => a + b, 0) / count) : null,
-      min: count ? Math.min(...values) : null,
-      max: count ? Math.max(...values) : null,
+      min: count ? round(Math.min(...values)) : null,
+      max: count ? round(Math.max(...values)) : null,
       count,
       failed: failures.get(name) ?? 0,
     };

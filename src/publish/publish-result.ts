@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import * as core from "@actions/core";
 import { OUTPUTS } from "../constants.js";
+import { rounded } from "../gate/format-number.js";
 import type { GateVerdict } from "../gate/index.js";
 import type { PipelineResult } from "../pipeline/run-pipeline.js";
 import { MAX_STEP_SUMMARY_BYTES } from "../report/limits.js";
@@ -19,18 +20,18 @@ export interface Publication {
   commentUrl?: string;
 }
 
-/** Per metric: what the gate saw, for the `scores` output. */
-function scoresOutput(verdict: GateVerdict): Record<string, unknown> {
+/** Per metric: what the gate saw, for the `scores` output; the gate keeps full precision, the output is rounded. */
+export function scoresOutput(verdict: GateVerdict): Record<string, unknown> {
   return Object.fromEntries(
     verdict.metrics.map((m) => [
       m.name,
       {
-        mean: m.mean,
+        mean: m.mean === null ? null : rounded(m.mean),
         count: m.count,
         failed: m.failed,
         direction: m.direction,
         ...(m.threshold ? { threshold: m.threshold } : {}),
-        ...(m.baselineMean !== undefined ? { baseline: m.baselineMean, delta: m.delta, ci: m.ci, regression: m.regression } : {}),
+        ...(m.baselineMean !== undefined ? { baseline: rounded(m.baselineMean), delta: m.delta === undefined ? undefined : rounded(m.delta), ci: m.ci?.map(rounded), regression: m.regression } : {}),
         outcome: m.outcome,
       },
     ]),
@@ -61,9 +62,10 @@ export async function publishResult(publication: Publication): Promise<void> {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 
   if (process.env.GITHUB_STEP_SUMMARY) {
-    const summary = renderSummary(result);
-    const gate = renderGateSection(verdict, { items: publication.items, maxBytes: MAX_STEP_SUMMARY_BYTES - Buffer.byteLength(summary) - 1024 });
-    await core.summary.addRaw(`${summary}\n${gate}`).write();
+    const summary = renderSummary(result, verdict);
+    // A rejected configuration has no gate to speak of: its summary is the list of problems.
+    const gate = result.config_rejected ? "" : `\n${renderGateSection(verdict, { items: publication.items, maxBytes: MAX_STEP_SUMMARY_BYTES - Buffer.byteLength(summary) - 1024 })}`;
+    await core.summary.addRaw(`${summary}${gate}`).write();
   }
   // Failing metrics show as annotations on the run, where reviewers look first.
   for (const metric of verdict.metrics) {

@@ -1,6 +1,7 @@
 import type { GateVerdict } from "../gate/types.js";
 import type { PipelineResult, PipelineRun } from "../pipeline/run-pipeline.js";
-import { CELL_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
+import { cleanupState } from "./cleanup-state.js";
+import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";
 import { renderItemDetail, renderVerdictBody, renderWithinBudget, verdictTitle, type DetailLevel } from "./render-gate.js";
 
@@ -30,8 +31,11 @@ function usageText(result: PipelineResult): string | undefined {
 }
 
 function cleanupLine(result: PipelineResult): string {
+  const state = cleanupState(result);
   const cleanup = result.cleanup_result;
-  if (!cleanup) return result.cleanup_errors ? "Cleanup: did not run." : "Cleanup: off (`cleanup-errors: false`).";
+  if (state.state === "off") return "Cleanup: off (`cleanup-errors: false`).";
+  if (state.state === "failed") return `Cleanup: failed: ${escapeInline(state.reason, LINE_CHARS)}.`;
+  if (state.state === "not-run" || !cleanup) return `Cleanup: did not run (${state.state === "not-run" ? escapeInline(state.reason, LINE_CHARS) : "no counts recorded"}).`;
   const patterns = Object.entries(cleanup.error_patterns)
     .map(([pattern, count]) => `${escapeInline(pattern, CELL_CHARS)} ${count}`)
     .join(", ");

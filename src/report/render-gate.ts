@@ -154,7 +154,9 @@ export function worstItems(items: readonly ItemOutcome[], metric: MetricVerdict,
 
 function renderItem(item: ItemOutcome, rank: number, metric: MetricVerdict, level: DetailLevel): string {
   const score = item.scores[metric.name]?.value ?? Number.NaN;
-  const preview = item.input ? ` — ${escapeHtmlText(item.input, 60)}` : "";
+  // The user's message, not a system prompt every item starts with, so the summaries tell items apart.
+  const previewText = item.preview ?? item.input;
+  const preview = previewText ? ` — ${escapeHtmlText(previewText, 60)}` : "";
   const summary = `${rank}. ${escapeHtmlText(metric.name, CELL_CHARS)} ${fixed(score)} · item ${escapeHtmlText(item.datasetItemId, 40)}${preview}`;
   const parts: string[] = [];
   if (level.textChars > 0) {

@@ -1,5 +1,10 @@
+import type { GateVerdict } from "../gate/types.js";
 import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import { cleanupState } from "./cleanup-state.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
+
+/** What the heading needs from the gate: whether the step fails, and in which state. */
+export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
 
 /** GitHub rejects a step summary over 1 MiB; stay well under it. */
 export const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024;
@@ -14,27 +19,66 @@ function messages(title: string, list: readonly string[], limit: number): string
   return [`### ${title}`, "", ...shown, ""];
 }
 
-function render(result: PipelineResult, messageLimit: number): string {
-  const lines: string[] = [];
-  lines.push(`## ${STATUS_ICON[result.status]} Opik evaluation: ${escapeCell(result.experiment_type)} — ${result.status}`, "");
-  lines.push(
-    table(
-      ["Project", "Window (UTC)", "Spans found", "New spans", "Dataset", "Experiment"],
+/** The step's outcome, which is what the heading reports: a run can succeed and still fail the step at the gate. */
+function heading(result: PipelineResult, step: StepOutcome | undefined): string {
+  const type = escapeCell(result.experiment_type);
+  if (result.config_rejected) return `## ❌ Opik evaluation: ${type} — configuration rejected`;
+  if (result.status !== "failed" && step?.failsStep) return `## ❌ Opik evaluation: ${type} — ${result.status === "skipped" ? "skipped" : "evaluated"}; the gate fails the step (${step.state})`;
+  return `## ${STATUS_ICON[result.status]} Opik evaluation: ${type} — ${result.status}`;
+}
+
+function experimentCell(result: PipelineResult): string {
+  const experiment = result.experiment_result;
+  return experiment ? `[${escapeCell(experiment.experiment_name)}](${experiment.experiment_url})` : "–";
+}
+
+/** Harvest runs show what the window gave; evaluate runs show the dataset they evaluated, having searched no spans. */
+function runTable(result: PipelineResult): string {
+  const dataset = result.dataset_name ? `\`${escapeCell(result.dataset_name)}\`` : "–";
+  if (result.mode === "evaluate") {
+    return table(["Project", "Dataset evaluated", "Items", "Experiment"], [[escapeCell(result.project), dataset, result.experiment_result ? String(result.experiment_result.items_total) : "–", experimentCell(result)]]);
+  }
+  // Counts the run never took are unknown, not zero.
+  const counted = result.spans_counted !== false;
+  return table(
+    ["Project", "Window (UTC)", "Spans found", "New spans", "Dataset", "Experiment"],
+    [
       [
-        [
-          escapeCell(result.project),
-          `${result.window.start.slice(0, 16).replace("T", " ")} → ${result.window.end.slice(0, 16).replace("T", " ")}`,
-          String(result.spans_found),
-          String(result.spans_new) + (result.spans_deferred ? ` (+${result.spans_deferred} next run)` : ""),
-          result.dataset_name ? `\`${escapeCell(result.dataset_name)}\`` : "–",
-          result.experiment_result
-            ? `[${escapeCell(result.experiment_result.experiment_name)}](${result.experiment_result.experiment_url})`
-            : "–",
-        ],
+        escapeCell(result.project),
+        `${result.window.start.slice(0, 16).replace("T", " ")} → ${result.window.end.slice(0, 16).replace("T", " ")}`,
+        counted ? String(result.spans_found) : "–",
+        counted ? String(result.spans_new) + (result.spans_deferred ? ` (+${result.spans_deferred} next run)` : "") : "–",
+        dataset,
+        experimentCell(result),
       ],
-    ),
-    "",
+    ],
   );
+}
+
+function cleanupLines(result: PipelineResult): string[] {
+  const state = cleanupState(result);
+  const cleanup = result.cleanup_result;
+  if (state.state === "done" && cleanup) {
+    const patterns = Object.entries(cleanup.error_patterns)
+      .map(([pattern, count]) => `${escapeCell(pattern)}: ${count}`)
+      .join(", ");
+    return ["### Error trace cleanup", "", table(["Traces in window", "Error traces", "Deleted", "Patterns"], [[String(cleanup.total_traces), String(cleanup.error_traces), String(cleanup.deleted), patterns || "–"]]), ""];
+  }
+  if (state.state === "off") return ["Error trace cleanup was off (`cleanup-errors: false`).", ""];
+  if (state.state === "failed") return [`Error trace cleanup failed: ${escapeCell(state.reason, 500)}.`, ""];
+  if (state.state === "not-run") return [`Error trace cleanup did not run: ${escapeCell(state.reason, 500)}.`, ""];
+  return [];
+}
+
+function render(result: PipelineResult, step: StepOutcome | undefined, messageLimit: number): string {
+  const lines: string[] = [];
+  lines.push(heading(result, step), "");
+  if (result.config_rejected) {
+    lines.push("Nothing ran: no Opik call was made. Fix the problems below and run again.", "");
+    lines.push(...messages("Errors", result.errors, messageLimit));
+    return `${lines.join("\n").trimEnd()}\n`;
+  }
+  lines.push(runTable(result), "");
 
   const experiment = result.experiment_result;
   if (experiment) {
@@ -55,26 +99,21 @@ function render(result: PipelineResult, messageLimit: number): string {
     lines.push(details.join(" · "), "");
   }
 
-  const cleanup = result.cleanup_result;
-  if (cleanup) {
-    const patterns = Object.entries(cleanup.error_patterns)
-      .map(([pattern, count]) => `${escapeCell(pattern)}: ${count}`)
-      .join(", ");
-    lines.push("### Error trace cleanup", "");
-    lines.push(table(["Traces in window", "Error traces", "Deleted", "Patterns"], [[String(cleanup.total_traces), String(cleanup.error_traces), String(cleanup.deleted), patterns || "–"]]), "");
-  } else {
-    lines.push("Error trace cleanup was off (`cleanup-errors: false`).", "");
-  }
+  lines.push(...cleanupLines(result));
 
   lines.push(...messages("Errors", result.errors, messageLimit), ...messages("Warnings", result.warnings, messageLimit));
   return `${lines.join("\n").trimEnd()}\n`;
 }
 
-/** The job summary's markdown: pure, and within GitHub's size limit (message lists shrink first). */
-export function renderSummary(result: PipelineResult): string {
+/**
+ * The job summary's markdown: pure, and within GitHub's size limit (message
+ * lists shrink first). `step` is the gate's say on the step, which the
+ * heading reports; without it the heading reports the run's status.
+ */
+export function renderSummary(result: PipelineResult, step?: StepOutcome): string {
   for (const limit of [MAX_LISTED_MESSAGES, 5, 0]) {
-    const markdown = render(result, limit);
+    const markdown = render(result, step, limit);
     if (Buffer.byteLength(markdown) <= MAX_SUMMARY_BYTES) return markdown;
   }
-  return `${render(result, 0).slice(0, MAX_SUMMARY_BYTES / 4)}\n\n… summary cut to fit GitHub's limit\n`;
+  return `${render(result, step, 0).slice(0, MAX_SUMMARY_BYTES / 4)}\n\n… summary cut to fit GitHub's limit\n`;
 }

@@ -164,3 +164,38 @@ describe("parseConfig: sampling, filter and budget", () => {
     expect(problems.map((p) => p.split(":")[0])).toEqual(["max-cost-usd", "sampling-rate", "filter"]);
   });
 });
+
+describe("parseConfig: only real problems", () => {
+  const BAD_KEY = `
+project: charter-project
+features:
+  charter_optimization:
+    span_name: charter_validation
+    dataset_prefix: charter-optimization
+    metrics: [output_format, tone]
+    colour: blue
+    judges:
+      tone: { prompt: "Is {{output}} polite?", rails: { polite: 1, rude: 0 } }
+`;
+
+  it("reports a bad key in an existing file without the follow-ons its absence would cause", () => {
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "judge-provider": "openai", "openai-api-key": "k", metrics: "tone", "opik-url": "http://h/api" }, registry(BAD_KEY), NOW));
+    expect(problems).toEqual(['.github/opik-evaluate.yml: features.charter_optimization: Unrecognized key: "colour"']);
+  });
+
+  it("reports an unreadable file alone, and keeps the input problems that do not depend on it", () => {
+    const unreadable: RegistrySource = { path: ".github/opik-evaluate.yml", problem: "config: .github/opik-evaluate.yml: not valid UTF-8: byte 0xff at offset 12 (line 2); save the file as UTF-8" };
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "max-items": "many", "opik-url": "http://h/api" }, unreadable, NOW));
+    expect(problems).toEqual(['max-items: expected a whole number from 1 to 10000 (got "many")', unreadable.problem]);
+  });
+
+  it("still requires span-name and dataset-prefix when there is no file at all", () => {
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "opik-project": "p", metrics: "output_format", "opik-url": "http://h/api" }, missing, NOW));
+    expect(problems).toEqual(["span-name and dataset-prefix: required when there is no config file (.github/opik-evaluate.yml not found)"]);
+  });
+
+  it("rejects a result-file whose directory does not exist, naming the input", () => {
+    const problems = problemsOf(() => parseConfig({ "task-provider": "replay", "result-file": "out/r.json", "opik-url": "http://h/api" }, registry(), NOW, undefined, { resultFileProblem: "directory /w/out does not exist" }));
+    expect(problems).toEqual(["result-file: directory /w/out does not exist (expected a path in an existing directory, e.g. opik-result.json)"]);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -36,6 +36,7 @@ async function seedProject(overrides: Partial<SampleOptions> = {}): Promise<{ pr
   projectCounter += 1;
   const project = `charters-${projectCounter}-${Date.now()}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
+  // Printed so a failure can be replayed with the same data set.
   console.info(`${project}: sample seed ${seed}`);
   const sample = buildSample({
     project,
@@ -92,6 +93,8 @@ describe("the bundled action against the embedded Opik server", () => {
       spans_found: sample.expected.spansFound,
       spans_new: sample.expected.newSpanIds.length,
       errors: [],
+      cleanup: { state: "done" },
+      spans_counted: true,
     });
     expect(result.dataset_name).toMatch(/^charter-optimization-\d{8}-\d{6}$/);
     const experiment = result.experiment_result as { experiment_name: string; experiment_id: string; status: string; eval_results: Record<string, { count: number; failed: number; mean: number }> };
@@ -172,7 +175,8 @@ describe("the bundled action against the embedded Opik server", () => {
     const { project, sample } = await seedProject({ fresh: 9, prose: 0, errorTraces: 0 });
     const reads = opikReads(server.url, project);
     const first = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
-    expect(first.result).toMatchObject({ status: "success", spans_new: 4, spans_found: sample.expected.spansFound, cleanup_result: null });
+    expect(first.result).toMatchObject({ status: "success", spans_new: 4, spans_found: sample.expected.spansFound, cleanup_result: null, cleanup: { state: "off" } });
+    expect(first.summary).toContain("Error trace cleanup was off (`cleanup-errors: false`).");
     // Datasets are named to the second; make sure the next run's name differs.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const second = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
@@ -187,11 +191,12 @@ describe("the bundled action against the embedded Opik server", () => {
   });
 
   it.each([
-    ["the dataset items write", "PUT", "/v1/private/datasets/items"],
-    ["the added_to_dataset marks", "PUT", "/v1/private/spans/feedback-scores"],
-    ["the experiment items write", "POST", "/v1/private/experiments/items"],
-    ["the experiment scores write", "PUT", "/v1/private/traces/feedback-scores"],
-  ])("recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates", async (_what, method, faultPath) => {
+    // Marks follow items: a span is marked only once its item is written, so these two faults leave no new mark.
+    ["the dataset items write", "PUT", "/v1/private/datasets/items", "none"],
+    ["the added_to_dataset marks", "PUT", "/v1/private/spans/feedback-scores", "none"],
+    ["the experiment items write", "POST", "/v1/private/experiments/items", "all"],
+    ["the experiment scores write", "PUT", "/v1/private/traces/feedback-scores", "all"],
+  ] as const)("recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates", async (_what, method, faultPath, newMarks) => {
     const { project, sample } = await seedProject({ errorTraces: 2 });
     const reads = opikReads(server.url, project);
     server.injectFault({ method, path: faultPath, status: 503 });
@@ -204,6 +209,10 @@ describe("the bundled action against the embedded Opik server", () => {
     const itemsBefore = datasets.length ? await reads.datasetItems(String(datasets[0]!.name)) : [];
     const inDataset = new Set(itemsBefore.map((i) => i.span_id));
     for (const id of marked) if (!sample.addedSpanIds.includes(String(id))) expect(inDataset.has(id)).toBe(true);
+    const newlyMarked = [...marked].map(String).filter((id) => !sample.addedSpanIds.includes(id));
+    expect(newlyMarked.sort()).toEqual(newMarks === "none" ? [] : [...sample.expected.newSpanIds].sort());
+    // A failed mark write leaves the items it follows in place, for the rerun to mark.
+    if (faultPath === "/v1/private/spans/feedback-scores") expect([...inDataset].map(String).sort()).toEqual([...sample.expected.newSpanIds].sort());
 
     server.clearFaults();
     const rerun = await runAction(inputs(project), { workspace });
@@ -213,6 +222,11 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(after).toHaveLength(1);
     const items = await reads.datasetItems(String(after[0]!.name));
     expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
+    // After the rerun every new span carries exactly one mark, naming the dataset that holds its item.
+    for (const id of sample.expected.newSpanIds) {
+      const marks = ((await reads.span(id)).feedback_scores as { name: string; reason?: string }[]).filter((s) => s.name === "added_to_dataset");
+      expect(marks).toEqual([expect.objectContaining({ value: 1, reason: after[0]!.name })]);
+    }
     const experiments = await reads.experiments("charter_validation-eval-");
     const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
     expect(ours).toHaveLength(1);
@@ -232,14 +246,54 @@ describe("the bundled action against the embedded Opik server", () => {
     [{ "date-string": "2026-01-01" }, "date-string: expected a date as YYYYMMDD"],
     [{ "experiment-type": "unknown_feature" }, 'experiment-type: "unknown_feature" is not a feature'],
     [{ config: "missing.yml" }, "config: file missing.yml not found"],
-  ])("rejects %j with a clear error before any Opik call, and writes nothing", async (bad, message) => {
+  ])("rejects %j with a clear error before any Opik call, and publishes the problems", async (bad, message) => {
     const before = server.requests.length;
     const run = await runAction({ ...inputs("any-project"), ...bad }, { workspace });
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(message);
-    expect(run.outputs).toEqual({});
-    expect(run.summary).toBe("");
     expect(server.requests.length).toBe(before);
+    // The step's outputs and summary say what went wrong, as for any failed run.
+    expect(run.outputs.status).toBe("failed");
+    expect(run.outputs.verdict).toBe("error");
+    expect(run.result).toMatchObject({ status: "failed", config_rejected: true, cleanup_result: null, experiment_result: null });
+    expect((run.result!.errors as string[]).some((e) => e.includes(message))).toBe(true);
+    expect(JSON.parse(await readFile(run.outputs["result-file"]!, "utf8"))).toEqual(run.result);
+    expect(run.summary).toMatch(/^## ❌ Opik evaluation: .* — configuration rejected\n/);
+    expect(run.summary).toContain(message);
+    expect(run.summary).not.toContain("Spans found");
+  });
+
+  it("rejects a result-file in a directory that does not exist before any Opik call", async () => {
+    const { project } = await seedProject({ fresh: 2, prose: 0, errorTraces: 1 });
+    const before = server.requests.length;
+    const run = await runAction(inputs(project, { "result-file": "no-such-dir/result.json" }), { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain(`result-file: directory ${path.join(workspace, "no-such-dir")} does not exist`);
+    expect(server.requests.length).toBe(before);
+    expect(run.outputs.status).toBe("failed");
+    // The result goes where it can: the default location, which the output names.
+    expect(path.basename(run.outputs["result-file"]!)).toBe("opik-evaluate-result.json");
+  });
+
+  it("names the file, byte offset and line of a config file that is not UTF-8, and the path of a directory in its place", async () => {
+    await writeFile(path.join(workspace, "latin1.yml"), Buffer.concat([Buffer.from("features:\n  caf"), Buffer.from([0xe9]), Buffer.from(":\n    span_name: x\n")]));
+    await mkdir(path.join(workspace, "evals-dir.yml"), { recursive: true });
+    const latin1 = await runAction({ ...inputs("any-project"), config: "latin1.yml" }, { workspace });
+    expect(latin1.exitCode).toBe(1);
+    expect(latin1.stdout).toContain("config: latin1.yml: not valid UTF-8: byte 0xe9 at offset 15 (line 2)");
+    const directory = await runAction({ ...inputs("any-project"), config: "evals-dir.yml" }, { workspace });
+    expect(directory.exitCode).toBe(1);
+    expect(directory.stdout).toContain(`config: evals-dir.yml: is a directory (${path.join(workspace, "evals-dir.yml")})`);
+    expect(directory.stdout).not.toContain("EISDIR");
+    for (const run of [latin1, directory]) expect(run.result!.errors).toHaveLength(1);
+  });
+
+  it("reports a bad key in an existing config file alone, without the follow-ons of a missing file", async () => {
+    await writeFile(path.join(workspace, "colour.yml"), `${REGISTRY}    colour: blue\n`);
+    const run = await runAction({ ...inputs("any-project"), "opik-project": "", config: "colour.yml" }, { workspace });
+    expect(run.exitCode).toBe(1);
+    expect(run.result!.errors).toEqual(['colour.yml: features.charter_optimization: Unrecognized key: "colour"']);
+    expect(run.stdout).not.toContain("not found");
   });
 
   it("never prints a key it was given", async () => {

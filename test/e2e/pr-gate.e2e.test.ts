@@ -78,16 +78,24 @@ describe("gating a pull request on eval scores", () => {
     const project = await harvestedProject();
     const pr = 101;
     const datasetsBefore = opik.store.datasets.size;
-    const marksBefore = [...opik.store.feedbackScores.values()].length;
+    const addedToDatasetMarks = (): number => [...opik.store.feedbackScores.values()].filter((s) => (s as { name: string }).name === "added_to_dataset").length;
+    const marksBefore = addedToDatasetMarks();
+    expect(marksBefore).toBeGreaterThan(0);
 
     // A real regression: the PR's prompt makes the model answer in prose.
     llm.reply(() => "The charter looks valid to me.");
     const first = await prRun(project, pr);
-    expect(first.result).toMatchObject({ mode: "evaluate", status: "success", spans_new: 0, cleanup_result: null });
+    expect(first.result).toMatchObject({ mode: "evaluate", status: "success", spans_new: 0, cleanup_result: null, cleanup: { state: "not-run" }, spans_counted: false });
     expect(first.outputs).toMatchObject({ verdict: "fail-regression", passed: "false" });
     expect(first.exitCode).toBe(1);
     expect(first.stdout).toMatch(/::error title=Opik evaluate%3A output_format fail-regression::/);
     expect(first.summary).toContain("## Gate");
+    // The heading reports the step's outcome; the run evaluated a dataset and harvested nothing.
+    expect(first.summary.split("\n")[0]).toBe("## ❌ Opik evaluation: charter_optimization — evaluated; the gate fails the step (fail-regression)");
+    expect(first.summary).toContain(`| ${project} | \`${String(first.result!.dataset_name)}\` |`);
+    expect(first.summary).not.toContain("Spans found");
+    expect(first.summary).toContain("Error trace cleanup did not run: evaluate mode changes no production data.");
+    expect(first.summary).not.toContain("cleanup-errors: false");
     expect(first.outputs["compare-url"]).toContain("/compare?experiments=");
     const scores = JSON.parse(first.outputs.scores!) as Record<string, { baseline: number; delta: number; regression: string }>;
     expect(scores.output_format).toMatchObject({ regression: "regression" });
@@ -95,7 +103,7 @@ describe("gating a pull request on eval scores", () => {
 
     // A pull request changes no production data: no dataset, no added_to_dataset mark.
     expect(opik.store.datasets.size).toBe(datasetsBefore);
-    expect([...opik.store.feedbackScores.values()].filter((s) => (s as { name: string }).name === "added_to_dataset").length).toBeLessThanOrEqual(marksBefore);
+    expect(addedToDatasetMarks()).toBe(marksBefore);
 
     const comments = github.comments(pr);
     expect(comments).toHaveLength(1);

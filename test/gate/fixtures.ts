@@ -17,6 +17,8 @@ export function result(overrides: Partial<PipelineResult> = {}): PipelineResult 
     task_provider: "gemini",
     cleanup_errors: true,
     cleanup_result: { project: "ocapistaine-test", total_traces: 408, error_traces: 5, deleted: 5, error_patterns: { error: 3, "retries exhausted": 2 } },
+    cleanup: { state: "done" },
+    spans_counted: true,
     spans_found: 25,
     spans_new: 12,
     dataset_name: "charter-optimization-20260204-143052",

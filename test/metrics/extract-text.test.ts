@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { extractMessages, extractText, stableJson } from "../../src/metrics/extract-text.js";
+import { extractMessages, extractText, lastUserMessage, stableJson } from "../../src/metrics/extract-text.js";
 
 describe("extractText", () => {
   it("keeps plain strings and writes scalars out", () => {
@@ -108,5 +108,19 @@ describe("extractMessages", () => {
     expect(extractMessages({ question: "Why?" })).toEqual([{ role: "user", content: "Why?" }]);
     expect(extractMessages("plain")).toEqual([{ role: "user", content: "plain" }]);
     expect(extractMessages({ messages: [] })).toEqual([{ role: "user", content: "[]" }]);
+  });
+});
+
+describe("lastUserMessage", () => {
+  it("takes the last user message of OpenAI, bare and Gemini message lists", () => {
+    expect(lastUserMessage({ messages: [{ role: "system", content: "You are..." }, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", content: [{ type: "text", text: "second" }] }] })).toBe("second");
+    expect(lastUserMessage([{ role: "user", content: "bare" }, { role: "assistant", content: "ok" }])).toBe("bare");
+    expect(lastUserMessage({ contents: [{ role: "user", parts: [{ text: "gemini" }] }, { role: "model", parts: [{ text: "hi" }] }] })).toBe("gemini");
+  });
+
+  it("has nothing to say about inputs that are not chats, or chats without a user turn", () => {
+    expect(lastUserMessage({ question: "Why?" })).toBeUndefined();
+    expect(lastUserMessage("plain")).toBeUndefined();
+    expect(lastUserMessage({ messages: [{ role: "system", content: "only a prompt" }] })).toBeUndefined();
   });
 });

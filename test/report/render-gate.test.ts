@@ -3,8 +3,11 @@ import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import { commentMarker, MAX_STEP_SUMMARY_BYTES } from "../../src/report/limits.js";
 import { cut, escapeCell, fitMarkdown, measureBytes } from "../../src/report/markdown.js";
 import { renderGateSection } from "../../src/report/render-gate.js";
-import { baseline, gateInput, item, JUDGE_CONFIG } from "../gate/fixtures.js";
+import { baseline, gateInput, item, JUDGE_CONFIG, settings } from "../gate/fixtures.js";
 import { scenarios } from "../gate/report-scenarios.js";
+import { extractText } from "../../src/metrics/extract-text.js";
+import { userPreview } from "../../src/pipeline/item-preview.js";
+import type { ItemOutcome } from "../../src/types.js";
 
 describe("renderGateSection", () => {
   it("renders the gate for the job summary, as reviewed in golden/gate-section-fail-regression.md", async () => {
@@ -19,6 +22,22 @@ describe("renderGateSection", () => {
     const verdict = computeVerdict(gateInput(outcomes, { baseline: baseline(before, { ...JUDGE_CONFIG, judge_model: "gpt-4o" }) }));
     expect(verdict.baseline?.comparable).toBe(false);
     await expect(renderGateSection(verdict)).toMatchFileSnapshot("golden/gate-section-incomparable-baseline.md");
+  });
+
+  it("tells worst items apart by the user's message, not the system prompt they share, as reviewed in golden/gate-section-chat-items.md", async () => {
+    const system = "You are the charter assistant of the city council. Answer in JSON with the article you rely on and never invent one.";
+    const questions = ["Can the mayor extend the consultation period?", "Who may submit a citizen proposal?", "How many signatures does a petition need?"];
+    // Items as the experiment keeps them: the input's text, and the preview of a chat input.
+    const outcomes: ItemOutcome[] = questions.map((question, i) => {
+      const input = i === 2 ? { contents: [{ role: "user", parts: [{ text: "Hello" }] }, { role: "model", parts: [{ text: "Hi" }] }, { role: "user", parts: [{ text: question }] }] } : { messages: [{ role: "system", content: system }, { role: "user", content: question }] };
+      return item(`item-${i}`, { output_format: 0 }, { input: extractText(input), ...userPreview(input) });
+    });
+    const verdict = computeVerdict(gateInput(outcomes, { settings: settings({ thresholds: { output_format: { min: 0.9 } } }) }, { metrics: ["output_format"] }));
+    const section = renderGateSection(verdict, { items: outcomes });
+    const summaries = section.split("\n").filter((line) => line.startsWith("<details><summary>"));
+    expect(summaries).toHaveLength(3);
+    questions.forEach((question) => expect(summaries.some((line) => line.includes(`— ${question}`))).toBe(true));
+    await expect(section).toMatchFileSnapshot("golden/gate-section-chat-items.md");
   });
 
   it("renders the table alone without items", () => {
