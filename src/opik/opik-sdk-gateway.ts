@@ -6,9 +6,11 @@
  */
 import { Opik, generateId } from "opik";
 import { OPIK_LIMITS } from "../constants.js";
-import { OpikError } from "../errors.js";
+import { AlreadyExistsError, OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
+import { callOpik, type OpikCallSettings } from "./opik-call.js";
+import { createOpikFetch } from "./opik-fetch.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 
@@ -17,10 +19,18 @@ export interface OpikConnection {
   apiKey: string;
   workspace: string;
   project: string;
+  /** One request's limit, answer included (opik-timeout-seconds); default 60. */
+  timeoutSeconds?: number;
+  /** Marks what this run creates, so a create retried after its first attempt landed is recognised as its own. */
+  runId?: string;
 }
 
-/** Generous per-attempt timeout: a full-payload page of 2000 spans can be large. */
-const REQUEST_OPTIONS = { timeoutInSeconds: 120, maxRetries: 3 } as const;
+/** Appended to the description of a dataset this run creates. */
+export function runMarker(runId: string): string {
+  return `[opik-evaluate run ${runId}]`;
+}
+
+type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -28,16 +38,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw new OpikError(operation, error);
-  }
-}
-
-/** Pages a search stream by last_retrieved_id until a page comes back short. */
+/**
+ * Pages a search stream by last_retrieved_id until a page comes back short. A
+ * page is read whole inside its call, so a connection lost mid-page retries the
+ * page instead of ending the stream early.
+ */
 async function* pagedStream<T extends { id: string }>(
+  call: Call,
   operation: string,
   fetchPage: (lastRetrievedId: string | undefined, limit: number) => Promise<ReadableStream<Uint8Array>>,
   toRecord: (row: unknown) => T,
@@ -45,28 +52,41 @@ async function* pagedStream<T extends { id: string }>(
 ): AsyncGenerator<T> {
   let lastRetrievedId: string | undefined;
   for (;;) {
-    const stream = await call(operation, () => fetchPage(lastRetrievedId, limit));
-    let count = 0;
+    const page = await call(operation, async () => {
+      const records: T[] = [];
+      for await (const row of readNdjson(await fetchPage(lastRetrievedId, limit))) records.push(toRecord(row));
+      return records;
+    });
     let oldest: string | undefined;
-    for await (const row of readNdjson(stream)) {
-      const record = toRecord(row);
-      count += 1;
+    for (const record of page) {
       // Page from the smallest id seen, not the last row: the experiment-item stream is not sorted by id.
       if (oldest === undefined || record.id.toLowerCase() < oldest) oldest = record.id.toLowerCase();
       yield record;
     }
-    if (count < limit) return;
+    if (page.length < limit) return;
     lastRetrievedId = oldest;
   }
 }
 
 export function createOpikGateway(connection: OpikConnection): OpikGateway {
+  const timeoutSeconds = connection.timeoutSeconds ?? 60;
+  const runId = connection.runId ?? generateId();
   const client = new Opik({
     apiUrl: connection.url,
     apiKey: connection.apiKey,
     workspaceName: connection.workspace,
     projectName: connection.project,
   });
+  // Our fetch times requests out and never rejects (see opik-fetch.ts); the SDK's
+  // own timer is set later than ours so it never fires, and its retries are off
+  // because callOpik retries.
+  (client.api as unknown as { _options: { fetch?: typeof fetch } })._options.fetch = createOpikFetch(timeoutSeconds * 1000);
+  const REQUEST_OPTIONS = { timeoutInSeconds: timeoutSeconds + 5, maxRetries: 0 } as const;
+  const settings: OpikCallSettings = { url: connection.url, apiKey: connection.apiKey, timeoutSeconds };
+  // Every call here is safe to repeat: reads, deletes by id, and writes that
+  // upsert by id (items, traces, scores, tags); the two creates recognise their
+  // own earlier attempt on a 409.
+  const call: Call = (operation, fn) => callOpik(settings, operation, fn, true);
   const api = client.api;
   const projectName = connection.project;
 
@@ -91,12 +111,23 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     }));
 
+  const findDataset = (name: string): Promise<DatasetRecord | undefined> =>
+    call(`dataset lookup "${name}"`, async () => {
+      try {
+        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    });
+
   return {
     projectName,
     newId: () => generateId(),
 
     searchTraces(filters, options) {
       return pagedStream(
+        call,
         "trace search",
         (lastRetrievedId, limit) =>
           api.traces.searchTraces(
@@ -120,6 +151,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     searchSpans(filters) {
       return pagedStream(
+        call,
         "span search",
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
@@ -129,6 +161,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async listTraceSpans(traceId) {
       const spans = [];
       const stream = pagedStream(
+        call,
         `spans of trace ${traceId}`,
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
@@ -154,14 +187,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
-    async findDataset(name) {
-      try {
-        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw new OpikError(`dataset lookup "${name}"`, error);
-      }
-    },
+    findDataset,
 
     async listExperiments(dataset) {
       const found: ExperimentSummary[] = [];
@@ -178,8 +204,17 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async createDataset(name, description, tags) {
-      // The raw create throws on 409; the high-level createDataset would swallow it.
-      await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS));
+      const marker = runMarker(runId);
+      const written = description ? `${description} ${marker}` : marker;
+      try {
+        // The raw create throws on 409; the high-level createDataset would swallow it.
+        await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description: written, tags, projectName }, REQUEST_OPTIONS));
+      } catch (error) {
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        // A retry whose first attempt landed (its answer was lost) finds its own marker.
+        const existing = await findDataset(name);
+        if (!existing?.description?.includes(marker)) throw new AlreadyExistsError("dataset", name, error);
+      }
       const created = await call(`dataset read-back "${name}"`, () => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
       return datasetRecord(created);
     },
@@ -192,6 +227,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async listDatasetItems(dataset) {
       const items = [];
       const stream = pagedStream(
+        call,
         `dataset items of "${dataset.name}"`,
         (lastRetrievedId, limit) => api.datasets.streamDatasetItems({ datasetName: dataset.name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toDatasetItemRecord,
@@ -235,15 +271,23 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     async createExperiment(name, dataset, metadata) {
       const id = generateId();
-      await call(`experiment create "${name}"`, () =>
-        api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
-      );
+      try {
+        await call(`experiment create "${name}"`, () =>
+          api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
+        );
+      } catch (error) {
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        // The id is ours alone: an experiment under it is this call's earlier attempt, if its name matches.
+        const existing = await call(`experiment read-back "${name}"`, () => api.experiments.getExperimentById(id, REQUEST_OPTIONS));
+        if (existing.name !== name) throw new AlreadyExistsError("experiment", name, error);
+      }
       return { id, name };
     },
 
     async listExperimentItems(experiment) {
       const items = [];
       const stream = pagedStream(
+        call,
         `experiment items of "${experiment.name}"`,
         (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toExperimentItemRecord,
