@@ -14,6 +14,7 @@ export const INPUT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "opik-api-key": "Opik API key (required for Opik Cloud). Pass it from a secret.",
   "opik-workspace": "Opik workspace (required for Opik Cloud).",
   "opik-project": "Opik project whose traces are harvested; overrides the config file's project.",
+  "opik-timeout-seconds": "Seconds one Opik request may take, answer included, before it is cut and retried (a positive number).",
   "config": "Path of the feature registry (YAML or JSON) in the repository.",
   "span-name": "Name of the LLM spans to harvest; overrides the feature's span_name.",
   "dataset-prefix": "Dataset name prefix; datasets are named {prefix}-{YYYYMMDD}-{HHMMSS}. Overrides the feature's dataset_prefix.",
