@@ -22,6 +22,6 @@ const PROBLEM_HEAD = new RegExp(`^(\\s*(?:- )?)(${ANY_NAME.map(escape).join("|")
 export function inCliWords(message: string): string {
   const flagged = message.replace(/; set it from a secret/g, "").replace(HYPHENATED_TOKEN, (name) => `\uE000${name}`);
   return flagged
-    .replace(PROBLEM_HEAD, (whole, lead: string, name: string) => `${lead}\uE000${name}`)
+    .replace(PROBLEM_HEAD, (_whole, lead: string, name: string) => `${lead}\uE000${name}`)
     .replace(/\uE000+([a-z-]+)/g, (_whole, name: string) => flagFor(name as InputName));
 }

@@ -6,7 +6,7 @@ import { translateLine } from "../../src/cli/workflow-commands.js";
 
 function configErrorOf(inputs: Record<string, string>): string {
   try {
-    parseConfig(inputs, { path: ".github/opik-evaluate.yml", explicit: true }, new Date("2026-02-04T14:30:52Z"));
+    parseConfig(inputs, { path: ".github/opik-evaluate.yml", missing: true, explicit: true }, new Date("2026-02-04T14:30:52Z"));
   } catch (error) {
     if (error instanceof ConfigError) return error.message;
     throw error;
