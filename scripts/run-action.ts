@@ -8,6 +8,8 @@ const DIST_ENTRY = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 
 export interface ActionRun {
   exitCode: number;
+  /** Whether the run was still going at options.timeoutMs and was killed. */
+  timedOut: boolean;
   stdout: string;
   stderr: string;
   outputs: Record<string, string>;
@@ -40,7 +42,7 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Runs the bundled action as the GitHub runner does: `node dist/index.js` with
  * INPUT_* variables and the runner's files for outputs, summary and event.
  */
-export async function runAction(inputs: Record<string, string>, options: { env?: Record<string, string>; workspace?: string; event?: { name: string; payload: unknown } } = {}): Promise<ActionRun> {
+export async function runAction(inputs: Record<string, string>, options: { env?: Record<string, string>; workspace?: string; event?: { name: string; payload: unknown }; timeoutMs?: number } = {}): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-run-"));
   const outputFile = path.join(dir, "output.txt");
   const summaryFile = path.join(dir, "summary.md");
@@ -71,13 +73,18 @@ export async function runAction(inputs: Record<string, string>, options: { env?:
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  let timedOut = false;
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    child.kill("SIGKILL");
+  }, options.timeoutMs);
   const exitCode = await new Promise<number>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? -1));
-  });
+  }).finally(() => clearTimeout(timer));
 
   const outputs = parseOutputFile(await readFile(outputFile, "utf8"));
   const summary = await readFile(summaryFile, "utf8");
   const resultJson = outputs["result-json"];
-  return { exitCode, stdout, stderr, outputs, summary, ...(resultJson ? { result: JSON.parse(resultJson) as ActionRun["result"] & object } : {}) };
+  return { exitCode, timedOut, stdout, stderr, outputs, summary, ...(resultJson ? { result: JSON.parse(resultJson) as ActionRun["result"] & object } : {}) };
 }

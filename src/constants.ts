@@ -25,6 +25,7 @@ export const INPUT_DEFAULTS = {
   "opik-workspace": "",
   "opik-project": "",
   "evaluation-project": "",
+  "opik-timeout-seconds": "60",
   config: ".github/opik-evaluate.yml",
   "span-name": "",
   "dataset-prefix": "",
@@ -114,6 +115,18 @@ export const OPIK_LIMITS = {
   scoreBatch: 1000,
   datasetItemBatch: 1000,
   experimentItemBatch: 1000,
+} as const;
+
+/**
+ * Retries of Opik calls that are safe to repeat (src/opik/opik-call.ts): backoff
+ * from initialDelayMs, at most `attempts` attempts, none started past budgetMs.
+ */
+export const OPIK_RETRY = {
+  attempts: 6,
+  initialDelayMs: 250,
+  maxDelayMs: 8_000,
+  maxHintedDelayMs: 30_000,
+  budgetMs: 120_000,
 } as const;
 
 /** How many finished evaluation items are written to Opik in one batch. */

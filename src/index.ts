@@ -13,9 +13,23 @@ const HEAP_LIMITS = { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 24
 // Not `new URL(..., import.meta.url)`: the bundler would try to inline it.
 const actionBundle = fileURLToPath(import.meta.url).replace(/index\.js$/, "run/index.js");
 const worker = new Worker(actionBundle, { resourceLimits: HEAP_LIMITS });
-// run() sets the step's outcome; the worker's exit code carries it to the process.
+/**
+ * How long the worker may take to wind down once run() has published the
+ * outcome. Nothing of the action's should still be pending then (a test proves
+ * a failed run leaves nothing behind); this only bounds the wait should a
+ * dependency leave a timer or socket open.
+ */
+const WIND_DOWN_MS = 1000;
+let outcome: number | undefined;
+// run() sets the step's outcome; the worker reports it, and its exit code carries it otherwise.
+worker.on("message", (message: { outcome?: unknown }) => {
+  if (typeof message.outcome !== "number") return;
+  outcome = message.outcome;
+  process.exitCode = outcome;
+  setTimeout(() => void worker.terminate(), WIND_DOWN_MS).unref();
+});
 worker.on("exit", (code) => {
-  process.exitCode = code;
+  process.exitCode = outcome ?? code;
 });
 worker.on("error", (error) => {
   process.stdout.write(`::error::The action crashed: ${error instanceof Error ? error.message : String(error)}\n`);

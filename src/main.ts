@@ -90,9 +90,10 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
     const config = await loadConfig(raw, event?.eventName || process.env.GITHUB_EVENT_NAME, logger);
     // Read even for replay, which sends no prompt: a broken file fails the run that introduced it.
     const taskPrompt = config.feature.promptFile ? await readTaskPrompt(config.feature.promptFile) : undefined;
-    const opik = createOpikGateway(config.opik);
-    const limiter = new AdaptiveLimiter(config.concurrency);
     const context = runContext(process.env, event);
+    const identity = runIdentity(process.env, context);
+    const opik = createOpikGateway({ ...config.opik, runId: identity.id });
+    const limiter = new AdaptiveLimiter(config.concurrency);
     const run = await runPipeline(config, {
       opik,
       judgeMetrics: opikJudgeMetrics,
@@ -103,7 +104,7 @@ export async function run(options: { logger?: Logger } = {}): Promise<void> {
       log: logger,
       now: new Date(),
       runContext: context,
-      run: runIdentity(process.env, context),
+      run: identity,
     });
     const { result } = run;
     for (const warning of result.warnings) logger.warning(warning);

@@ -15,6 +15,7 @@ export const INPUT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "opik-workspace": "Opik workspace (required for Opik Cloud).",
   "opik-project": "Opik project whose traces are harvested; overrides the config file's project.",
   "evaluation-project": "Opik project the evaluation traces (one per evaluated item, with its scores) are written to, so they stay out of the harvested project's dashboards and cleanup. Empty means the harvested project's name followed by -evaluation.",
+  "opik-timeout-seconds": "Seconds one Opik request may take, answer included, before it is cut and retried (a positive number).",
   "config": "Path of the feature registry (YAML or JSON) in the repository.",
   "span-name": "Name of the LLM spans to harvest; overrides the feature's span_name.",
   "dataset-prefix": "Dataset name prefix; datasets are named {prefix}-{YYYYMMDD}-{HHMMSS}. Overrides the feature's dataset_prefix.",

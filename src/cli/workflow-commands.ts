@@ -5,6 +5,8 @@
  * CLI turns each into what a person should see.
  */
 
+import { inCliWords } from "./cli-wording.js";
+
 export interface CommandState {
   verbose: boolean;
   /** Inside a `::group::` that is folded away. */
@@ -24,7 +26,7 @@ export function translateLine(line: string, state: CommandState): string | undef
   const command = COMMAND.exec(line);
   if (!command) return state.folded ? undefined : line;
   const [, name = "", message = ""] = command;
-  if (name in SHOWN_AS) return `${SHOWN_AS[name as keyof typeof SHOWN_AS]}: ${unescapeData(message)}`;
+  if (name in SHOWN_AS) return `${SHOWN_AS[name as keyof typeof SHOWN_AS]}: ${inCliWords(unescapeData(message))}`;
   if (name === "group") {
     state.folded = !state.verbose;
     return state.verbose ? `▸ ${message}` : `▸ ${message} (folded; --verbose prints it)`;

@@ -41,7 +41,7 @@ export interface ActionConfig {
   /** Spans and traces are harvested from [start, end). */
   window: { start: Date; end: Date };
   /** evaluationProject: where the evaluation traces go, never the harvested project unless asked for. */
-  opik: { url: string; apiKey: string; workspace: string; project: string; evaluationProject: string };
+  opik: { url: string; apiKey: string; workspace: string; project: string; evaluationProject: string; timeoutSeconds: number };
   feature: {
     spanName: string;
     datasetPrefix: string;
@@ -101,6 +101,11 @@ const inputSchema = z.object({
   "skip-if-empty": boolean,
   "cleanup-errors": boolean,
   "opik-url": z.url({ protocol: /^https?$/, message: "expected an http(s) URL such as https://www.comet.com/opik/api or http://localhost:5173/api" }),
+  "opik-timeout-seconds": z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "expected a positive number of seconds, e.g. 60")
+    .transform(Number)
+    .pipe(z.number().positive("expected a positive number of seconds, e.g. 60").max(3600, "expected at most 3600 seconds")),
   temperature: z.string().regex(/^\d+(\.\d+)?$/, "expected a number from 0 to 2").transform(Number).pipe(z.number().max(2, "expected a number from 0 to 2")),
   concurrency: integer(1, 64),
   "max-cost-usd": z.union([z.literal(""), z.string().regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars such as 2.50, or empty for no limit")]),
@@ -286,7 +291,7 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     skipIfEmpty: scalars["skip-if-empty"].toLowerCase() === "true",
     cleanupErrors: scalars["cleanup-errors"].toLowerCase() === "true",
     window,
-    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project, evaluationProject: raw["evaluation-project"] || `${project}${EVALUATION_PROJECT_SUFFIX}` },
+    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project, evaluationProject: raw["evaluation-project"] || `${project}${EVALUATION_PROJECT_SUFFIX}`, timeoutSeconds: scalars["opik-timeout-seconds"] },
     feature: {
       spanName,
       datasetPrefix,

@@ -69,15 +69,25 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
     const baseUrl = `http://${host}${prefixed ? API_PREFIX : ""}`;
     const recordedBody = parseForRecord(raw);
 
-    const response = respond(method, path, query, raw, baseUrl);
+    const fault = takeFault(method, path);
+    const applied = !fault || fault.afterApplying ? respond(method, path, query, raw, baseUrl) : undefined;
+    if (fault?.hang) {
+      requests.push({ method, path, query, body: recordedBody, status: 0, responseBytes: 0 });
+      return;
+    }
+    if (fault?.reset) {
+      requests.push({ method, path, query, body: recordedBody, status: 0, responseBytes: 0 });
+      req.socket.resetAndDestroy();
+      return;
+    }
+    const status = fault?.status ?? 500;
+    const response = fault ? { status, body: fault.body ?? { code: status, message: "Injected fault" } } : (applied as RouteResponse);
     const encoded = encode(response);
     requests.push({ method, path, query, body: recordedBody, status: response.status, responseBytes: encoded.payload === undefined ? 0 : Buffer.byteLength(encoded.payload) });
     write(res, response.status, encoded);
   }
 
   function respond(method: string, path: string, query: Record<string, string>, raw: string, baseUrl: string): RouteResponse {
-    const fault = takeFault(method, path);
-    if (fault) return { status: fault.status, body: fault.body ?? { code: fault.status, message: "Injected fault" } };
     try {
       const resolution = router.resolve(method, path);
       if (resolution.kind === "not-found") throw routeNotFound();
@@ -113,11 +123,12 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
   function takeFault(method: string, path: string): FaultRule | undefined {
     for (const fault of faults) {
       const { rule } = fault;
-      if (rule.method.toUpperCase() !== method) continue;
+      if (rule.method !== "*" && rule.method.toUpperCase() !== method) continue;
       if (typeof rule.path === "string" ? rule.path !== path : !rule.path.test(path)) continue;
       fault.seen += 1;
       if (fault.seen <= (rule.after ?? 0)) continue;
       if (fault.failed >= (rule.times ?? Number.POSITIVE_INFINITY)) continue;
+      if (rule.rate !== undefined && (rule.random ?? Math.random)() >= rule.rate) continue;
       fault.failed += 1;
       return rule;
     }

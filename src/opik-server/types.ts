@@ -13,15 +13,27 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: unknown;
+  /** 0 when the connection was reset or left hanging instead of answered. */
   status: number;
   /** Bytes of the response body sent back (what a client downloads, headers aside). */
   responseBytes: number;
 }
 
 export interface FaultRule {
+  /** An HTTP method, or "*" for any. */
   method: string;
   path: string | RegExp;
-  status: number;
+  /** The status to answer with; leave out when `reset` is set. */
+  status?: number;
+  /** Reset the connection (TCP RST) instead of answering, as a dropped proxy or network does. */
+  reset?: boolean;
+  /** Never answer (until the client gives up or the server closes): a request that hangs. */
+  hang?: boolean;
+  /** Carry the request out first, then answer with the fault: a write that landed but whose answer was lost. */
+  afterApplying?: boolean;
+  /** Fail only this fraction of the matching calls, drawn from `random` (default Math.random). */
+  rate?: number;
+  random?: () => number;
   /** Skip this many matching calls before failing. */
   after?: number;
   /** How many times to fail; default Infinity. */

@@ -9,6 +9,8 @@ import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { AlreadyExistsError, OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
+import { callOpik, type OpikCallSettings } from "./opik-call.js";
+import { createOpikFetch } from "./opik-fetch.js";
 import { countSpanPage } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
@@ -20,10 +22,21 @@ export interface OpikConnection {
   project: string;
   /** Where the evaluation traces and their experiment items go, so they stay out of the harvested project. */
   evaluationProject: string;
+  /** One request's limit, answer included (opik-timeout-seconds); default 60. */
+  timeoutSeconds?: number;
+  /** Marks what this run creates, so a create retried after its first attempt landed is recognised as its own. */
+  runId?: string;
 }
 
-/** Generous per-attempt timeout: a full-payload page of 2000 spans can be large. */
-const REQUEST_OPTIONS = { timeoutInSeconds: 120, maxRetries: 3 } as const;
+/** Appended to the description of a dataset this run creates. */
+/** Dataset_Write.description's maxLength in Opik's OpenAPI description. */
+const DESCRIPTION_LIMIT = 255;
+
+export function runMarker(runId: string): string {
+  return `[opik-evaluate run ${runId}]`;
+}
+
+type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -31,16 +44,13 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw new OpikError(operation, error);
-  }
-}
-
-/** Pages a search stream by last_retrieved_id until a page comes back short. */
+/**
+ * Pages a search stream by last_retrieved_id until a page comes back short. A
+ * page is read whole inside its call, so a connection lost mid-page retries the
+ * page instead of ending the stream early.
+ */
 async function* pagedStream<T extends { id: string }>(
+  call: Call,
   operation: string,
   fetchPage: (lastRetrievedId: string | undefined, limit: number) => Promise<ReadableStream<Uint8Array>>,
   toRecord: (row: unknown) => T,
@@ -48,28 +58,41 @@ async function* pagedStream<T extends { id: string }>(
 ): AsyncGenerator<T> {
   let lastRetrievedId: string | undefined;
   for (;;) {
-    const stream = await call(operation, () => fetchPage(lastRetrievedId, limit));
-    let count = 0;
+    const page = await call(operation, async () => {
+      const records: T[] = [];
+      for await (const row of readNdjson(await fetchPage(lastRetrievedId, limit))) records.push(toRecord(row));
+      return records;
+    });
     let oldest: string | undefined;
-    for await (const row of readNdjson(stream)) {
-      const record = toRecord(row);
-      count += 1;
+    for (const record of page) {
       // Page from the smallest id seen, not the last row: the experiment-item stream is not sorted by id.
       if (oldest === undefined || record.id.toLowerCase() < oldest) oldest = record.id.toLowerCase();
       yield record;
     }
-    if (count < limit) return;
+    if (page.length < limit) return;
     lastRetrievedId = oldest;
   }
 }
 
 export function createOpikGateway(connection: OpikConnection): OpikGateway {
+  const timeoutSeconds = connection.timeoutSeconds ?? 60;
+  const runId = connection.runId ?? generateId();
   const client = new Opik({
     apiUrl: connection.url,
     apiKey: connection.apiKey,
     workspaceName: connection.workspace,
     projectName: connection.project,
   });
+  // Our fetch times requests out and never rejects (see opik-fetch.ts); the SDK's
+  // own timer is set later than ours so it never fires, and its retries are off
+  // because callOpik retries.
+  (client.api as unknown as { _options: { fetch?: typeof fetch } })._options.fetch = createOpikFetch(timeoutSeconds * 1000);
+  const REQUEST_OPTIONS = { timeoutInSeconds: timeoutSeconds + 5, maxRetries: 0 } as const;
+  const settings: OpikCallSettings = { url: connection.url, apiKey: connection.apiKey, timeoutSeconds };
+  // Every call here is safe to repeat: reads, deletes by id, and writes that
+  // upsert by id (items, traces, scores, tags); the two creates recognise their
+  // own earlier attempt on a 409.
+  const call: Call = (operation, fn) => callOpik(settings, operation, fn, true);
   const api = client.api;
   const projectName = connection.project;
   const evaluationProject = connection.evaluationProject;
@@ -95,12 +118,23 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     }));
 
+  const findDataset = (name: string): Promise<DatasetRecord | undefined> =>
+    call(`dataset lookup "${name}"`, async () => {
+      try {
+        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    });
+
   return {
     projectName,
     newId: () => generateId(),
 
     searchTraces(filters, options) {
       return pagedStream(
+        call,
         "trace search",
         (lastRetrievedId, limit) =>
           api.traces.searchTraces(
@@ -124,6 +158,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     searchSpans(filters) {
       return pagedStream(
+        call,
         "span search",
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
@@ -137,6 +172,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async listTraceSpans(traceId) {
       const spans = [];
       const stream = pagedStream(
+        call,
         `spans of trace ${traceId}`,
         (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
@@ -162,14 +198,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
-    async findDataset(name) {
-      try {
-        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw new OpikError(`dataset lookup "${name}"`, error);
-      }
-    },
+    findDataset,
 
     async listExperiments(dataset) {
       const found: ExperimentSummary[] = [];
@@ -186,12 +215,18 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async createDataset(name, description, tags) {
-      // The raw create throws on 409; the high-level createDataset would swallow it.
+      const marker = runMarker(runId);
+      // Opik keeps at most 255 characters of a description; the marker must survive whole.
+      const room = DESCRIPTION_LIMIT - marker.length - 1;
+      const written = description ? `${description.length > room ? `${description.slice(0, room - 1)}…` : description} ${marker}` : marker;
       try {
-        await api.datasets.createDataset({ name, description, tags, projectName }, REQUEST_OPTIONS);
+        // The raw create throws on 409; the high-level createDataset would swallow it.
+        await call(`dataset create "${name}"`, () => api.datasets.createDataset({ name, description: written, tags, projectName }, REQUEST_OPTIONS));
       } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 409) throw new AlreadyExistsError(`dataset create "${name}"`, error);
-        throw new OpikError(`dataset create "${name}"`, error);
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        // A retry whose first attempt landed (its answer was lost) finds its own marker.
+        const existing = await findDataset(name);
+        if (!existing?.description?.includes(marker)) throw new AlreadyExistsError("dataset", name, error);
       }
       const created = await call(`dataset read-back "${name}"`, () => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
       return datasetRecord(created);
@@ -209,6 +244,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async listDatasetItems(dataset) {
       const items = [];
       const stream = pagedStream(
+        call,
         `dataset items of "${dataset.name}"`,
         (lastRetrievedId, limit) => api.datasets.streamDatasetItems({ datasetName: dataset.name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toDatasetItemRecord,
@@ -251,15 +287,23 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async createExperiment(name, dataset, metadata, id = generateId()) {
-      await call(`experiment create "${name}"`, () =>
-        api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
-      );
+      try {
+        await call(`experiment create "${name}"`, () =>
+          api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
+        );
+      } catch (error) {
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        // The id is ours alone: an experiment under it is this call's earlier attempt, if its name matches.
+        const existing = await call(`experiment read-back "${name}"`, () => api.experiments.getExperimentById(id, REQUEST_OPTIONS));
+        if (existing.name !== name) throw new AlreadyExistsError("experiment", name, error);
+      }
       return { id, name };
     },
 
     async listExperimentItems(experiment) {
       const items = [];
       const stream = pagedStream(
+        call,
         `experiment items of "${experiment.name}"`,
         (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName: evaluationProject, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toExperimentItemRecord,

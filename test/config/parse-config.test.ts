@@ -43,7 +43,7 @@ describe("parseConfig", () => {
       taskProvider: "replay",
       skipIfEmpty: true,
       cleanupErrors: true,
-      opik: { project: "charter-project", url: "http://127.0.0.1:5173/api" },
+      opik: { project: "charter-project", url: "http://127.0.0.1:5173/api", timeoutSeconds: 60 },
       feature: { spanName: "charter_validation", datasetPrefix: "charter-optimization", experimentPrefix: "charter_validation", thresholds: { output_format: { min: 0.9 } } },
     });
     expect(config.window).toEqual({ start: new Date("2026-02-03T14:30:52Z"), end: NOW });
@@ -107,6 +107,15 @@ describe("parseConfig", () => {
   it("requires a key and workspace for Opik Cloud", () => {
     const problems = problemsOf(() => parseConfig({ "task-provider": "replay" }, registry(), NOW));
     expect(problems.join("\n")).toMatch(/opik-api-key: required for Opik Cloud[\s\S]*opik-workspace: required for Opik Cloud/);
+  });
+
+  it("reads opik-timeout-seconds as a positive number of seconds", () => {
+    expect(parseConfig({ "task-provider": "replay", "opik-url": "http://h/api", "opik-timeout-seconds": "2.5" }, registry(), NOW).opik.timeoutSeconds).toBe(2.5);
+    for (const bad of ["0", "-1", "soon", "1e3"]) {
+      expect(problemsOf(() => parseConfig({ "task-provider": "replay", "opik-url": "http://h/api", "opik-timeout-seconds": bad }, registry(), NOW))).toEqual([
+        `opik-timeout-seconds: expected a positive number of seconds, e.g. 60 (got "${bad}")`,
+      ]);
+    }
   });
 
   it("rejects a future date and an impossible one", () => {

@@ -110,6 +110,6 @@ describe("npx opik-evaluate (dist/cli/index.js)", () => {
 
     const invalid = await runCli(["--max-items", "many", "--opik-url", cliServer.url, "--span-name", "s", "--dataset-prefix", "d", "--task-provider", "replay"]);
     expect(invalid.exitCode).toBe(1);
-    expect(invalid.stdout).toMatch(/^error: Invalid configuration:\n\s+- max-items: /m);
+    expect(invalid.stdout).toMatch(/^error: Invalid configuration:\n\s+- --max-items: /m);
   });
 });

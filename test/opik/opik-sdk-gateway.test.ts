@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
-import { OpikError } from "../../src/errors.js";
+import { AlreadyExistsError, OpikError } from "../../src/errors.js";
 import { createUuidV7, startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
 
 let server: OpikServer;
@@ -55,14 +55,17 @@ describe("the Opik gateway on the real SDK client", () => {
     server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 400, times: 1 });
     const error = await opik.scoreSpans([{ spanId: createUuidV7(), projectName: "writes", name: "added_to_dataset", value: 1 }]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpikError);
-    expect((error as Error).message).toMatch(/^Opik span feedback scores write failed: /);
+    expect((error as Error).message).toMatch(/^Opik span feedback scores write failed at http:\/\/127\.0\.0\.1:\d+\/api: HTTP 400 /);
     expect(((error as Error).cause as { statusCode: number }).statusCode).toBe(400);
   });
 
-  it("reports a duplicate dataset name instead of writing into a phantom dataset", async () => {
-    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "dups", evaluationProject: "dups-evaluation" });
-    await opik.createDataset("same-name", "first", []);
-    await expect(opik.createDataset("same-name", "second", [])).rejects.toThrow(/dataset create "same-name" failed: Status code: 409/);
+  it("reports a dataset name another run took instead of writing into a phantom dataset", async () => {
+    const connection = { url: server.url, apiKey: "", workspace: "default", project: "dups", evaluationProject: "dups-evaluation" };
+    await createOpikGateway({ ...connection, runId: "first-run" }).createDataset("same-name", "first", []);
+    const error = await createOpikGateway({ ...connection, runId: "second-run" }).createDataset("same-name", "second", []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlreadyExistsError);
+    expect((error as Error).message).toBe('Opik dataset "same-name" already exists and was not created by this run');
+    expect(((error as Error).cause as Error).message).toMatch(/dataset create "same-name" failed at .*: HTTP 409 Dataset already exists/);
   });
 
   it("counts spans from a page total; a project that does not exist has none, any other failure throws", async () => {
