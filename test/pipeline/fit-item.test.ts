@@ -39,7 +39,7 @@ describe("fitJson", () => {
     expect(prompt).toMatch(/…\[truncated by opik-evaluate: 5,242,880 → [\d,]+ bytes\]$/);
     expect(fitted.value.expected_output).toMatch(/^o+…\[truncated by opik-evaluate: 5,242,880 → [\d,]+ bytes\]$/);
     // Both halves give up about the same: the cut is shared, not all taken from one.
-    expect(Math.abs(prompt.length - (fitted.value.expected_output as string).length)).toBeLessThan(100);
+    expect(Math.abs(prompt.length - fitted.value.expected_output.length)).toBeLessThan(100);
     expect(item.expected_output.length).toBe(5 * MB);
   });
 
