@@ -1,3 +1,4 @@
+import { boundedJson } from "../metrics/bounded-json.js";
 import type { TraceRecord } from "../types.js";
 
 /**
@@ -20,7 +21,7 @@ function isNonEmpty(value: unknown): boolean {
 }
 
 function textOf(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? value : boundedJson(value);
 }
 
 /**
