@@ -22,6 +22,8 @@ export interface Fitted<T> {
   /** Serialized size before and after. */
   originalBytes: number;
   bytes: number;
+  /** The maxBytes it was fitted to. */
+  limit: number;
 }
 
 interface Leaf {
@@ -36,7 +38,7 @@ interface Leaf {
 export function fitJson<T>(value: T, maxBytes: number = ITEM_BYTES): Fitted<T> {
   const text = JSON.stringify(value) ?? "null";
   const originalBytes = Buffer.byteLength(text, "utf8");
-  if (originalBytes <= maxBytes) return { value, truncated: false, originalBytes, bytes: originalBytes };
+  if (originalBytes <= maxBytes) return { value, truncated: false, originalBytes, bytes: originalBytes, limit: maxBytes };
 
   const root = { value: JSON.parse(text) as unknown };
   const leaves = stringLeaves(root);
@@ -45,12 +47,17 @@ export function fitJson<T>(value: T, maxBytes: number = ITEM_BYTES): Fitted<T> {
     for (const leaf of leaves) setAt(leaf, leaf.text);
     cutLeaves(leaves, originalBytes - target);
     const bytes = jsonBytes(root.value);
-    if (bytes <= maxBytes) return { value: root.value as T, truncated: true, originalBytes, bytes };
+    if (bytes <= maxBytes) return { value: root.value as T, truncated: true, originalBytes, bytes, limit: maxBytes };
     // The estimate ignores escapes in kept prefixes; aim lower by what it missed.
     target -= bytes - maxBytes + MIN_CUT_BYTES;
   }
   dropLargestMembers(root, maxBytes);
-  return { value: root.value as T, truncated: true, originalBytes, bytes: jsonBytes(root.value) };
+  return { value: root.value as T, truncated: true, originalBytes, bytes: jsonBytes(root.value), limit: maxBytes };
+}
+
+/** e.g. `Span 0193…: its dataset item (10,485,908 bytes) exceeds the 4,177,920 bytes one Opik request may carry; stored truncated …` */
+export function truncationWarning(subject: string, what: string, fitted: Fitted<unknown>): string {
+  return `${subject}: ${what} (${fitted.originalBytes.toLocaleString("en-US")} bytes) exceeds the ${fitted.limit.toLocaleString("en-US")} bytes one Opik request may carry; stored truncated to ${fitted.bytes.toLocaleString("en-US")} bytes, its longest texts ending in "…[${MARKER_TAG}: …]"`;
 }
 
 /** The marker that ends a cut string, e.g. `…[truncated by opik-evaluate: 5,242,880 → 1,000,000 bytes]`. */

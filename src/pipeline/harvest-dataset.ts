@@ -49,5 +49,6 @@ export async function harvestDataset(opik: OpikGateway, config: ActionConfig, no
     description: `${config.feature.spanName} spans harvested by opik-evaluate for ${config.experimentType}`,
     ...(pending ? { pending } : {}),
   });
+  warnings.push(...dataset.warnings);
   return { kind: "dataset", dataset, counts, resumed: Boolean(pending), spansNew: pending ? dataset.items.length : selection.selected.length, warnings };
 }
