@@ -115,6 +115,14 @@ export const OPIK_LIMITS = {
   scoreBatch: 1000,
   datasetItemBatch: 1000,
   experimentItemBatch: 1000,
+  /**
+   * Bytes of JSON in one write request. 4 MB is the payload cap Opik documents (experiment-items bulk,
+   * the backend's @MaxRequestSize) and the strictest one known: its SDKs batch other writes at 5-10 MB
+   * and a proxy in front of a self-hosted install may answer 413 sooner. Every write is held to it.
+   */
+  requestBytes: 4 * 1024 * 1024,
+  /** Part of requestBytes kept for the request's own members (ids, names) around its items. */
+  requestEnvelopeBytes: 16 * 1024,
 } as const;
 
 /**
@@ -128,6 +136,12 @@ export const OPIK_RETRY = {
   maxHintedDelayMs: 30_000,
   budgetMs: 120_000,
 } as const;
+
+/**
+ * How deep metrics and text extraction walk parsed JSON. Deeper subtrees are opaque: a walk
+ * (and JSON.stringify itself) over 12,000 levels overflows the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 /** How many finished evaluation items are written to Opik in one batch. */
 export const EVALUATION_WRITE_BATCH = 100;

@@ -1,4 +1,6 @@
+import { MAX_JSON_DEPTH } from "../constants.js";
 import type { ChatMessage } from "../types.js";
+import { boundedJson } from "./bounded-json.js";
 
 /**
  * Spans record inputs and outputs in whatever shape the instrumented code
@@ -20,27 +22,33 @@ const TEXT_KEYS = ["output", "content", "text", "response", "answer", "result"] 
  * - the first of `output`, `content`, `text`, `response`, `answer`, `result` present, recursively;
  * - an object with a single key, that key's value, recursively (e.g. `{question: "..."}`);
  * - anything else as stable JSON.
+ * Past MAX_JSON_DEPTH levels a value is only written as (bounded) JSON.
  */
 export function extractText(value: unknown): string {
+  return textAt(value, 0);
+}
+
+function textAt(value: unknown, depth: number): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (depth > MAX_JSON_DEPTH) return stableJson(value);
   if (Array.isArray(value)) {
-    if (isMessageList(value)) return value.map(formatMessage).join("\n");
+    if (isMessageList(value)) return value.map((message) => formatMessage(message, depth)).join("\n");
     if (isContentPartList(value)) return partsText(value);
     return stableJson(value);
   }
   if (!isRecord(value)) return stableJson(value);
 
-  const completionText = openAICompletionText(value) ?? geminiResponseText(value);
+  const completionText = openAICompletionText(value, depth) ?? geminiResponseText(value);
   if (completionText !== undefined) return completionText;
   const messages = value.messages ?? value.contents;
-  if (Array.isArray(messages) && isMessageList(messages)) return messages.map(formatMessage).join("\n");
+  if (Array.isArray(messages) && isMessageList(messages)) return messages.map((message) => formatMessage(message, depth)).join("\n");
   for (const key of TEXT_KEYS) {
-    if (value[key] !== undefined && value[key] !== null) return extractText(value[key]);
+    if (value[key] !== undefined && value[key] !== null) return textAt(value[key], depth + 1);
   }
   const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] !== undefined) return extractText(value[keys[0]]);
+  if (keys.length === 1 && keys[0] !== undefined) return textAt(value[keys[0]], depth + 1);
   return stableJson(value);
 }
 
@@ -53,7 +61,7 @@ export function extractText(value: unknown): string {
  */
 export function extractMessages(value: unknown): ChatMessage[] {
   const list = Array.isArray(value) ? value : isRecord(value) ? (value.messages ?? value.contents) : undefined;
-  if (Array.isArray(list) && isMessageList(list) && list.length > 0) return list.map(toChatMessage);
+  if (Array.isArray(list) && isMessageList(list) && list.length > 0) return list.map((message) => toChatMessage(message));
   return [{ role: "user", content: extractText(value) }];
 }
 
@@ -66,7 +74,7 @@ export function lastUserMessage(value: unknown): string | undefined {
   const list = Array.isArray(value) ? value : isRecord(value) ? (value.messages ?? value.contents) : undefined;
   if (!Array.isArray(list) || !isMessageList(list)) return undefined;
   const last = list.findLast((message) => message.role === "user");
-  return last ? messageContent(last) : undefined;
+  return last ? messageContent(last, 0) : undefined;
 }
 
 type RecordedMessage = Record<string, unknown> & { role: string };
@@ -83,17 +91,17 @@ function isContentPartList(value: unknown[]): value is Record<string, unknown>[]
   return value.length > 0 && value.every((item) => isRecord(item) && (typeof item.type === "string" || typeof item.text === "string"));
 }
 
-function formatMessage(message: RecordedMessage): string {
-  return `${message.role}: ${messageContent(message)}`;
+function formatMessage(message: RecordedMessage, depth: number): string {
+  return `${message.role}: ${messageContent(message, depth + 1)}`;
 }
 
 /** A message's text: string content, content parts (OpenAI/Anthropic), Gemini parts, or the tool calls it made. */
-function messageContent(message: RecordedMessage): string {
+function messageContent(message: RecordedMessage, depth: number): string {
   const content = message.content ?? message.parts;
   if (typeof content === "string") return content;
   if (Array.isArray(content)) return partsText(content);
   if (message.tool_calls !== undefined) return stableJson(message.tool_calls);
-  return content === undefined || content === null ? "" : extractText(content);
+  return content === undefined || content === null ? "" : textAt(content, depth + 1);
 }
 
 /** Text parts joined; other parts (images, audio, files) leave a placeholder so a reader knows they were there. */
@@ -108,14 +116,14 @@ function partsText(parts: unknown[]): string {
     .join("");
 }
 
-function openAICompletionText(value: Record<string, unknown>): string | undefined {
+function openAICompletionText(value: Record<string, unknown>, depth: number): string | undefined {
   if (!Array.isArray(value.choices)) return undefined;
   const choice: unknown = value.choices[0];
   if (!isRecord(choice)) return undefined;
   if (typeof choice.text === "string") return choice.text;
   const message = choice.message;
   if (!isRecord(message)) return undefined;
-  return messageContent({ ...message, role: "assistant" });
+  return messageContent({ ...message, role: "assistant" }, depth + 1);
 }
 
 function geminiResponseText(value: Record<string, unknown>): string | undefined {
@@ -127,7 +135,7 @@ function geminiResponseText(value: Record<string, unknown>): string | undefined 
 }
 
 function toChatMessage(message: RecordedMessage): ChatMessage {
-  const content = messageContent(message);
+  const content = messageContent(message, 0);
   switch (message.role) {
     case "system":
     case "developer":
@@ -143,25 +151,7 @@ function toChatMessage(message: RecordedMessage): ChatMessage {
   }
 }
 
-/** JSON with object keys sorted at every level; cycles and bigints cannot break it. */
+/** JSON with object keys sorted at every level; cycles, bigints and depth cannot break it. */
 export function stableJson(value: unknown): string {
-  const seen = new WeakSet<object>();
-  const normalise = (current: unknown): unknown => {
-    if (typeof current === "bigint") return current.toString();
-    if (typeof current !== "object" || current === null) return current;
-    const toJSON = (current as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === "function") return normalise(toJSON.call(current));
-    if (seen.has(current)) return "[Circular]";
-    seen.add(current);
-    const result = Array.isArray(current)
-      ? current.map(normalise)
-      : Object.fromEntries(
-          Object.keys(current)
-            .sort()
-            .map((key) => [key, normalise((current as Record<string, unknown>)[key])]),
-        );
-    seen.delete(current);
-    return result;
-  };
-  return JSON.stringify(normalise(value)) ?? "";
+  return boundedJson(value, { sortKeys: true });
 }

@@ -47,9 +47,11 @@
  * `Bare JSON; 3/5 schema checks passed: missing required "verdict"; "score" should be number (got string)`,
  * cut to 500 characters.
  */
+import { MAX_JSON_DEPTH } from "../constants.js";
 import { errorMessage } from "../errors.js";
 import type { Metric, MetricResult } from "../types.js";
 import { compileJsonSchema, jsonSchemaProblems, pointerSegment, type CompiledJsonSchema } from "./json-schema.js";
+import { boundedJson } from "./bounded-json.js";
 
 export const OUTPUT_FORMAT_METRIC = "output_format";
 
@@ -479,14 +481,16 @@ function isNonNegativeInteger(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= 0;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
+/** Past MAX_JSON_DEPTH a value is opaque: it equals only itself. */
+function deepEqual(a: unknown, b: unknown, depth = 0): boolean {
   if (a === b) return true;
+  if (depth >= MAX_JSON_DEPTH) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, index) => deepEqual(item, b[index], depth + 1));
   }
   if (!isRecord(a) || !isRecord(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key]));
+  return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key], depth + 1));
 }
 
 function typeOf(value: unknown): string {
@@ -504,7 +508,7 @@ function label(path: string): string {
 }
 
 function preview(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? "undefined" : boundedJson(value);
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 

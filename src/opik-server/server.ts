@@ -13,7 +13,8 @@ import { registerTraceRoutes } from "./routes/traces.js";
 import type { OpikStore } from "./store.js";
 import type { FaultRule, OpikServer, OpikServerOptions, RecordedRequest } from "./types.js";
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** The request-body cap when none is set: well above any single write the action makes. */
+const DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 const API_PREFIX = "/api";
 
 interface ActiveFault {
@@ -45,10 +46,20 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
   const router = buildRouter(store);
   const requests: RecordedRequest[] = [];
   let faults: ActiveFault[] = [];
+  let maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
 
   const server = createServer((req, res) => {
-    void readBody(req)
+    void readBody(req, maxRequestBytes)
       .then((raw) => {
+        if (raw === undefined) {
+          // What a proxy's body limit or the backend's Content-Length filter answers, before any parsing.
+          const failure = codeError(413, "HTTP 413 Request Entity Too Large");
+          const encoded = encode({ status: failure.status, body: failure.body });
+          const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname.replace(/^\/api(?=\/)/, "");
+          requests.push({ method: (req.method ?? "GET").toUpperCase(), path, query: {}, body: undefined, status: failure.status, responseBytes: Buffer.byteLength(encoded.payload ?? "") });
+          write(res, failure.status, encoded);
+          return;
+        }
         handle(req, res, raw);
       })
       .catch((error: unknown) => {
@@ -154,6 +165,9 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
     clearFaults() {
       faults = [];
     },
+    limitRequestBytes(bytes) {
+      maxRequestBytes = bytes ?? options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    },
     close() {
       return new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -164,20 +178,17 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
   };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body, or undefined when it is over the cap: read to its end (and dropped) so the client gets the 413. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] | undefined = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(codeError(413, "HTTP 413 Request Entity Too Large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size > maxBytes) chunks = undefined;
+      chunks?.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(chunks && Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
 }

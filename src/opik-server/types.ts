@@ -5,6 +5,8 @@ export interface OpikServerOptions {
   persistPath?: string;
   /** Default 0: a free port picked at run time. */
   port?: number;
+  /** Request bodies over this many bytes are answered 413, as a proxy's body limit does. Default 64 MB. */
+  maxRequestBytes?: number;
 }
 
 export interface RecordedRequest {
@@ -48,6 +50,8 @@ export interface OpikServer {
   readonly requests: RecordedRequest[];
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
+  /** Caps request bodies from now on (e.g. at Opik's documented 4 MB); undefined restores the start-up cap. */
+  limitRequestBytes(bytes: number | undefined): void;
   /** Direct read access for test assertions. */
   readonly store: OpikStore;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import { createOpikFetch } from "./opik-fetch.js";
 import { countSpanPage } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
+import { writeBatches } from "./write-batches.js";
 
 export interface OpikConnection {
   url: string;
@@ -38,11 +39,8 @@ export function runMarker(runId: string): string {
 
 type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+/** A write's batches: the endpoint's item count, and the bytes one request may carry. */
+const batchLimits = (maxCount: number) => ({ maxCount, maxBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes });
 
 /**
  * Pages a search stream by last_retrieved_id until a page comes back short. A
@@ -151,7 +149,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async deleteTraces(ids) {
-      for (const batch of chunks(ids, OPIK_LIMITS.deleteBatch)) {
+      for (const batch of writeBatches(ids, batchLimits(OPIK_LIMITS.deleteBatch))) {
         await call("trace delete", () => api.traces.deleteTraces({ ids: batch }, REQUEST_OPTIONS));
       }
     },
@@ -254,24 +252,16 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async insertDatasetItems(dataset, items: readonly NewDatasetItem[]) {
-      for (const batch of chunks(items, OPIK_LIMITS.datasetItemBatch)) {
-        await call(`dataset items write to "${dataset.name}"`, () =>
-          api.datasets.createOrUpdateDatasetItems(
-            { datasetId: dataset.id, items: batch.map((item) => ({ id: item.id, source: "span", spanId: item.spanId, traceId: item.traceId, data: item.data as unknown as Record<string, unknown> })) },
-            REQUEST_OPTIONS,
-          ),
-        );
+      const wire = items.map((item) => ({ id: item.id, source: "span" as const, spanId: item.spanId, traceId: item.traceId, data: item.data as unknown as Record<string, unknown> }));
+      for (const batch of writeBatches(wire, batchLimits(OPIK_LIMITS.datasetItemBatch))) {
+        await call(`dataset items write to "${dataset.name}"`, () => api.datasets.createOrUpdateDatasetItems({ datasetId: dataset.id, items: batch }, REQUEST_OPTIONS));
       }
     },
 
     async scoreSpans(scores: readonly SpanScore[]) {
-      for (const batch of chunks(scores, OPIK_LIMITS.scoreBatch)) {
-        await call("span feedback scores write", () =>
-          api.spans.scoreBatchOfSpans(
-            { scores: batch.map((s) => ({ id: s.spanId, name: s.name, value: s.value, source: "sdk", projectName: s.projectName, ...(s.reason ? { reason: s.reason } : {}) })) },
-            REQUEST_OPTIONS,
-          ),
-        );
+      const wire = scores.map((s) => ({ id: s.spanId, name: s.name, value: s.value, source: "sdk" as const, projectName: s.projectName, ...(s.reason ? { reason: s.reason } : {}) }));
+      for (const batch of writeBatches(wire, batchLimits(OPIK_LIMITS.scoreBatch))) {
+        await call("span feedback scores write", () => api.spans.scoreBatchOfSpans({ scores: batch }, REQUEST_OPTIONS));
       }
     },
 
@@ -316,33 +306,27 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async writeEvaluations(experiment, records: readonly EvaluationRecord[]) {
       // Experiment items first: once one exists, a rerun finds its trace id and
       // rewrites that trace and its scores (both upserts) instead of adding new ones.
-      for (const batch of chunks(records, OPIK_LIMITS.experimentItemBatch)) {
-        await call("experiment items write", () =>
-          api.experiments.createExperimentItems(
-            { experimentItems: batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName: evaluationProject })) },
-            REQUEST_OPTIONS,
-          ),
-        );
-        await call("evaluation traces write", () =>
-          api.traces.createTraces(
-            {
-              traces: batch.map((r) => ({
-                id: r.traceId,
-                projectName: evaluationProject,
-                name: EVALUATION_TRACE_NAME,
-                startTime: r.startTime,
-                endTime: r.endTime,
-                input: r.input as Record<string, unknown>,
-                output: r.output,
-                source: "experiment",
-                ...(r.error ? { errorInfo: { exceptionType: r.error.exceptionType, message: r.error.message, traceback: r.error.traceback } } : {}),
-              })),
-            },
-            REQUEST_OPTIONS,
-          ),
-        );
+      for (const batch of writeBatches(records, { maxCount: OPIK_LIMITS.experimentItemBatch, maxBytes: Number.POSITIVE_INFINITY }, () => 0)) {
+        const experimentItems = batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName: evaluationProject }));
+        for (const itemBatch of writeBatches(experimentItems, batchLimits(OPIK_LIMITS.experimentItemBatch))) {
+          await call("experiment items write", () => api.experiments.createExperimentItems({ experimentItems: itemBatch }, REQUEST_OPTIONS));
+        }
+        const traces = batch.map((r) => ({
+          id: r.traceId,
+          projectName: evaluationProject,
+          name: EVALUATION_TRACE_NAME,
+          startTime: r.startTime,
+          endTime: r.endTime,
+          input: r.input as Record<string, unknown>,
+          output: r.output,
+          source: "experiment" as const,
+          ...(r.error ? { errorInfo: { exceptionType: r.error.exceptionType, message: r.error.message, traceback: r.error.traceback } } : {}),
+        }));
+        for (const traceBatch of writeBatches(traces, batchLimits(OPIK_LIMITS.experimentItemBatch))) {
+          await call("evaluation traces write", () => api.traces.createTraces({ traces: traceBatch }, REQUEST_OPTIONS));
+        }
         const scores = batch.flatMap((r) => r.scores.map((s) => ({ id: r.traceId, name: s.name, value: s.value, source: "sdk" as const, projectName: evaluationProject, ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}) })));
-        for (const scoreBatch of chunks(scores, OPIK_LIMITS.scoreBatch)) {
+        for (const scoreBatch of writeBatches(scores, batchLimits(OPIK_LIMITS.scoreBatch))) {
           await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
         }
       }

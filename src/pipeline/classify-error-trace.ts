@@ -1,4 +1,5 @@
 import { EVALUATION_TRACE_NAME } from "../constants.js";
+import { boundedJson } from "../metrics/bounded-json.js";
 import type { TraceRecord } from "../types.js";
 
 /**
@@ -21,7 +22,7 @@ function isNonEmpty(value: unknown): boolean {
 }
 
 function textOf(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? value : boundedJson(value);
 }
 
 /**

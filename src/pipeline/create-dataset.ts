@@ -5,6 +5,7 @@ import type { DatasetItemRecord, DatasetRecord, SpanItemData, SpanRecord } from 
 import { datasetItemId } from "./derived-id.js";
 import type { PendingDataset } from "./find-pending-dataset.js";
 import { withLeaseTag, type Lease } from "./lease.js";
+import { fitJson, ITEM_BYTES, truncationWarning } from "./fit-item.js";
 
 export interface DatasetResult {
   dataset: DatasetRecord;
@@ -12,6 +13,8 @@ export interface DatasetResult {
   /** Spans this run marked with added_to_dataset. */
   marked: number;
   resumed: boolean;
+  /** One per span whose item was too large for an Opik request and was stored truncated. */
+  warnings: string[];
 }
 
 /** Names tried after `<prefix>-<stamp>` when earlier runs took it in the same second. */
@@ -61,9 +64,14 @@ export async function createDataset(
   const dataset = options.pending?.dataset ?? (await createNamedDataset(opik, options.name, options.description, withLeaseTag([DATASET_TAG, PENDING_TAG], options.lease)));
   const existing = options.pending?.items ?? [];
   const inDataset = new Set(existing.map((item) => item.spanId));
+  const warnings: string[] = [];
   const newItems: NewDatasetItem[] = options.spans
     .filter((span) => !inDataset.has(span.id))
-    .map((span) => ({ id: datasetItemId(dataset, span.id), spanId: span.id, traceId: span.traceId, data: toItemData(span) }));
+    .map((span) => {
+      const fitted = fitJson(toItemData(span), ITEM_BYTES);
+      if (fitted.truncated) warnings.push(truncationWarning(`Span ${span.id}`, "its dataset item", fitted));
+      return { id: datasetItemId(dataset, span.id), spanId: span.id, traceId: span.traceId, data: fitted.value };
+    });
   await opik.insertDatasetItems(dataset, newItems);
 
   const items = await opik.listDatasetItems(dataset);
@@ -78,5 +86,5 @@ export async function createDataset(
     .filter((item): item is DatasetItemRecord & { spanId: string } => Boolean(item.spanId))
     .map((item) => ({ spanId: item.spanId, projectName: projectOf.get(item.spanId) ?? opik.projectName, name: ADDED_TO_DATASET_SCORE, value: 1, reason: dataset.name }));
   await opik.scoreSpans(marks);
-  return { dataset, items, marked: marks.length, resumed: Boolean(options.pending) };
+  return { dataset, items, marked: marks.length, resumed: Boolean(options.pending), warnings };
 }

@@ -92,5 +92,6 @@ async function harvestLocked(opik: OpikGateway, config: ActionConfig, now: Date,
     lease,
     ...(pending ? { pending } : {}),
   });
+  warnings.push(...dataset.warnings);
   return { kind: "dataset", dataset, counts, resumed: Boolean(pending), spansNew: pending ? dataset.items.length : selection.selected.length, warnings, lease, overlap };
 }

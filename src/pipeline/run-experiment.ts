@@ -7,6 +7,7 @@ import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, Experiment
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { evaluationIds } from "./derived-id.js";
 import type { EvaluationTask } from "./evaluation-task.js";
+import { fitJson, ITEM_BYTES } from "./fit-item.js";
 import type { Logger } from "./logger.js";
 import { summarizeScores, type MetricSummary } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
@@ -57,7 +58,11 @@ export interface ExperimentRun {
   metricErrors: string[];
   outcomes: ItemOutcome[];
   budgetLimited: boolean;
+  warnings: string[];
 }
+
+/** Span ids listed in the warning about truncated evaluation traces. */
+const TRUNCATED_IDS_SHOWN = 20;
 
 /** Texts kept per item for the report: enough to read, bounded in memory. */
 const OUTCOME_TEXT_LIMIT = 2000;
@@ -116,6 +121,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const itemErrors: ItemError[] = [];
   const outcomes: ItemOutcome[] = [];
   const needsTraceSpans = options.metrics.some((m) => m.needsTraceSpans);
+  const truncatedTraces: string[] = [];
 
   const todo: DatasetItemRecord[] = [];
   for (const item of options.items) {
@@ -189,6 +195,13 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       outcome.taskError = message;
     }
     record.endTime = new Date();
+    // A trace too large for one request would fail the write of its whole batch, on every rerun.
+    const fitted = fitJson({ input: record.input, output: record.output }, ITEM_BYTES);
+    if (fitted.truncated) {
+      record.input = fitted.value.input;
+      record.output = fitted.value.output;
+      truncatedTraces.push(typeof item.data.span_id === "string" ? `span ${item.data.span_id}` : `dataset item ${item.id}`);
+    }
     scores.push(...record.scores);
     outcomes.push(outcome);
     // The payload now lives in the record until it is written; dropping the item's copy keeps memory flat on large datasets.
@@ -237,6 +250,11 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const missing = options.items.filter((item) => (attempted.has(item.id) || !pending.has(item.id)) && !written.has(item.id));
   if (missing.length) throw new Error(`Opik experiment "${options.name}" is missing ${missing.length} of ${options.items.length} items after writing them`);
 
+  const warnings: string[] = [];
+  if (truncatedTraces.length) {
+    const more = truncatedTraces.length > TRUNCATED_IDS_SHOWN ? ` and ${truncatedTraces.length - TRUNCATED_IDS_SHOWN} more` : "";
+    warnings.push(`${truncatedTraces.length} evaluation trace(s) exceeded the ${ITEM_BYTES.toLocaleString("en-US")} bytes one Opik request may carry and were stored truncated (${truncatedTraces.slice(0, TRUNCATED_IDS_SHOWN).join(", ")}${more})`);
+  }
   const evaluated = options.items.length - notStarted - itemErrors.length;
   return {
     result: {
@@ -254,5 +272,6 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     metricErrors,
     outcomes,
     budgetLimited,
+    warnings,
   };
 }

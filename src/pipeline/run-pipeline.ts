@@ -244,7 +244,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     result.experiment_result = experiment.result;
     items.push(...experiment.outcomes);
     result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
-    result.warnings.push(...experiment.metricErrors);
+    result.warnings.push(...experiment.metricErrors, ...experiment.warnings);
 
     if (experiment.budgetLimited) {
       result.budget_limited = true;
