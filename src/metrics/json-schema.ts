@@ -18,6 +18,8 @@ const OPTIONS = {
   // Type-free keywords (`{format: "email"}`) and draft-07 tuples are valid JSON Schema, not mistakes.
   strictTypes: false,
   strictTuples: false,
+  // `{type: object, required: [verdict]}` without listing verdict's properties is a complete, common schema.
+  strictRequired: false,
   allowUnionTypes: true,
   allErrors: true,
   logger: false,

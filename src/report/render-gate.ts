@@ -135,7 +135,8 @@ export function rankingMetric(verdict: GateVerdict): MetricVerdict | undefined {
 
 /**
  * The items worth a look, worst first whichever way the metric reads (ties by
- * item id, so the order is stable): those outside the metric's threshold, or
+ * input, then item id: item ids derive from the dataset, so runs on the same
+ * data list the same items in the same order): those outside the metric's threshold, or
  * without one, those below the run's best score. When the metric failed and
  * no item stands out (all equally bad), the worst are shown anyway.
  */
@@ -148,8 +149,12 @@ export function worstItems(items: readonly ItemOutcome[], metric: MetricVerdict,
   const standsOut = scored.filter((item) => (threshold ? !withinThreshold(value(item), threshold) : sign * (best - value(item)) > SCORE_EPSILON));
   const failing = metric.outcome === "fail-threshold" || metric.outcome === "fail-regression";
   return (standsOut.length || !failing ? standsOut : scored)
-    .sort((a, b) => sign * ((a.scores[metric.name]?.value ?? 0) - (b.scores[metric.name]?.value ?? 0)) || (a.datasetItemId < b.datasetItemId ? -1 : a.datasetItemId > b.datasetItemId ? 1 : 0))
+    .sort((a, b) => sign * ((a.scores[metric.name]?.value ?? 0) - (b.scores[metric.name]?.value ?? 0)) || compareText(a.preview ?? a.input, b.preview ?? b.input) || compareText(a.datasetItemId, b.datasetItemId))
     .slice(0, count);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function renderItem(item: ItemOutcome, rank: number, metric: MetricVerdict, level: DetailLevel): string {

@@ -285,6 +285,10 @@ describe("spec validation", () => {
     ]);
   });
 
+  it("accepts a required key whose own schema is not spelled out", () => {
+    expect(validateJsonSchemaSpec({ type: "object", required: ["verdict"] })).toEqual([]);
+  });
+
   it("reports a schema that is not an object", () => {
     expect(validateJsonSchemaSpec(["object"])).toEqual(['json_schema: must be an object, got ["object"]']);
     expect(validateJsonSchemaSpec({ properties: { a: "string" } })).toEqual(['json_schema.properties.a: a schema must be an object or a boolean, got "string"']);
