@@ -1,3 +1,5 @@
+import { redactSecret } from "./util/redact.js";
+
 /** The message of any caught value, whatever was thrown. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -46,7 +48,7 @@ export class OpikError extends Error {
     const where = details.url ? ` at ${details.url}` : "";
     const retried = details.attempts && details.attempts > 1 ? ` (after ${details.attempts} attempts)` : "";
     const text = `Opik ${operation} failed${where}: ${details.reason ?? errorMessage(cause)}${retried}.${details.hint ? ` ${details.hint}` : ""}`;
-    super(details.secret && details.secret.length >= 6 ? text.split(details.secret).join("***") : text, { cause });
+    super(redactSecret(text, details.secret), { cause });
     this.name = "OpikError";
     this.status = details.status;
   }

@@ -9,6 +9,7 @@ import { OPIK_RETRY } from "../constants.js";
 import { OpikError, errorMessage } from "../errors.js";
 import { nextRetryDelayMs } from "../providers/retry.js";
 import { TRANSPORT_FAILURE_STATUS, classifyTransportError, transportFailureOf, type TransportFailure } from "./opik-fetch.js";
+import { displayUrl } from "../util/redact.js";
 
 export interface OpikCallSettings {
   /** The configured opik-url; shown without credentials. */
@@ -104,19 +105,6 @@ function fixHint(failure: OpikFailure, timeoutSeconds: number): string {
   if (failure.status === 405 || (failure.status === 404 && failure.routeMissing)) return `${urlHint}: without /api the request reaches Opik's web UI, not its API.`;
   if (failure.status !== undefined && failure.status >= 500) return "Opik answered with a server error; try again later, or check Opik's logs.";
   return "";
-}
-
-/** The URL as it may appear in a log: no user info, no query. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 /**

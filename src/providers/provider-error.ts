@@ -1,4 +1,5 @@
 import type { JudgeProvider } from "../types.js";
+import { displayUrl, redactSecret } from "../util/redact.js";
 
 const PROVIDER_LABELS: Record<JudgeProvider, string> = {
   openai: "OpenAI",
@@ -25,7 +26,7 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
 
   constructor(problem: string, details: ProviderErrorDetails) {
-    const where = details.baseURL ? ` at ${withoutCredentials(details.baseURL)}` : "";
+    const where = details.baseURL ? ` at ${displayUrl(details.baseURL)}` : "";
     const message = `${PROVIDER_LABELS[details.provider]} model "${details.model}"${where} ${problem}`;
     super(redactSecret(message, details.apiKey), { cause: details.cause });
     this.name = "ProviderError";
@@ -33,23 +34,4 @@ export class ProviderError extends Error {
     this.model = details.model;
     this.status = details.status;
   }
-}
-
-/** Gateways sometimes take a key as user info or a query parameter; neither belongs in a log. */
-function withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    parsed.search = "";
-    return parsed.toString().replace(/\/$/, "");
-  } catch {
-    return "(invalid URL)";
-  }
-}
-
-/** Replaces every occurrence of `secret` in `text`; keys too short to be real are left alone to avoid mangling the text. */
-export function redactSecret(text: string, secret: string | undefined): string {
-  if (!secret || secret.length < 6) return text;
-  return text.split(secret).join("***");
 }

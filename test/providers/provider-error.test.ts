@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ProviderError, redactSecret } from "../../src/providers/provider-error.js";
+import { ProviderError } from "../../src/providers/provider-error.js";
+import { redactSecret } from "../../src/util/redact.js";
 
 describe("redactSecret", () => {
   it("replaces every occurrence of the key", () => {
