@@ -1,8 +1,13 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// The local Opik server is for tests and scripts: the action must never bundle it.
+const LOCAL_SERVER_MESSAGE = "The action never uses the local Opik server; only tests and scripts import opik-local-server.";
+const LOCAL_SERVER_IMPORT = { name: "opik-local-server", message: LOCAL_SERVER_MESSAGE };
+const LOCAL_SERVER_SOURCE = { group: ["opik-local-server/*", "**/packages/opik-local-server/**"], message: LOCAL_SERVER_MESSAGE };
+
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "build/**", "coverage/**"] },
+  { ignores: ["dist/**", "packages/*/dist/**", "node_modules/**", "build/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,7 +27,17 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/opik/**"],
     rules: {
-      "no-restricted-imports": ["error", { paths: [{ name: "opik", message: "Only src/opik imports the opik SDK; use the OpikGateway interface." }] }],
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "opik", message: "Only src/opik imports the opik SDK; use the OpikGateway interface." }, LOCAL_SERVER_IMPORT], patterns: [LOCAL_SERVER_SOURCE] },
+      ],
+    },
+  },
+  {
+    // The same rule as above, without the opik restriction: a later block would replace it, not add to it.
+    files: ["src/opik/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [LOCAL_SERVER_IMPORT], patterns: [LOCAL_SERVER_SOURCE] }],
     },
   },
   {

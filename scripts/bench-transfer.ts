@@ -5,7 +5,7 @@
  * embedded Opik server sent to the action, per new span.
  */
 import { createOpikGateway } from "../src/opik/opik-sdk-gateway.js";
-import type { OpikServer } from "../src/opik-server/index.js";
+import type { OpikServer } from "opik-local-server";
 import { matchingSpanFilters } from "../src/pipeline/search-spans.js";
 import { runAction } from "./run-action.js";
 import { buildSample, ingestSample } from "./sample-data.js";

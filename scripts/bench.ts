@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startOpikServer } from "../src/opik-server/index.js";
+import { startOpikServer } from "opik-local-server";
 import { startOpenAIServer } from "../test/support/openai-server.js";
 import { benchTransfer } from "./bench-transfer.js";
 import { runAction } from "./run-action.js";

@@ -7,7 +7,7 @@ import { copyFile, mkdir, mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startOpikServer } from "../src/opik-server/index.js";
+import { startOpikServer } from "opik-local-server";
 import { runAction } from "./run-action.js";
 import { DEMO_CONFIG, DEMO_NAMES, seedLocal } from "./seed-local.js";
 

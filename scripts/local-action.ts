@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { errorMessage } from "../src/errors.js";
-import { startOpikServer } from "../src/opik-server/index.js";
+import { startOpikServer } from "opik-local-server";
 import { DEMO_CONFIG, DEMO_NAMES, expectedOutputs, seedLocal } from "./seed-local.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));

@@ -3,7 +3,7 @@
  * a seeded generator, so each test can draw a data set no code was tuned on,
  * and the expected counts come from how the data was made, not from the action.
  */
-import { createUuidV7 } from "../src/opik-server/uuid-v7.js";
+import { createUuidV7 } from "opik-local-server";
 
 export interface SampleOptions {
   project: string;

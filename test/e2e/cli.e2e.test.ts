@@ -8,7 +8,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { DEMO_CONFIG, expectedOutputs, seedLocal } from "../../scripts/seed-local.js";
 import { INPUT_DESCRIPTIONS } from "../../src/cli/input-descriptions.js";
 import { INPUT_DEFAULTS } from "../../src/constants.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "index.js");

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "../../scripts/run-action.js";
 import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
 import { seededRandom } from "../../src/gate/seeded-random.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { opikReads } from "../support/opik-reads.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/index.js", import.meta.url));

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildSample, ingestSample, type Sample, type SampleOptions } from "../../scripts/sample-data.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { opikReads } from "../support/opik-reads.js";
 import { runAction } from "../../scripts/run-action.js";
 

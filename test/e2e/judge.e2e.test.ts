@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSample, ingestSample } from "../../scripts/sample-data.js";
 import { runAction } from "../../scripts/run-action.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { opikReads } from "../support/opik-reads.js";
 

@@ -4,8 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "../../scripts/run-action.js";
 import { OPIK_LIMITS } from "../../src/constants.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
-import { createUuidV7 } from "../../src/opik-server/uuid-v7.js";
+import { createUuidV7, startOpikServer, type OpikServer } from "opik-local-server";
 import { opikReads } from "../support/opik-reads.js";
 
 /** verdict has an enum but no type: a failed check prints the value, which walks all of it. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSample, ingestSample } from "../../scripts/sample-data.js";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { DATASET_TAG, LEASE_TAG_PREFIX, PENDING_TAG } from "../../src/constants.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { opikReads } from "../support/opik-reads.js";
 
 const REGISTRY = `

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSample, ingestSample } from "../../scripts/sample-data.js";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 

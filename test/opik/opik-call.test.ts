@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, OpikError } from "../../src/errors.js";
 import { seededRandom } from "../../src/gate/seeded-random.js";
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
-import { createUuidV7, startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { createUuidV7, startOpikServer, type OpikServer } from "opik-local-server";
 
 let server: OpikServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
 import { AlreadyExistsError, OpikError } from "../../src/errors.js";
-import { createUuidV7, startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { createUuidV7, startOpikServer, type OpikServer } from "opik-local-server";
 
 let server: OpikServer;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
-import { startOpikServer, type OpikServer } from "../../src/opik-server/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { NOT_YET_ADDED, type SpanQuery, selectNewSpans } from "../../src/pipeline/search-spans.js";
 
 const SPAN_NAME = "charter_validation";

@@ -37,10 +37,6 @@ export function badRequest(message: string): ApiError {
   return codeError(400, message);
 }
 
-export function notFound(message: string): ApiError {
-  return codeError(404, message);
-}
-
 /** Bean-validation failures on a request body: Dropwizard answers 422 with every violation. */
 export function validationFailed(errors: string[]): ApiError {
   return listError(422, ...errors);

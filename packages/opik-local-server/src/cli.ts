@@ -1,14 +1,16 @@
+#!/usr/bin/env node
 /**
- * Runs the embedded Opik-compatible server in the foreground, for local runs of the
- * action (`opik-url`) and for poking at it with curl:
+ * Runs the server in the foreground, for local runs of code that talks to Opik and for
+ * poking at it with curl:
  *
- *   npm run opik:local -- --port 5173 [--persist .opik-local/state.json]
+ *   npm run opik:local -- --port 5173 [--persist .opik-local/state.json]   (from the repository root)
+ *   npx opik-local-server --port 5173                                     (after `npm run build` here)
  */
 import { parseArgs } from "node:util";
-import { startOpikServer } from "../src/opik-server/index.js";
-import { errorMessage } from "../src/opik-server/errors.js";
+import { startOpikServer } from "./index.js";
+import { errorMessage } from "./errors.js";
 
-const USAGE = "usage: npm run opik:local -- --port PORT [--persist FILE]";
+const USAGE = "usage: opik-local-server --port PORT [--persist FILE]";
 
 function parseOptions(argv: string[]): { port: number; persistPath: string | undefined } {
   const { values } = parseArgs({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpikServer } from "../../src/opik-server/index.js";
+import type { OpikServer } from "../src/index.js";
 import { call, expectSdkFailure, sdkClient, startTestServer, uuid7 } from "./helpers.js";
 
 describe("opik server: HTTP behaviour, error bodies, faults and request log", () => {

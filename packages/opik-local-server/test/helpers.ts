@@ -1,7 +1,7 @@
 import { Opik, OpikQueryLanguage, logger } from "opik";
 import { vi } from "vitest";
-import { parseNdjson } from "../../src/opik-server/ndjson.js";
-import { createUuidV7, startOpikServer, type OpikServer, type OpikServerOptions } from "../../src/opik-server/index.js";
+import { parseNdjson } from "../src/ndjson.js";
+import { createUuidV7, startOpikServer, type OpikServer, type OpikServerOptions } from "../src/index.js";
 
 export { createUuidV7 as uuid7 };
 

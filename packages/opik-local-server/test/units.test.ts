@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { HttpRouter } from "../../src/opik-server/http-router.js";
-import { parseInstant } from "../../src/opik-server/instant.js";
-import { lookupDictionary } from "../../src/opik-server/json-path.js";
-import { containsLike, ilike } from "../../src/opik-server/like.js";
-import { compareIds, createUuidV7, uuidV7Millis, uuidVersion } from "../../src/opik-server/uuid-v7.js";
+import { HttpRouter } from "../src/http-router.js";
+import { parseInstant } from "../src/instant.js";
+import { lookupDictionary } from "../src/json-path.js";
+import { containsLike, ilike } from "../src/like.js";
+import { compareIds, createUuidV7, uuidV7Millis, uuidVersion } from "../src/uuid-v7.js";
 
 describe("opik server building blocks", () => {
   it("mints UUIDv7 ids that sort in creation order, even within one millisecond", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpikServer } from "../../src/opik-server/index.js";
+import type { OpikServer } from "../src/index.js";
 import { call, expectSdkFailure, readNdjsonStream, sdkClient, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
 
 describe("opik server: trace and span ingestion", () => {

@@ -1,6 +1,6 @@
 import type { Opik } from "opik";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpikServer } from "../../src/opik-server/index.js";
+import type { OpikServer } from "../src/index.js";
 import { call, expectSdkFailure, readNdjsonStream, sdkClient, startTestServer, uuid7, watchSdkErrors } from "./helpers.js";
 
 const PROJECT = "datasets";

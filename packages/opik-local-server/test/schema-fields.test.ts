@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OpikServer } from "../../src/opik-server/index.js";
+import type { OpikServer } from "../src/index.js";
 import { call, sdkClient, startTestServer, streamRows, uuid7 } from "./helpers.js";
 
 /**
