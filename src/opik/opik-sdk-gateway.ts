@@ -11,7 +11,7 @@ import type { DatasetRecord, ExperimentSummary } from "../types.js";
 import { readNdjson } from "./ndjson.js";
 import { callOpik, type OpikCallSettings } from "./opik-call.js";
 import { createOpikFetch } from "./opik-fetch.js";
-import { countSpanPage } from "./span-count.js";
+import { countSpanPage, type OpikCall as Call } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
@@ -37,7 +37,6 @@ export function runMarker(runId: string): string {
   return `[opik-evaluate run ${runId}]`;
 }
 
-type Call = <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 
 /** A write's batches: the endpoint's item count, and the bytes one request may carry. */
 const batchLimits = (maxCount: number) => ({ maxCount, maxBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes });
@@ -164,7 +163,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     countSpans(filters) {
-      return countSpanPage(api, projectName, filters, async () => (await projectId()) !== undefined, REQUEST_OPTIONS);
+      return countSpanPage(call, api, projectName, filters, async () => (await projectId()) !== undefined, REQUEST_OPTIONS);
     },
 
     async listTraceSpans(traceId) {

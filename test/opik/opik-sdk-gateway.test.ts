@@ -81,7 +81,7 @@ describe("the Opik gateway on the real SDK client", () => {
     server.injectFault({ method: "GET", path: "/v1/private/spans", status: 404, times: 1 });
     const notFound = await opik.countSpans([]).catch((e: unknown) => e);
     expect(notFound).toBeInstanceOf(OpikError);
-    expect((notFound as Error).message).toMatch(/^Opik span count failed: /);
+    expect((notFound as Error).message).toMatch(/^Opik span count failed at /);
     server.injectFault({ method: "GET", path: "/v1/private/spans", status: 400, times: 1 });
     expect(((await opik.countSpans([]).catch((e: unknown) => e)) as { cause: { statusCode: number } }).cause.statusCode).toBe(400);
   });
