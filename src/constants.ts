@@ -55,6 +55,10 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 /** Inputs whose values are credentials: masked before anything else runs. */
 export const SECRET_INPUTS: readonly InputName[] = ["opik-api-key", "openai-api-key", "google-api-key", "github-token"];
 
+/** How the report goes on a pull request: one comment edited in place, a comment per run, or none. */
+export const COMMENT_MODES = ["sticky", "new", "off"] as const;
+export type CommentMode = (typeof COMMENT_MODES)[number];
+
 export const OUTPUTS = {
   status: "status",
   resultJson: "result-json",
@@ -70,6 +74,8 @@ export const OUTPUTS = {
   compareUrl: "compare-url",
   commentUrl: "comment-url",
 } as const;
+
+export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
 
 /** The seed's defaults for the metrics parameter, used when neither input nor registry names any. */
 export const DEFAULT_METRICS = ["hallucination", "output_format"] as const;

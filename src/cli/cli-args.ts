@@ -52,7 +52,3 @@ export function resolveInputs(given: Partial<Record<InputName, string>>, env: No
   return inputs;
 }
 
-/** The variable `core.getInput(name)` reads. */
-export function inputVariable(name: string): string {
-  return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
-}

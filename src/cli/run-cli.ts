@@ -1,40 +1,22 @@
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { nodeDeps } from "../adapters/node-deps.js";
+import { runContext, runIdentity } from "../adapters/run-context.js";
+import type { RawInputs } from "../config/parse-config.js";
+import { evaluate } from "../core/evaluate.js";
 import { errorMessage } from "../errors.js";
-import { run } from "../main.js";
-import { OUTPUTS } from "../constants.js";
-import { INPUT_NAMES, inputVariable, parseCliArgs, resolveInputs } from "./cli-args.js";
+import { INPUT_NAMES, parseCliArgs, resolveInputs } from "./cli-args.js";
 import { helpText } from "./help-text.js";
-import { parseOutputFile } from "./output-file.js";
+import { errorLine, printedOutcome } from "./print-outcome.js";
 import { createTerminalLogger } from "./terminal-logger.js";
-import { interceptStdout } from "./workflow-commands.js";
 
-/** The runner's files the action writes to, in a directory of this run's own. */
-async function runnerFiles(): Promise<{ dir: string; summary: string; output: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-"));
-  const files = { dir, summary: path.join(dir, "summary.md"), output: path.join(dir, "output.txt") };
-  await Promise.all([writeFile(files.summary, ""), writeFile(files.output, "")]);
-  return files;
+/** Every input, as the runner would pass it: given ones trimmed, the others empty so their defaults apply. */
+function rawInputs(given: Partial<RawInputs>): RawInputs {
+  return Object.fromEntries(INPUT_NAMES.map((name) => [name, (given[name] ?? "").trim()])) as RawInputs;
 }
 
-/**
- * Sets the environment the runner would: one INPUT_* variable per given input
- * (others are removed, so a stray variable cannot change the run) and the files
- * for outputs and the job summary.
- */
-function prepareEnvironment(env: NodeJS.ProcessEnv, inputs: Partial<Record<string, string>>, files: { dir: string; summary: string; output: string }): void {
-  for (const name of INPUT_NAMES) {
-    const value = inputs[name];
-    if (value === undefined) delete env[inputVariable(name)];
-    else env[inputVariable(name)] = value;
-  }
-  env.GITHUB_STEP_SUMMARY = files.summary;
-  env.GITHUB_OUTPUT = files.output;
-  env.RUNNER_TEMP ??= files.dir;
-}
-
-/** `opik-evaluate [--input value]...`: the action's run() in this process; returns the exit status. */
+/** `opik-evaluate [--input value]...`: the core in this process; returns the exit status. */
 export async function runCli(argv: readonly string[]): Promise<number> {
   let args: ReturnType<typeof parseCliArgs>;
   try {
@@ -48,27 +30,22 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
-  const files = await runnerFiles();
-  prepareEnvironment(process.env, resolveInputs(args.inputs, process.env), files);
-  const stdout = process.stdout.write.bind(process.stdout);
-  const terminal = { write: (text: string) => void stdout(text), isTTY: process.stdout.isTTY === true, columns: process.stdout.columns };
-  const logger = createTerminalLogger(terminal, { write: (text) => void process.stderr.write(text) });
-  const restore = interceptStdout({ verbose: args.verbose, folded: false }, (text) => {
-    logger.clearBar();
-    stdout(text);
-  });
+  const stdout = (text: string): void => void process.stdout.write(text);
+  const logger = createTerminalLogger({ write: stdout, isTTY: process.stdout.isTTY === true, columns: process.stdout.columns }, { write: (text) => void process.stderr.write(text) });
   try {
-    await run({ logger });
-  } finally {
-    restore();
+    const tempDir = process.env.RUNNER_TEMP ?? (await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-")));
+    const context = runContext(process.env, undefined);
+    const outcome = await evaluate(
+      { raw: rawInputs(resolveInputs(args.inputs, process.env)), ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}), runContext: context, run: runIdentity(process.env, context), tempDir },
+      nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: logger }),
+    );
+    await writeFile(outcome.resultFile, `${outcome.resultJson}\n`);
     logger.finish();
+    stdout(printedOutcome(outcome, { verbose: args.verbose }));
+    return outcome.exit.failed ? 1 : 0;
+  } catch (error) {
+    logger.finish();
+    stdout(errorLine(errorMessage(error)));
+    return 1;
   }
-
-  const summary = await readFile(files.summary, "utf8");
-  const outputs = parseOutputFile(await readFile(files.output, "utf8"));
-  if (summary.trim()) stdout(`\n──── Job summary ────\n\n${summary.trimEnd()}\n`);
-  const resultFile = outputs[OUTPUTS.resultFile];
-  if (resultFile) stdout(`\nResult JSON: ${resultFile}\n`);
-  // core.setFailed marks the step failed by setting the process's exit code.
-  return process.exitCode === 1 ? 1 : 0;
 }

@@ -1,5 +1,5 @@
 import { parseGateInputs, type GateSettings } from "../gate/index.js";
-import type { CommentMode } from "../github/publish-comment.js";
+import { COMMENT_MODES, type CommentMode } from "../constants.js";
 import type { RawInputs } from "./parse-config.js";
 
 export type RunMode = "harvest" | "evaluate";
@@ -17,7 +17,6 @@ export interface RunSettings {
 }
 
 const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_target"]);
-const COMMENT_MODES: readonly CommentMode[] = ["sticky", "new", "off"];
 
 /**
  * `auto` evaluates on pull requests (a PR must never change production
@@ -39,7 +38,7 @@ export function parseRunSettings(raw: RawInputs, eventName: string | undefined, 
   problems.push(...gate.problems);
 
   const comment = raw.comment.trim().toLowerCase() as CommentMode;
-  if (!COMMENT_MODES.includes(comment)) problems.push(`comment: expected sticky, new or off (got "${raw.comment}")`);
+  if (!(COMMENT_MODES as readonly string[]).includes(comment)) problems.push(`comment: expected sticky, new or off (got "${raw.comment}")`);
 
   if (problems.length) return { problems };
   return { settings: { mode, dataset, gate: gate.settings, comment, githubToken: raw["github-token"] }, problems };

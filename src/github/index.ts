@@ -2,4 +2,3 @@
 export { readEventContext, type ActionsContext, type GitHubEventContext } from "./event-context.js";
 export { GitHubError, httpStatusOf } from "./github-error.js";
 export { createGitHubGateway, currentEventContext, type GitHubGateway, type GitHubGatewayOptions, type IssueComment } from "./github-gateway.js";
-export { COMMENT_MODES, parseCommentMode, publishComment, type CommentMode, type PublishOptions, type PublishResult } from "./publish-comment.js";

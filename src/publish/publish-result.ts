@@ -1,21 +1,19 @@
-import { writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import * as core from "@actions/core";
-import { OUTPUTS } from "../constants.js";
+import { OUTPUTS, type OutputName } from "../constants.js";
 import { rounded } from "../gate/format-number.js";
 import type { GateVerdict } from "../gate/index.js";
 import type { PipelineResult } from "../pipeline/run-pipeline.js";
-import { MAX_STEP_SUMMARY_BYTES } from "../report/limits.js";
+import { SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderGateSection } from "../report/render-gate.js";
 import { renderSummary } from "../report/render-summary.js";
 import type { ItemOutcome } from "../types.js";
 
-export interface Publication {
+/** A finished run and where its report points. */
+export interface RunReport {
   result: PipelineResult;
   items: readonly ItemOutcome[];
   verdict: GateVerdict;
-  resultFile?: string;
+  /** Absolute path the result JSON is written to. */
+  resultFile: string;
   compareUrl?: string;
   commentUrl?: string;
 }
@@ -38,16 +36,28 @@ export function scoresOutput(verdict: GateVerdict): Record<string, unknown> {
   );
 }
 
-/** The result file, the step outputs and the job summary; the summary stays under GitHub's 1 MiB. */
-export async function publishResult(publication: Publication): Promise<void> {
-  const { result, verdict } = publication;
-  const json = JSON.stringify(result, null, 2);
-  const resultFile = path.resolve(publication.resultFile ?? path.join(process.env.RUNNER_TEMP ?? os.tmpdir(), "opik-evaluate-result.json"));
-  await writeFile(resultFile, `${json}\n`);
-  const outputs: Record<string, string> = {
+export interface Annotation {
+  title: string;
+  message: string;
+}
+
+/** What a runner writes for one run: the result file's text, the step outputs, the job summary and the annotations. */
+export interface Publication {
+  /** The result JSON, indented, for the result file and the log. */
+  resultJson: string;
+  resultFile: string;
+  outputs: Record<OutputName, string>;
+  summary: string;
+  annotations: Annotation[];
+}
+
+/** The step outputs, the job summary (within GitHub's byte budget) and the annotations of a run. Pure. */
+export function buildPublication(run: RunReport): Publication {
+  const { result, verdict } = run;
+  const outputs: Record<OutputName, string> = {
     [OUTPUTS.status]: result.status,
     [OUTPUTS.resultJson]: JSON.stringify(result),
-    [OUTPUTS.resultFile]: resultFile,
+    [OUTPUTS.resultFile]: run.resultFile,
     [OUTPUTS.datasetName]: result.dataset_name ?? "",
     [OUTPUTS.experimentName]: result.experiment_result?.experiment_name ?? "",
     [OUTPUTS.experimentUrl]: result.experiment_result?.experiment_url ?? "",
@@ -56,22 +66,15 @@ export async function publishResult(publication: Publication): Promise<void> {
     [OUTPUTS.passed]: String(verdict.passed),
     [OUTPUTS.verdict]: verdict.state,
     [OUTPUTS.scores]: JSON.stringify(scoresOutput(verdict)),
-    [OUTPUTS.compareUrl]: publication.compareUrl ?? "",
-    [OUTPUTS.commentUrl]: publication.commentUrl ?? "",
+    [OUTPUTS.compareUrl]: run.compareUrl ?? "",
+    [OUTPUTS.commentUrl]: run.commentUrl ?? "",
   };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
-
-  if (process.env.GITHUB_STEP_SUMMARY) {
-    const summary = renderSummary(result, verdict);
-    // A rejected configuration has no gate to speak of: its summary is the list of problems.
-    const gate = result.config_rejected ? "" : `\n${renderGateSection(verdict, { items: publication.items, maxBytes: MAX_STEP_SUMMARY_BYTES - Buffer.byteLength(summary) - 1024 })}`;
-    await core.summary.addRaw(`${summary}${gate}`).write();
-  }
+  const summary = renderSummary(result, verdict);
+  // A rejected configuration has no gate to speak of: its summary is the list of problems.
+  const gate = result.config_rejected ? "" : `\n${renderGateSection(verdict, { items: run.items, maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
   // Failing metrics show as annotations on the run, where reviewers look first.
-  for (const metric of verdict.metrics) {
-    if (metric.outcome === "fail-threshold" || metric.outcome === "fail-regression") core.error(metric.reason, { title: `Opik evaluate: ${metric.name} ${metric.outcome}` });
-  }
-  core.startGroup("Result");
-  core.info(json);
-  core.endGroup();
+  const annotations = verdict.metrics
+    .filter((metric) => metric.outcome === "fail-threshold" || metric.outcome === "fail-regression")
+    .map((metric) => ({ title: `Opik evaluate: ${metric.name} ${metric.outcome}`, message: metric.reason }));
+  return { resultJson: JSON.stringify(result, null, 2), resultFile: run.resultFile, outputs, summary: `${summary}${gate}`, annotations };
 }

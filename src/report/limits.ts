@@ -6,6 +6,9 @@ export const MAX_COMMENT_CHARS = 65_536;
 /** GitHub refuses a job summary ($GITHUB_STEP_SUMMARY) over 1 MiB, counted in bytes. */
 export const MAX_STEP_SUMMARY_BYTES = 1024 * 1024;
 
+/** The job summary's budget: GitHub's limit less a margin, so a summary at the budget is never refused. */
+export const SUMMARY_BUDGET_BYTES = MAX_STEP_SUMMARY_BYTES - 1024;
+
 /** The gate section's share of the job summary when the caller does not say how much room is left. */
 export const DEFAULT_GATE_SECTION_BYTES = 256 * 1024;
 

@@ -1,13 +1,12 @@
 import type { GateVerdict } from "../gate/types.js";
 import type { PipelineResult } from "../pipeline/run-pipeline.js";
 import { cleanupState } from "./cleanup-state.js";
+import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
 
 /** What the heading needs from the gate: whether the step fails, and in which state. */
 export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
 
-/** GitHub rejects a step summary over 1 MiB; stay well under it. */
-export const MAX_SUMMARY_BYTES = 1024 * 1024 - 1024;
 const MAX_LISTED_MESSAGES = 20;
 
 const STATUS_ICON: Record<PipelineResult["status"], string> = { success: "✅", skipped: "⏭️", failed: "❌" };
@@ -113,7 +112,7 @@ function render(result: PipelineResult, step: StepOutcome | undefined, messageLi
 export function renderSummary(result: PipelineResult, step?: StepOutcome): string {
   for (const limit of [MAX_LISTED_MESSAGES, 5, 0]) {
     const markdown = render(result, step, limit);
-    if (Buffer.byteLength(markdown) <= MAX_SUMMARY_BYTES) return markdown;
+    if (Buffer.byteLength(markdown) <= SUMMARY_BUDGET_BYTES) return markdown;
   }
-  return `${render(result, step, 0).slice(0, MAX_SUMMARY_BYTES / 4)}\n\n… summary cut to fit GitHub's limit\n`;
+  return `${render(result, step, 0).slice(0, SUMMARY_BUDGET_BYTES / 4)}\n\n… summary cut to fit GitHub's limit\n`;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/parse-config.js";
 import { ConfigError } from "../../src/errors.js";
 import { inCliWords } from "../../src/cli/cli-wording.js";
-import { translateLine } from "../../src/cli/workflow-commands.js";
+import { errorLine } from "../../src/cli/print-outcome.js";
 
 function configErrorOf(inputs: Record<string, string>): string {
   try {
@@ -17,7 +17,7 @@ function configErrorOf(inputs: Record<string, string>): string {
 describe("the CLI's wording of the action's errors", () => {
   it("names flags and environment variables, not inputs and secrets", () => {
     const message = configErrorOf({ "task-provider": "gemini", "opik-url": "http://h/api", "max-items": "many" });
-    const shown = translateLine(`::error::${message.replace(/\n/g, "%0A")}`, { verbose: false, folded: false }) ?? "";
+    const shown = errorLine(message);
     expect(shown).toContain("  - --google-api-key or $GOOGLE_API_KEY: required because --task-provider is gemini");
     expect(shown).toContain("  - --max-items: expected a whole number");
     expect(shown).toContain("  - --config: file .github/opik-evaluate.yml not found");

@@ -82,7 +82,7 @@ describe("createGitHubGateway with the runner's environment", () => {
     vi.resetModules();
     // Fresh modules, so @actions/github builds its context (and its default fetch) from this environment.
     const { createGitHubGateway } = await import("../../src/github/github-gateway.js");
-    const { publishComment } = await import("../../src/github/publish-comment.js");
+    const { publishComment } = await import("../../src/publish/publish-comment.js");
     const gateway = createGitHubGateway({ token: "ghs_env" });
     expect(gateway.event).toMatchObject({ owner: OWNER, repo: REPO, eventName: "pull_request", prNumber: 12, baseBranch: "develop", headSha: "beef", workflow: "Evaluate", job: "opik" });
     // Default pacing (throttled writes, real retry settings): one write goes straight through.

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineResult } from "../../src/pipeline/run-pipeline.js";
 import { renderGateSection } from "../../src/report/render-gate.js";
-import { MAX_SUMMARY_BYTES, renderSummary } from "../../src/report/render-summary.js";
+import { SUMMARY_BUDGET_BYTES } from "../../src/report/limits.js";
+import { renderSummary } from "../../src/report/render-summary.js";
 import { rejectedConfigResult } from "../../src/pipeline/rejected-config-result.js";
 import { result } from "../gate/fixtures.js";
 import { scenarios } from "../gate/report-scenarios.js";
@@ -43,7 +44,7 @@ describe("renderSummary", () => {
   it("stays within GitHub's summary size limit however many errors there are", () => {
     const huge: PipelineResult = { ...base, errors: Array.from({ length: 50_000 }, (_, i) => `item ${i}: ${"x".repeat(400)}`) };
     const markdown = renderSummary(huge);
-    expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(SUMMARY_BUDGET_BYTES);
     expect(markdown).toContain("and 49980 more");
   });
 

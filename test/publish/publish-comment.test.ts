@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GitHubError } from "../../src/github/github-error.js";
 import { createGitHubGateway, type GitHubGateway } from "../../src/github/github-gateway.js";
 import type { ActionsContext } from "../../src/github/event-context.js";
-import { parseCommentMode, publishComment } from "../../src/github/publish-comment.js";
+import { publishComment } from "../../src/publish/publish-comment.js";
 import { commentMarker } from "../../src/report/limits.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
@@ -172,13 +172,5 @@ describe("publishComment", () => {
     await expect(failure).rejects.toBeInstanceOf(GitHubError);
     await expect(failure).rejects.toMatchObject({ status: 500, message: expect.stringMatching(/^GitHub list comments of #7 failed/) as unknown });
     expect(server.requests).toHaveLength(4);
-  });
-});
-
-describe("parseCommentMode", () => {
-  it("reads sticky, new and off, sticky by default", () => {
-    expect(parseCommentMode("")).toEqual({ mode: "sticky", problems: [] });
-    expect(parseCommentMode("NEW").mode).toBe("new");
-    expect(parseCommentMode("always").problems).toEqual(['comment: unknown mode "always" (expected sticky, new or off)']);
   });
 });

@@ -1,15 +1,6 @@
+import type { CommentMode } from "../constants.js";
 import { errorMessage } from "../errors.js";
-import type { GitHubGateway, IssueComment } from "./github-gateway.js";
-import { GitHubError, httpStatusOf } from "./github-error.js";
-
-export const COMMENT_MODES = ["sticky", "new", "off"] as const;
-export type CommentMode = (typeof COMMENT_MODES)[number];
-
-export function parseCommentMode(text: string): { mode: CommentMode; problems: string[] } {
-  const value = text.trim().toLowerCase() || "sticky";
-  const mode = COMMENT_MODES.find((m) => m === value);
-  return mode ? { mode, problems: [] } : { mode: "sticky", problems: [`comment: unknown mode "${text}" (expected sticky, new or off)`] };
-}
+import { GitHubError, httpStatusOf, type GitHubGateway, type IssueComment } from "../github/index.js";
 
 export interface PublishOptions {
   body: string;
@@ -95,4 +86,28 @@ function refusalWarning(issueNumber: number, status: number, fromFork: boolean, 
     ? "Pull requests from forks get a read-only GITHUB_TOKEN; the report is in the job summary."
     : "Give the job `permissions: pull-requests: write` (or a token that can comment); the report is in the job summary.";
   return `Could not comment on #${issueNumber} (HTTP ${status}): ${detail}. ${hint}`;
+}
+
+/** The comment a run would post: its body carries the marker that finds it again. */
+export interface PullRequestComment {
+  body: string;
+  marker: string;
+  mode: CommentMode;
+  issueNumber: number;
+}
+
+/**
+ * Posts the sticky pull request comment. Never throws: a fork's read-only
+ * token or an API failure is a warning, since the summary already carries
+ * the report.
+ */
+export async function postComment(gateway: () => GitHubGateway, comment: PullRequestComment, warn: (message: string) => void): Promise<string | undefined> {
+  try {
+    const published = await publishComment(gateway(), comment);
+    if (published.warning) warn(published.warning);
+    return published.url;
+  } catch (error) {
+    warn(`The pull request comment could not be posted: ${errorMessage(error)}`);
+    return undefined;
+  }
 }

@@ -1,0 +1,20 @@
+import type { CommentMode } from "../constants.js";
+import type { GateVerdict } from "../gate/index.js";
+import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import type { Publication } from "../publish/index.js";
+
+/** Whether the step fails, and the one line that says why (or how the run went). */
+export type ExitDecision = { failed: true; message: string } | { failed: false; message: string };
+
+/**
+ * Everything a runner needs once a run is over: what to write (result file,
+ * summary, outputs, annotations), the comment that was posted, and whether
+ * the step fails. A rejected configuration is an outcome too.
+ */
+export interface Outcome extends Publication {
+  result: PipelineResult;
+  verdict: GateVerdict;
+  /** The pull request comment, with the URL it was posted at when it was. */
+  comment?: { body: string; mode: CommentMode; url?: string };
+  exit: ExitDecision;
+}

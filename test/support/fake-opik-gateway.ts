@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { AlreadyExistsError } from "../../src/errors.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "../../src/opik/opik-gateway.js";
+import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, ExperimentSummary, OpikFilter, SpanRecord, TraceRecord } from "../../src/types.js";
+
+interface StoredExperiment {
+  summary: ExperimentSummary;
+  datasetId: string;
+  items: Map<string, ExperimentItemRecord>;
+}
+
+/** The span filters the pipeline sends; any other is a drift the fake should fail on, not ignore. */
+function matches(span: SpanRecord, filter: OpikFilter): boolean {
+  if (filter.field === "name" && filter.operator === "=") return span.name === filter.value;
+  if (filter.field === "type" && filter.operator === "=") return span.type === filter.value;
+  if (filter.field === "start_time" && filter.operator === ">=") return Date.parse(span.startTime) >= Date.parse(filter.value);
+  if (filter.field === "start_time" && filter.operator === "<") return Date.parse(span.startTime) < Date.parse(filter.value);
+  if (filter.field === "feedback_scores" && filter.operator === "is_empty") return !span.feedbackScores.some((score) => score.name.toLowerCase() === filter.key?.toLowerCase());
+  throw new Error(`fake Opik: unsupported span filter ${JSON.stringify(filter)}`);
+}
+
+/** Streams as the gateway does: nothing is read (and no failure thrown) until the caller iterates, then one item per tick. */
+async function* stream<T>(read: () => readonly T[]): AsyncGenerator<T> {
+  for (const item of read()) {
+    await Promise.resolve();
+    yield item;
+  }
+}
+
+/**
+ * An in-memory Opik for in-process tests of the core: one project's spans,
+ * datasets with tags and items, experiments with their items. Every write is
+ * kept, so a test reads back what a run left behind; `fail` makes the next
+ * calls of one method throw, as a refused write would.
+ */
+export class FakeOpikGateway implements OpikGateway {
+  readonly projectName: string;
+  readonly spans: SpanRecord[] = [];
+  readonly datasets = new Map<string, { record: DatasetRecord; items: Map<string, DatasetItemRecord> }>();
+  readonly experiments = new Map<string, StoredExperiment>();
+  private readonly failing = new Map<keyof OpikGateway, string>();
+
+  constructor(projectName = "charters-app") {
+    this.projectName = projectName;
+  }
+
+  /** Every later call of `method` throws `message`. */
+  fail(method: keyof OpikGateway, message: string): void {
+    this.failing.set(method, message);
+  }
+
+  private check(method: keyof OpikGateway): void {
+    const message = this.failing.get(method);
+    if (message) throw new Error(message);
+  }
+
+  private dataset(record: DatasetRecord): { record: DatasetRecord; items: Map<string, DatasetItemRecord> } {
+    const stored = [...this.datasets.values()].find((d) => d.record.id === record.id);
+    if (!stored) throw new Error(`fake Opik: no dataset ${record.name}`);
+    return stored;
+  }
+
+  private experiment(record: ExperimentRecord): StoredExperiment {
+    const stored = this.experiments.get(record.id);
+    if (!stored) throw new Error(`fake Opik: no experiment ${record.name}`);
+    return stored;
+  }
+
+  searchTraces(): AsyncIterable<TraceRecord> {
+    // A project without traces: the tests leave cleanup to the end-to-end tests.
+    return stream(() => {
+      this.check("searchTraces");
+      return [];
+    });
+  }
+
+  countTraces(): Promise<number> {
+    this.check("countTraces");
+    return Promise.resolve(0);
+  }
+
+  deleteTraces(): Promise<void> {
+    this.check("deleteTraces");
+    return Promise.resolve();
+  }
+
+  searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord> {
+    return stream(() => {
+      this.check("searchSpans");
+      return this.spans.filter((s) => filters.every((filter) => matches(s, filter))).map((span) => structuredClone(span));
+    });
+  }
+
+  countSpans(filters: OpikFilter[]): Promise<number> {
+    this.check("countSpans");
+    return Promise.resolve(this.spans.filter((s) => filters.every((filter) => matches(s, filter))).length);
+  }
+
+  listTraceSpans(traceId: string): Promise<SpanRecord[]> {
+    this.check("listTraceSpans");
+    return Promise.resolve(this.spans.filter((span) => span.traceId === traceId).map((span) => structuredClone(span)));
+  }
+
+  projectExists(): Promise<boolean> {
+    this.check("projectExists");
+    return Promise.resolve(true);
+  }
+
+  findDatasets(namePrefix: string): Promise<DatasetRecord[]> {
+    this.check("findDatasets");
+    return Promise.resolve([...this.datasets.values()].filter((d) => d.record.name.startsWith(namePrefix)).map((d) => structuredClone(d.record)));
+  }
+
+  findDataset(name: string): Promise<DatasetRecord | undefined> {
+    this.check("findDataset");
+    const stored = this.datasets.get(name);
+    return Promise.resolve(stored ? structuredClone(stored.record) : undefined);
+  }
+
+  listExperiments(dataset: DatasetRecord): Promise<ExperimentSummary[]> {
+    this.check("listExperiments");
+    return Promise.resolve([...this.experiments.values()].filter((e) => e.datasetId === dataset.id).map((e) => structuredClone(e.summary)));
+  }
+
+  createDataset(name: string, description: string, tags: string[]): Promise<DatasetRecord> {
+    this.check("createDataset");
+    if (this.datasets.has(name)) return Promise.reject(new AlreadyExistsError("dataset", name));
+    const record: DatasetRecord = { id: randomUUID(), name, description, tags: [...tags], createdAt: new Date().toISOString() };
+    this.datasets.set(name, { record, items: new Map() });
+    return Promise.resolve(structuredClone(record));
+  }
+
+  deleteDataset(dataset: DatasetRecord): Promise<void> {
+    this.check("deleteDataset");
+    this.datasets.delete(this.dataset(dataset).record.name);
+    return Promise.resolve();
+  }
+
+  setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void> {
+    this.check("setDatasetTags");
+    this.dataset(dataset).record.tags = [...tags];
+    return Promise.resolve();
+  }
+
+  listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]> {
+    this.check("listDatasetItems");
+    return Promise.resolve([...this.dataset(dataset).items.values()].map((item) => structuredClone(item)));
+  }
+
+  insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void> {
+    this.check("insertDatasetItems");
+    const stored = this.dataset(dataset);
+    for (const item of items) stored.items.set(item.id, { id: item.id, spanId: item.spanId, traceId: item.traceId, data: structuredClone(item.data) as unknown as Record<string, unknown> });
+    return Promise.resolve();
+  }
+
+  scoreSpans(scores: readonly SpanScore[]): Promise<void> {
+    this.check("scoreSpans");
+    for (const score of scores) {
+      const span = this.spans.find((s) => s.id === score.spanId);
+      if (!span) throw new Error(`fake Opik: no span ${score.spanId}`);
+      span.feedbackScores = [...span.feedbackScores.filter((s) => s.name !== score.name), { name: score.name, value: score.value, ...(score.reason ? { reason: score.reason } : {}) }];
+    }
+    return Promise.resolve();
+  }
+
+  findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined> {
+    this.check("findExperiment");
+    const found = [...this.experiments.values()].find((e) => e.summary.name === name && e.datasetId === dataset.id);
+    return Promise.resolve(found ? { id: found.summary.id, name: found.summary.name } : undefined);
+  }
+
+  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>, id?: string): Promise<ExperimentRecord> {
+    this.check("createExperiment");
+    const experimentId = id ?? randomUUID();
+    if (this.experiments.has(experimentId)) return Promise.reject(new AlreadyExistsError("experiment", name));
+    this.experiments.set(experimentId, { summary: { id: experimentId, name, createdAt: new Date().toISOString(), metadata: structuredClone(metadata) }, datasetId: this.dataset(dataset).record.id, items: new Map() });
+    return Promise.resolve({ id: experimentId, name });
+  }
+
+  listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]> {
+    this.check("listExperimentItems");
+    return Promise.resolve([...this.experiment(experiment).items.values()].map((item) => structuredClone(item)));
+  }
+
+  writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void> {
+    this.check("writeEvaluations");
+    const stored = this.experiment(experiment);
+    for (const record of records) {
+      stored.items.set(record.experimentItemId, { id: record.experimentItemId, experimentId: experiment.id, datasetItemId: record.datasetItemId, traceId: record.traceId, feedbackScores: structuredClone(record.scores) });
+    }
+    return Promise.resolve();
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+
+  experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string {
+    return `http://opik.test/experiments/${dataset.id}/compare?experiments=${experiment.id}`;
+  }
+
+  compareUrl(dataset: DatasetRecord, experimentIds: readonly string[]): string {
+    return `http://opik.test/experiments/${dataset.id}/compare?experiments=${experimentIds.join(",")}`;
+  }
+}
