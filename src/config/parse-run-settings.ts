@@ -1,6 +1,6 @@
 import { parseGateInputs, type GateSettings } from "../gate/index.js";
 import type { CommentMode } from "../github/publish-comment.js";
-import type { RawInputs } from "./parse-config.js";
+import type { RawInputs } from "./raw-inputs.js";
 
 export type RunMode = "harvest" | "evaluate";
 

@@ -3,7 +3,8 @@ import path from "node:path";
 import * as core from "@actions/core";
 import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName } from "../constants.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import type { FileFacts, RawInputs, RegistrySource } from "./parse-config.js";
+import type { FileFacts, RegistrySource } from "./parse-config.js";
+import type { RawInputs } from "./raw-inputs.js";
 import { parsePrompt, type PromptTemplate } from "./parse-prompt.js";
 import { readConfigFile, unwritableDirectory } from "./read-config-file.js";
 
