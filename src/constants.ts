@@ -3,12 +3,28 @@
  * INPUT_DEFAULTS and OUTPUTS by test/action-manifest.test.ts.
  */
 
-import { GATE_INPUT_DEFAULTS } from "./gate/parse-gate-inputs.js";
-
 export const DEFAULT_OPIK_URL = "https://www.comet.com/opik/api";
 
 /** action.yml's default for github-token: an expression only the runner can resolve. */
 export const GITHUB_TOKEN_DEFAULT = "${{ github.token }}";
+
+/**
+ * The gate's states that fail the step unless fail-on says otherwise. Here rather than in src/gate
+ * so this file stays a leaf of the import graph; src/gate/defaults.ts types it as FailOnState[].
+ */
+export const DEFAULT_FAIL_ON_STATES = ["fail-threshold", "fail-regression", "error"] as const;
+
+/** The gate's inputs (src/gate/parse-gate-inputs.ts reads them) with the defaults action.yml declares. */
+export const GATE_INPUT_DEFAULTS = {
+  thresholds: "",
+  "max-regression": "",
+  "min-items": "10",
+  "max-error-rate": "0.1",
+  "fail-on": DEFAULT_FAIL_ON_STATES.join(", "),
+  baseline: "auto",
+} as const;
+
+export type GateInputName = keyof typeof GATE_INPUT_DEFAULTS;
 
 /** Every action input with the default action.yml declares ("" = no default). */
 export const INPUT_DEFAULTS = {

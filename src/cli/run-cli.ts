@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { nodeDeps } from "../adapters/node-deps.js";
 import { runContext, runIdentity } from "../adapters/run-context.js";
-import type { RawInputs } from "../config/parse-config.js";
+import type { RawInputs } from "../config/raw-inputs.js";
 import { evaluate } from "../core/evaluate.js";
 import { errorMessage } from "../errors.js";
 import { INPUT_NAMES, parseCliArgs, resolveInputs } from "./cli-args.js";

@@ -1,16 +1,17 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, INPUT_DEFAULTS, type InputName } from "../constants.js";
+import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, INPUT_DEFAULTS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
 import type { OutputFormatSpec } from "../metrics/output-format.js";
 import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
+import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
-export type RawInputs = Record<InputName, string>;
+// The input type parseConfig takes, importable next to it by the runners that call it.
 
 /** The feature registry file as read: its text, absent, or unreadable (a directory, not UTF-8...) with the problem. */
 export type RegistrySource = { path: string; text: string } | { path: string; missing: true; explicit: boolean } | { path: string; problem: string };
@@ -117,23 +118,6 @@ const inputSchema = z.object({
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
 });
 
-/** The value of an input, or its action.yml default when the runner did not supply one. */
-export function withDefaults(raw: Partial<RawInputs>): RawInputs {
-  const filled = {} as Record<InputName, string>;
-  for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
-    // An expression default (github-token's) is the runner's to resolve; without a runner there is none.
-    const fallback: string = INPUT_DEFAULTS[name].startsWith("${{") ? "" : INPUT_DEFAULTS[name];
-    filled[name] = (raw[name] ?? "").trim() || fallback;
-  }
-  return filled;
-}
-
-export function parseList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
 
 function utcDateString(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll("-", "");

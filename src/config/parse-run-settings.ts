@@ -1,6 +1,6 @@
 import { parseGateInputs, type GateSettings } from "../gate/index.js";
 import { COMMENT_MODES, type CommentMode } from "../constants.js";
-import type { RawInputs } from "./parse-config.js";
+import type { RawInputs } from "./raw-inputs.js";
 
 export type RunMode = "harvest" | "evaluate";
 

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { INPUT_DEFAULTS } from "../constants.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import type { FileFacts, RawInputs, RegistrySource } from "./parse-config.js";
+import type { FileFacts, RegistrySource } from "./parse-config.js";
+import type { RawInputs } from "./raw-inputs.js";
 import { parsePrompt, type PromptTemplate } from "./parse-prompt.js";
 import { readConfigFile, unwritableDirectory } from "./read-config-file.js";
 

@@ -1,6 +1,6 @@
 import * as core from "@actions/core";
 import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName } from "../constants.js";
-import type { RawInputs } from "./parse-config.js";
+import type { RawInputs } from "./raw-inputs.js";
 
 /**
  * The only place that reads the runner's inputs. Secrets are masked first, so

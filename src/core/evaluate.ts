@@ -1,5 +1,6 @@
 import path from "node:path";
-import { parseConfig, type ActionConfig, type FileFacts, type ProviderSettings, type RawInputs, type RegistrySource } from "../config/parse-config.js";
+import { parseConfig, type ActionConfig, type FileFacts, type ProviderSettings, type RegistrySource } from "../config/parse-config.js";
+import type { RawInputs } from "../config/raw-inputs.js";
 import type { PromptTemplate } from "../config/parse-prompt.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import { computeVerdict, type GateSettings, type GateVerdict } from "../gate/index.js";
@@ -10,7 +11,8 @@ import type { RunIdentity } from "../pipeline/lease.js";
 import { loadBaseline } from "../pipeline/load-baseline.js";
 import type { Logger } from "../pipeline/logger.js";
 import { rejectedConfigResult } from "../pipeline/rejected-config-result.js";
-import { runPipeline, type PipelineRun } from "../pipeline/run-pipeline.js";
+import { runPipeline } from "../pipeline/run-pipeline.js";
+import type { PipelineRun } from "../run-result.js";
 import { buildPublication, postComment, type PullRequestComment } from "../publish/index.js";
 import { commentMarker } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";

@@ -1,6 +1,6 @@
 import type { CommentMode } from "../constants.js";
 import type { GateVerdict } from "../gate/index.js";
-import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import type { PipelineResult } from "../run-result.js";
 import type { Publication } from "../publish/index.js";
 
 /** Whether the step fails, and the one line that says why (or how the run went). */

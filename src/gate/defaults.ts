@@ -1,3 +1,4 @@
+import { DEFAULT_FAIL_ON_STATES } from "../constants.js";
 import type { FailOnState, VerdictState } from "./types.js";
 
 /** Most severe first: the verdict's state is the first that applies. */
@@ -5,7 +6,8 @@ export const VERDICT_STATES: readonly VerdictState[] = ["error", "fail-threshold
 
 export const FAIL_ON_STATES: readonly FailOnState[] = ["error", "fail-threshold", "fail-regression", "insufficient-data", "skipped"];
 
-export const DEFAULT_FAIL_ON: readonly FailOnState[] = ["fail-threshold", "fail-regression", "error"];
+/** The type checks that every state constants.ts names is one fail-on accepts. */
+export const DEFAULT_FAIL_ON: readonly FailOnState[] = DEFAULT_FAIL_ON_STATES;
 
 /** 2000 resamples put the 2.5% and 97.5% quantiles within about ±0.005 of a 0-1 metric's interval. */
 export const BOOTSTRAP_RESAMPLES = 2000;

@@ -2,7 +2,7 @@
 export { computeVerdict } from "./compute-verdict.js";
 export { BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, DEFAULT_FAIL_ON, FAIL_ON_STATES, VERDICT_STATES } from "./defaults.js";
 export { pairedBootstrap } from "./paired-bootstrap.js";
-export { GATE_INPUT_DEFAULTS, parseBaselineMode, parseFailOn, parseGateInputs, parseMaxRegression, type GateInputName } from "./parse-gate-inputs.js";
+export { parseBaselineMode, parseFailOn, parseGateInputs, parseMaxRegression } from "./parse-gate-inputs.js";
 export { mergeThresholds, parseThresholds } from "./parse-thresholds.js";
 export { selectBaseline, type BaselineChoice, type BaselineContext, type ExperimentCandidate } from "./select-baseline.js";
 export type * from "./types.js";

@@ -1,18 +1,7 @@
+import { GATE_INPUT_DEFAULTS, type GateInputName } from "../constants.js";
 import { DEFAULT_FAIL_ON, FAIL_ON_STATES } from "./defaults.js";
 import { mergeThresholds, parseThresholds, splitEntries } from "./parse-thresholds.js";
 import type { BaselineMode, FailOnState, GateSettings, MaxRegression, ThresholdMap } from "./types.js";
-
-/** The gate's action inputs with the defaults action.yml should declare ("" = none). */
-export const GATE_INPUT_DEFAULTS = {
-  thresholds: "",
-  "max-regression": "",
-  "min-items": "10",
-  "max-error-rate": "0.1",
-  "fail-on": DEFAULT_FAIL_ON.join(", "),
-  baseline: "auto",
-} as const;
-
-export type GateInputName = keyof typeof GATE_INPUT_DEFAULTS;
 
 const MAX_REGRESSION_EXPECTED = "expected a number for every metric, e.g. 0.05, or per metric, e.g. hallucination=0.05, output_format=0.1";
 

@@ -1,8 +1,7 @@
 /** Plain data the gate takes and returns; no SDK or runner types. */
 
 import type { MetricInfo } from "../metrics/metric-catalog.js";
-import type { PipelineRun } from "../pipeline/run-pipeline.js";
-import type { FeedbackScore } from "../types.js";
+import type { FeedbackScore, ItemOutcome } from "../types.js";
 
 export type Direction = MetricInfo["direction"];
 
@@ -62,9 +61,28 @@ export interface BaselineMissing {
   problem?: boolean;
 }
 
+/**
+ * What the gate reads of a run, and nothing else. A PipelineRun fits it as it is, so the
+ * runner passes the pipeline's run without the gate knowing the pipeline.
+ */
+export interface GateRun {
+  result: {
+    status: "success" | "skipped" | "failed";
+    /** The first one is the reason given when the run failed. */
+    errors: readonly string[];
+    /** Names of the metrics the run scored, in the order the report lists them. */
+    metrics: readonly string[];
+    /** True when max-cost-usd stopped the run before every item was evaluated. */
+    budget_limited: boolean;
+    /** Each metric's direction as the run recorded it, custom judges included. */
+    experiment_result: { eval_results: Readonly<Record<string, { direction: Direction }>> } | null;
+  };
+  items: readonly ItemOutcome[];
+}
+
 export interface GateInput {
-  /** The pipeline's result and per-item outcomes (current scores, errors, status). */
-  run: PipelineRun;
+  /** The run's status, metrics and per-item outcomes (current scores, errors). */
+  run: GateRun;
   settings: GateSettings;
   /** The current experiment's metadata, compared with the baseline's config. */
   currentConfig?: Record<string, unknown>;

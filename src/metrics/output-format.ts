@@ -52,6 +52,7 @@ import { errorMessage } from "../errors.js";
 import type { Metric, MetricResult } from "../types.js";
 import { compileJsonSchema, jsonSchemaProblems, pointerSegment, type CompiledJsonSchema } from "./json-schema.js";
 import { boundedJson } from "./bounded-json.js";
+import { findJson, type JsonLocation } from "./find-json.js";
 
 export const OUTPUT_FORMAT_METRIC = "output_format";
 
@@ -143,79 +144,11 @@ function scoreRegex(output: string, pattern: string): FormatScore {
 
 // ---------------------------------------------------------------- finding JSON
 
-type JsonLocation = "bare" | "fenced" | "prose";
-
 const LOCATION_NOTES: Record<JsonLocation, string> = {
   bare: "Bare JSON",
   fenced: "JSON inside a ``` fence, not bare (half credit)",
   prose: "JSON surrounded by other text, not bare (half credit)",
 };
-
-const WHOLE_FENCE = /^```[\w-]*[ \t]*\r?\n([\s\S]*?)\r?\n?```$/;
-const ANY_FENCE = /```[\w-]*[ \t]*\r?\n([\s\S]*?)```/g;
-/** Bounds the scan of long outputs full of brackets that never parse. */
-const MAX_SCAN_STARTS = 200;
-
-function findJson(output: string): { value: unknown; location: JsonLocation } | undefined {
-  const trimmed = output.trim();
-  const bare = parseContainer(trimmed);
-  if (bare !== undefined) return { value: bare, location: "bare" };
-  const fenced = WHOLE_FENCE.exec(trimmed)?.[1];
-  const inFence = fenced === undefined ? undefined : parseContainer(fenced.trim());
-  if (inFence !== undefined) return { value: inFence, location: "fenced" };
-  for (const match of trimmed.matchAll(ANY_FENCE)) {
-    const value = parseContainer((match[1] ?? "").trim());
-    if (value !== undefined) return { value, location: "prose" };
-  }
-  const embedded = scanForContainer(trimmed);
-  return embedded === undefined ? undefined : { value: embedded, location: "prose" };
-}
-
-/** The value when `text` is exactly one JSON object or array. */
-function parseContainer(text: string): unknown {
-  if (!text.startsWith("{") && !text.startsWith("[")) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === "object" && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The first balanced {...} or [...] in the text that parses, outermost first. */
-function scanForContainer(text: string): unknown {
-  let starts = 0;
-  for (let start = 0; start < text.length && starts < MAX_SCAN_STARTS; start++) {
-    if (text[start] !== "{" && text[start] !== "[") continue;
-    starts++;
-    const end = balancedEnd(text, start);
-    if (end === undefined) continue;
-    const value = parseContainer(text.slice(start, end + 1));
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
-/** Index of the bracket closing the one at `start`, skipping brackets inside JSON strings. */
-function balancedEnd(text: string, start: number): number | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const char = text[i];
-    if (inString) {
-      if (char === "\\") i++;
-      else if (char === '"') inString = false;
-    } else if (char === '"') {
-      inString = true;
-    } else if (char === "{" || char === "[") {
-      depth++;
-    } else if (char === "}" || char === "]") {
-      depth--;
-      if (depth === 0) return i;
-    }
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------- schema checks
 

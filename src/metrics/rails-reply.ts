@@ -2,7 +2,7 @@
  * Reads a custom judge's reply as one of its rails (a fixed label set).
  * Accepted, in this order:
  * 1. JSON `{"label": ..., "explanation": ...}`: bare, in a ``` fence, or the
- *    first {...} in the reply (explanation optional; "reason" also read);
+ *    first {...} in the reply that parses (explanation optional; "reason" also read);
  * 2. a line `label: <label>` (Arize-style "EXPLANATION: ... LABEL: ..."
  *    replies), with an optional `explanation: ...` line;
  * 3. the whole reply as the label.
@@ -10,6 +10,7 @@
  * markdown emphasis and punctuation around them ("**Correct.**" reads as
  * "correct"). Anything else is not an answer, so the caller fails the score.
  */
+import { findJson } from "./find-json.js";
 import { preview } from "./metric-result.js";
 
 export type RailsReply = { label: string; explanation?: string } | { error: string };
@@ -55,21 +56,7 @@ function explanationLine(reply: string): string | undefined {
   return after?.split(/^\W*label\W*[:=]/im)[0]?.trim() || undefined;
 }
 
-/** The JSON object a reply holds: all of it, a fenced block, or its first {...}. */
+/** The JSON object a reply holds, found the way output_format finds JSON; arrays are not replies. */
 function jsonObjectIn(reply: string): Record<string, unknown> | undefined {
-  const trimmed = reply.trim();
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed)?.[1];
-  const start = trimmed.indexOf("{");
-  const end = trimmed.lastIndexOf("}");
-  const candidates = [trimmed, fenced, start >= 0 && end > start ? trimmed.slice(start, end + 1) : undefined];
-  for (const candidate of candidates) {
-    if (candidate === undefined || !candidate.trim().startsWith("{")) continue;
-    try {
-      const value: unknown = JSON.parse(candidate.trim());
-      if (typeof value === "object" && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-    } catch {
-      // Not this candidate; try the next.
-    }
-  }
-  return undefined;
+  return findJson(reply, (value) => !Array.isArray(value))?.value as Record<string, unknown> | undefined;
 }

@@ -1,14 +1,8 @@
 import { EVALUATION_TRACE_NAME } from "../constants.js";
 import { boundedJson } from "../metrics/bounded-json.js";
+import { ERROR_PATTERNS, type ErrorPattern } from "../run-result.js";
 import type { TraceRecord } from "../types.js";
 
-/**
- * The seed's error patterns, most specific first: a trace counts under the
- * first one its error text contains, and under "error" when none matches, so
- * the pattern counts always add up to the number of error traces.
- */
-export const ERROR_PATTERNS = ["retries exhausted", "rate limit", "validation error", "timeout", "failed", "error"] as const;
-export type ErrorPattern = (typeof ERROR_PATTERNS)[number];
 
 /** Output keys that, when set to something non-empty, mean the traced call failed. */
 const ERROR_FIELDS = new Set(["error", "error_message", "exception"]);

@@ -1,24 +1,10 @@
 import { EVALUATION_TRACE_NAME } from "../constants.js";
 import type { OpikGateway } from "../opik/opik-gateway.js";
 import type { OpikFilter, TraceRecord } from "../types.js";
-import { classifyErrorTrace, type ErrorPattern } from "./classify-error-trace.js";
+import type { CleanupResult, CleanupState, ErrorPattern } from "../run-result.js";
+import { classifyErrorTrace } from "./classify-error-trace.js";
 import { startTimeFilters } from "./time-window.js";
 
-/** The seed's cleanup_result, field for field. */
-export interface CleanupResult {
-  project: string;
-  total_traces: number;
-  error_traces: number;
-  deleted: number;
-  error_patterns: Partial<Record<ErrorPattern, number>>;
-}
-
-/**
- * What happened to Step 0, which cleanup_result (null unless it ran) cannot
- * say: it ran (cleanup_result holds the counts), was switched off, did not
- * run and why, or failed.
- */
-export type CleanupState = { state: "done" } | { state: "off" } | { state: "not-run" | "failed"; reason: string };
 
 /** Step 0's state before the run starts: only a harvest with cleanup-errors on will run it. */
 export function plannedCleanup(mode: "harvest" | "evaluate", cleanupErrors: boolean): CleanupState {

@@ -1,7 +1,7 @@
 import { TASK_ID } from "../constants.js";
-import { parseList, withDefaults, type RawInputs } from "../config/parse-config.js";
+import { parseList, withDefaults, type RawInputs } from "../config/raw-inputs.js";
 import { emptyUsage } from "./usage-meter.js";
-import type { PipelineResult } from "./run-pipeline.js";
+import type { PipelineResult } from "../run-result.js";
 
 /**
  * The result of a run whose configuration was rejected: nothing ran, and

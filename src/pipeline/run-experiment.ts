@@ -1,5 +1,6 @@
 import { EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
+import type { ExperimentResult } from "../run-result.js";
 import { extractText } from "../metrics/extract-text.js";
 import { userPreview } from "./item-preview.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
@@ -9,22 +10,9 @@ import { evaluationIds } from "./derived-id.js";
 import type { EvaluationTask } from "./evaluation-task.js";
 import { fitJson, ITEM_BYTES } from "./fit-item.js";
 import type { Logger } from "./logger.js";
-import { summarizeScores, type MetricSummary } from "./summarize-scores.js";
+import { summarizeScores } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
 
-export interface ExperimentResult {
-  status: "success" | "failed";
-  experiment_name: string;
-  experiment_id: string;
-  experiment_url: string;
-  items_total: number;
-  /** Items evaluated by an earlier, interrupted run and kept as they were. */
-  items_resumed: number;
-  /** Items left for a later run because max-cost-usd was reached. */
-  items_not_started: number;
-  task_errors: number;
-  eval_results: Record<string, MetricSummary>;
-}
 
 export interface ItemError {
   dataset_item_id: string;

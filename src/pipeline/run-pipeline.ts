@@ -2,15 +2,17 @@ import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
 import type { PromptTemplate } from "../config/parse-prompt.js";
 import { errorMessage } from "../errors.js";
+import type { PipelineResult, PipelineRun } from "../run-result.js";
+// What runPipeline returns, importable next to it by the runners that call it.
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
 import { findEvaluationDataset } from "./find-evaluation-dataset.js";
 import { describeMetric } from "../metrics/metric-catalog.js";
 import { buildMetrics } from "./build-metrics.js";
-import { cleanErrorTraces, plannedCleanup, type CleanupResult, type CleanupState } from "./clean-error-traces.js";
+import { cleanErrorTraces, plannedCleanup } from "./clean-error-traces.js";
 import { createEvaluationTask } from "./evaluation-task.js";
 import type { Logger } from "./logger.js";
-import { runExperiment, type ExperimentResult } from "./run-experiment.js";
+import { runExperiment } from "./run-experiment.js";
 import { runStamp } from "./time-window.js";
 import { DATASET_LEASE, DATASET_TAG, PENDING_TAG } from "../constants.js";
 import { harvestExperimentId } from "./derived-id.js";
@@ -18,63 +20,10 @@ import { keepRenewing } from "./harvest-lock.js";
 import { releaseDatasetLeases, renewDatasetLease } from "./dataset-lease.js";
 import type { Lease, RunIdentity } from "./lease.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
-import { emptyUsage, UsageMeter, type UsageTotals } from "./usage-meter.js";
+import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
 
-/** The seed's result structure, field for field, plus a few fields of ours at the end. */
-export interface PipelineResult {
-  status: "success" | "skipped" | "failed";
-  task_id: string;
-  date_string: string;
-  experiment_type: string;
-  max_items: number;
-  lookback_hours: number;
-  metrics: string[];
-  task_provider: string;
-  cleanup_errors: boolean;
-  cleanup_result: CleanupResult | null;
-  spans_found: number;
-  spans_new: number;
-  dataset_name: string | null;
-  experiment_result: ExperimentResult | null;
-  errors: string[];
-  warnings: string[];
-  project: string;
-  window: { start: string; end: string };
-  /** New spans left for the next run because of max-items. */
-  spans_deferred: number;
-  /** New spans left out by sampling-rate. */
-  spans_sampled_out: number;
-  /** True when this run finished a dataset an interrupted run had left pending. */
-  resumed: boolean;
-  /** Tokens and estimated cost of the task and judge calls. */
-  usage: { task: UsageTotals; judge: UsageTotals; cost_usd: number | null };
-  /** True when max-cost-usd stopped the run before every item was evaluated. */
-  budget_limited: boolean;
-  /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
-  mode: "harvest" | "evaluate";
-  /** What happened to Step 0 (cleanup_result stays null whenever it did not run). */
-  cleanup: CleanupState;
-  /** Whether spans_found and spans_new were measured: false in evaluate mode and when the run stopped before the search. */
-  spans_counted: boolean;
-  /** Set when the configuration was rejected, so nothing ran; errors lists the problems. */
-  config_rejected?: true;
-  /** This run's id, as its leases in Opik name it. */
-  run_id: string;
-  /** How this run met overlapping runs: time it waited for the harvest lock, datasets it left to the runs evaluating them. */
-  overlap: { waited_seconds: number; busy: boolean; datasets_leased_by_others: { dataset_name: string; run_id: string; lease_until: string }[] };
-}
-
-/** The result plus what the gate and the report read per item. */
-export interface PipelineRun {
-  result: PipelineResult;
-  items: ItemOutcome[];
-  /** Where the experiment ran, for the baseline lookup; absent when no experiment ran. */
-  dataset?: DatasetRecord;
-  /** The config recorded on the experiment, which the gate compares with the baseline's. */
-  experimentConfig?: Record<string, unknown>;
-}
 
 export interface PipelineDeps {
   opik: OpikGateway;

@@ -1,15 +1,6 @@
+import type { MetricSummary } from "../run-result.js";
 import type { FeedbackScore } from "../types.js";
 
-/** One metric over the experiment: failed scores are counted apart, never averaged in as 0; values are rounded for the result JSON. */
-export interface MetricSummary {
-  /** Which way is better, so the report and the gate read custom judges the right way round too. */
-  direction: "higher-is-better" | "lower-is-better";
-  mean: number | null;
-  min: number | null;
-  max: number | null;
-  count: number;
-  failed: number;
-}
 
 export function summarizeScores(
   metricNames: readonly string[],

@@ -1,14 +1,7 @@
 import { costUsd, priceOf } from "../providers/model-prices.js";
+import type { UsageTotals } from "../run-result.js";
 import type { ChatModel } from "../types.js";
 
-export interface UsageTotals {
-  calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  /** Null when a model's price is unknown: tokens are then all that is reported. */
-  cost_usd: number | null;
-}
 
 export type UsageRole = "task" | "judge";
 

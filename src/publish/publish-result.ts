@@ -1,7 +1,7 @@
 import { OUTPUTS, type OutputName } from "../constants.js";
 import { rounded } from "../gate/format-number.js";
 import type { GateVerdict } from "../gate/index.js";
-import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import type { PipelineResult } from "../run-result.js";
 import { SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderGateSection } from "../report/render-gate.js";
 import { renderSummary } from "../report/render-summary.js";

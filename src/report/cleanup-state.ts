@@ -1,5 +1,4 @@
-import type { CleanupState } from "../pipeline/clean-error-traces.js";
-import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import type { CleanupState, PipelineResult } from "../run-result.js";
 
 /**
  * What happened to Step 0. Results written before `cleanup` existed say it

@@ -1,5 +1,5 @@
 import type { GateVerdict } from "../gate/types.js";
-import type { PipelineResult, PipelineRun } from "../pipeline/run-pipeline.js";
+import type { PipelineResult, PipelineRun } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";

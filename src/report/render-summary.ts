@@ -1,5 +1,5 @@
 import type { GateVerdict } from "../gate/types.js";
-import type { PipelineResult } from "../pipeline/run-pipeline.js";
+import type { PipelineResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";

@@ -3,7 +3,7 @@ import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { ADDED_TO_DATASET_SCORE, DATASET_TAG, INPUT_DEFAULTS, PENDING_TAG, type InputName } from "../../src/constants.js";
-import type { RawInputs } from "../../src/config/parse-config.js";
+import type { RawInputs } from "../../src/config/raw-inputs.js";
 import { evaluate, type EvaluateDeps } from "../../src/core/evaluate.js";
 import { opikJudgeMetrics } from "../../src/opik/opik-judges.js";
 import { toItemData } from "../../src/pipeline/create-dataset.js";

@@ -1,6 +1,6 @@
 import { DEFAULT_FAIL_ON } from "../../src/gate/defaults.js";
 import type { BaselineData, GateInput, GateSettings } from "../../src/gate/types.js";
-import type { PipelineResult, PipelineRun } from "../../src/pipeline/run-pipeline.js";
+import type { PipelineResult, PipelineRun } from "../../src/run-result.js";
 import type { ItemOutcome } from "../../src/types.js";
 
 /** Typed builders for gate and report tests: a run, its items, the gate's settings, a baseline. */
@@ -89,6 +89,7 @@ export function baseline(outcomes: readonly ItemOutcome[], config: Record<string
   };
 }
 
-export function gateInput(outcomes: ItemOutcome[], overrides: Partial<GateInput> = {}, resultOverrides: Partial<PipelineResult> = {}): GateInput {
+/** A whole PipelineRun, so the report tests can render the run the gate judged. */
+export function gateInput(outcomes: ItemOutcome[], overrides: Partial<Omit<GateInput, "run">> = {}, resultOverrides: Partial<PipelineResult> = {}): GateInput & { run: PipelineRun } {
   return { run: run(outcomes, resultOverrides), settings: settings(), currentConfig: JUDGE_CONFIG, ...overrides };
 }

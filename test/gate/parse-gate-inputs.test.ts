@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FAIL_ON } from "../../src/gate/defaults.js";
-import { GATE_INPUT_DEFAULTS, parseBaselineMode, parseFailOn, parseGateInputs, parseMaxRegression } from "../../src/gate/parse-gate-inputs.js";
+import { GATE_INPUT_DEFAULTS } from "../../src/constants.js";
+import { parseBaselineMode, parseFailOn, parseGateInputs, parseMaxRegression } from "../../src/gate/parse-gate-inputs.js";
 
 describe("parseMaxRegression", () => {
   it.each([

@@ -1,6 +1,6 @@
 import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import type { GateInput, GateVerdict, VerdictState } from "../../src/gate/types.js";
-import type { PipelineRun } from "../../src/pipeline/run-pipeline.js";
+import type { PipelineRun } from "../../src/run-result.js";
 import type { ItemOutcome } from "../../src/types.js";
 import { baseline, gateInput, result, settings } from "./fixtures.js";
 
@@ -47,7 +47,7 @@ export interface Scenario {
   verdict: GateVerdict;
 }
 
-function scenario(state: VerdictState, outcomes: ItemOutcome[], input: Partial<GateInput>, resultOverrides: Parameters<typeof result>[0] = {}): Scenario {
+function scenario(state: VerdictState, outcomes: ItemOutcome[], input: Partial<Omit<GateInput, "run">>, resultOverrides: Parameters<typeof result>[0] = {}): Scenario {
   const experiment = result().experiment_result;
   const counts = { items_total: outcomes.length, task_errors: outcomes.filter((o) => o.taskError).length };
   const full = gateInput(outcomes, { settings: settings({ thresholds }), ...input }, { ...(experiment ? { experiment_result: { ...experiment, ...counts } } : {}), ...resultOverrides });

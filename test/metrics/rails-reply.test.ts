@@ -28,6 +28,12 @@ describe("parseRailsReply", () => {
     expect(parseRailsReply('{"label": "correct"}', LABELS)).toEqual({ label: "correct" });
   });
 
+  it("finds the JSON object as output_format finds JSON: past braces in prose, inside an array, in an inline fence", () => {
+    expect(parseRailsReply('Using the {context} given: {"label": "correct"}', LABELS)).toEqual({ label: "correct" });
+    expect(parseRailsReply('[{"label": "incorrect"}]', LABELS)).toEqual({ label: "incorrect" });
+    expect(parseRailsReply('```json {"label": "correct"}```', LABELS)).toEqual({ label: "correct" });
+  });
+
   it("reads Arize-style EXPLANATION / LABEL lines", () => {
     expect(parseRailsReply("EXPLANATION: The answer names Paris.\nLABEL: correct", LABELS)).toEqual({ label: "correct", explanation: "The answer names Paris." });
     expect(parseRailsReply("Label: incorrect", LABELS)).toEqual({ label: "incorrect" });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import type { GateVerdict } from "../../src/gate/types.js";
-import type { PipelineRun } from "../../src/pipeline/run-pipeline.js";
+import type { PipelineRun } from "../../src/run-result.js";
 import { commentMarker, MAX_COMMENT_CHARS } from "../../src/report/limits.js";
 import { renderComment } from "../../src/report/render-comment.js";
 import type { ItemOutcome } from "../../src/types.js";

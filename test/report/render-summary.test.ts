@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineResult } from "../../src/pipeline/run-pipeline.js";
+import type { PipelineResult } from "../../src/run-result.js";
 import { renderGateSection } from "../../src/report/render-gate.js";
 import { SUMMARY_BUDGET_BYTES } from "../../src/report/limits.js";
 import { renderSummary } from "../../src/report/render-summary.js";

@@ -2,6 +2,8 @@
  * Reads back what a run left in Opik, through the REST API a user's Opik
  * exposes, so assertions do not depend on the embedded server's internals.
  */
+import { readNdjson } from "../../src/opik/ndjson.js";
+
 type Row = Record<string, unknown>;
 
 async function json(response: Response): Promise<unknown> {
@@ -9,12 +11,12 @@ async function json(response: Response): Promise<unknown> {
   return response.json();
 }
 
+/** Read with the action's own NDJSON reader, so these reads parse the wire as the action does. */
 async function ndjson(response: Response): Promise<Row[]> {
   if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${await response.text()}`);
-  return (await response.text())
-    .split("\n")
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Row);
+  const rows: Row[] = [];
+  if (response.body) for await (const row of readNdjson(response.body)) rows.push(row as Row);
+  return rows;
 }
 
 export function opikReads(opikUrl: string, projectName: string) {
