@@ -93,7 +93,7 @@ export const OUTPUTS = {
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
 
-/** The seed's defaults for the metrics parameter, used when neither input nor registry names any. */
+/** The original job's defaults for the metrics parameter, used when neither input nor registry names any. */
 export const DEFAULT_METRICS = ["hallucination", "output_format"] as const;
 
 export const TASK_ID = "task_opik_evaluate";
@@ -104,7 +104,7 @@ export const EVALUATION_TRACE_NAME = "evaluation_task";
 /** Appended to the harvested project's name for the default evaluation-project. */
 export const EVALUATION_PROJECT_SUFFIX = "-evaluation";
 
-/** Feedback score that marks a span as already copied into a dataset (the seed's Step 2). */
+/** Feedback score that marks a span as already copied into a dataset (Step 2 of the original job). */
 export const ADDED_TO_DATASET_SCORE = "added_to_dataset";
 
 /** Tag on every dataset this action creates. */

@@ -1,5 +1,5 @@
 /**
- * The run's result: the seed-shaped JSON the action outputs, and what the gate and the
+ * The run's result: the original job's result JSON (docs/architecture.md) the action outputs, and what the gate and the
  * report read per item. Types only, below the pipeline that fills them, so the gate and
  * the report read a result without importing the pipeline.
  */
@@ -7,14 +7,14 @@
 import type { DatasetRecord, ItemOutcome } from "./types.js";
 
 /**
- * The seed's error patterns, most specific first: a trace counts under the
+ * The original job's error patterns, most specific first: a trace counts under the
  * first one its error text contains, and under "error" when none matches, so
  * the pattern counts always add up to the number of error traces.
  */
 export const ERROR_PATTERNS = ["retries exhausted", "rate limit", "validation error", "timeout", "failed", "error"] as const;
 export type ErrorPattern = (typeof ERROR_PATTERNS)[number];
 
-/** The seed's cleanup_result, field for field. */
+/** The original job's cleanup_result, field for field. */
 export interface CleanupResult {
   project: string;
   total_traces: number;
@@ -65,7 +65,7 @@ export interface ExperimentResult {
   eval_results: Record<string, MetricSummary>;
 }
 
-/** The seed's result structure, field for field, plus a few fields of ours at the end. */
+/** The original job's result structure (docs/architecture.md), field for field, plus a few fields of ours at the end. */
 export interface PipelineResult {
   status: "success" | "skipped" | "failed";
   task_id: string;

@@ -8,7 +8,7 @@ import { normalizeLabel } from "../metrics/rails-reply.js";
 import { regexProblem } from "../metrics/text-heuristics.js";
 
 /**
- * The feature registry file (the seed's AGENT_FEATURE_REGISTRY): which spans
+ * The feature registry file (the original job's AGENT_FEATURE_REGISTRY, see docs/architecture.md): which spans
  * each experiment type harvests and how its experiments are named and judged.
  */
 const thresholdSchema = z

@@ -5,7 +5,7 @@ import type { PipelineResult } from "../run-result.js";
 
 /**
  * The result of a run whose configuration was rejected: nothing ran, and
- * errors lists every problem. The seed's fields echo the inputs where they
+ * errors lists every problem. The original job's fields echo the inputs where they
  * read as the field's type (0, empty or false where they do not); the window
  * is empty because none was computed.
  */

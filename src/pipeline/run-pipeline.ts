@@ -42,7 +42,7 @@ export interface PipelineDeps {
   run: RunIdentity;
 }
 
-/** Steps 0 to 4 of the seed. Never throws: a failure is a result with status "failed". */
+/** Steps 0 to 4 of the original job (docs/architecture.md). Never throws: a failure is a result with status "failed". */
 export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Promise<PipelineRun> {
   const { opik, log } = deps;
   const result: PipelineResult = {

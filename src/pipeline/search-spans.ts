@@ -14,7 +14,7 @@ export interface SpanQuery {
 }
 
 export interface SpanSelection extends NewSpanSelection {
-  /** Spans that match the query, already-added ones included (the seed's spans_found). */
+  /** Spans that match the query, already-added ones included (the original job's spans_found). */
   found: number;
 }
 

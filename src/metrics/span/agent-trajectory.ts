@@ -4,7 +4,7 @@ import { localMetric, type LocalScore } from "../metric-result.js";
 import { nestingDepth } from "./nesting-depth.js";
 import { listNames, traceSpansOf } from "./trace-spans.js";
 
-/** The seed's agent trajectory example: up to 3 levels of nesting is good decomposition. */
+/** The original job's agent trajectory example (docs/architecture.md): up to 3 levels of nesting is good decomposition. */
 export const DEFAULT_MAX_DEPTH = 3;
 const DEPTH_PENALTY_PER_LEVEL = 0.1;
 const WEIGHTS = { repetition: 0.4, failures: 0.4, depth: 0.2 };
