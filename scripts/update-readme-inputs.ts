@@ -70,7 +70,7 @@ export function renderDescriptionsModule(manifest: ActionManifest): string {
     "// Generated from action.yml by scripts/update-readme-inputs.ts (npm run docs); edit action.yml, not this file.",
     "",
     "/** Each input's description in action.yml, shown by `opik-evaluate --help`. */",
-    "export const INPUT_DESCRIPTIONS: Readonly<Record<string, string>> = {",
+    "export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {",
     ...entries,
     "};",
     "",

@@ -1,6 +1,6 @@
 /**
  * Names and limits that cross file boundaries. action.yml is checked against
- * INPUT_DEFAULTS and OUTPUTS by test/action-manifest.test.ts.
+ * DEFAULT_INPUTS and OUTPUTS by test/action-manifest.test.ts.
  */
 
 export const DEFAULT_OPIK_URL = "https://www.comet.com/opik/api";
@@ -27,7 +27,7 @@ export const GATE_INPUT_DEFAULTS = {
 export type GateInputName = keyof typeof GATE_INPUT_DEFAULTS;
 
 /** Every action input with the default action.yml declares ("" = no default). */
-export const INPUT_DEFAULTS = {
+export const DEFAULT_INPUTS = {
   "date-string": "",
   "experiment-type": "charter_optimization",
   "max-items": "50",
@@ -66,7 +66,7 @@ export const INPUT_DEFAULTS = {
   "result-file": "",
 } as const;
 
-export type InputName = keyof typeof INPUT_DEFAULTS;
+export type InputName = keyof typeof DEFAULT_INPUTS;
 
 /** Inputs whose values are credentials: masked before anything else runs. */
 export const SECRET_INPUTS: readonly InputName[] = ["opik-api-key", "openai-api-key", "google-api-key", "github-token"];

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { INPUT_DEFAULTS, OUTPUTS } from "../src/constants.js";
+import { DEFAULT_INPUTS, OUTPUTS } from "../src/constants.js";
 
 interface Manifest {
   inputs: Record<string, { description: string; required?: boolean; default?: string }>;
@@ -14,7 +14,7 @@ const manifest = parse(readFileSync(new URL("../action.yml", import.meta.url), "
 describe("action.yml", () => {
   it("declares exactly the inputs the code reads, with the same defaults", () => {
     const declared = Object.fromEntries(Object.entries(manifest.inputs).map(([name, input]) => [name, input.default]));
-    expect(declared).toEqual(INPUT_DEFAULTS);
+    expect(declared).toEqual(DEFAULT_INPUTS);
   });
 
   it("describes every input, and quotes every default as a string", () => {

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { INPUT_DEFAULTS, type InputName } from "../constants.js";
+import { DEFAULT_INPUTS, type InputName } from "../constants.js";
 
 /** Every action input is a flag of the same name, so the two can never drift apart. */
-export const INPUT_NAMES = Object.keys(INPUT_DEFAULTS) as InputName[];
+export const ACTION_INPUTS = Object.keys(DEFAULT_INPUTS) as InputName[];
 
 /**
  * Environment variables that fill an input no flag gave: keys typed on a command
@@ -25,7 +25,7 @@ export interface CliArgs {
 
 /** Throws (node's own message names the flag) on an unknown flag, a missing value or a positional argument. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const inputFlags = Object.fromEntries(INPUT_NAMES.map((name) => [name, { type: "string" as const }]));
+  const inputFlags = Object.fromEntries(ACTION_INPUTS.map((name) => [name, { type: "string" as const }]));
   const { values } = parseArgs({
     args: [...argv],
     options: { ...inputFlags, help: { type: "boolean", short: "h" }, verbose: { type: "boolean", short: "v" } },
@@ -34,7 +34,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   });
   const given: Record<string, string | boolean | undefined> = values;
   const inputs: Partial<Record<InputName, string>> = {};
-  for (const name of INPUT_NAMES) {
+  for (const name of ACTION_INPUTS) {
     const value = given[name];
     if (typeof value === "string") inputs[name] = value;
   }

@@ -1,4 +1,4 @@
-import { ENV_FALLBACKS, INPUT_NAMES } from "./cli-args.js";
+import { ENV_FALLBACKS, ACTION_INPUTS } from "./cli-args.js";
 import type { InputName } from "../constants.js";
 
 /** How a person at a terminal sets an input: its flag, and the variable that stands in for a key. */
@@ -8,8 +8,8 @@ function flagFor(name: InputName): string {
 }
 
 /** Hyphenated names cannot be mistaken for prose; one-word ones (config, model, metrics) only where a problem is named. */
-const HYPHENATED = INPUT_NAMES.filter((name) => name.includes("-")).sort((a, b) => b.length - a.length);
-const ANY_NAME = [...INPUT_NAMES].sort((a, b) => b.length - a.length);
+const HYPHENATED = ACTION_INPUTS.filter((name) => name.includes("-")).sort((a, b) => b.length - a.length);
+const ANY_NAME = [...ACTION_INPUTS].sort((a, b) => b.length - a.length);
 const escape = (name: string): string => name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const HYPHENATED_TOKEN = new RegExp(`(?<![\\w/.$-])(${HYPHENATED.map(escape).join("|")})(?![\\w/-])`, "g");
 const PROBLEM_HEAD = new RegExp(`^(\\s*(?:- )?)(${ANY_NAME.map(escape).join("|")})(?=:)`, "gm");

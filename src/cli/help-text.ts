@@ -1,6 +1,6 @@
-import { INPUT_DEFAULTS } from "../constants.js";
-import { ENV_FALLBACKS, INPUT_NAMES } from "./cli-args.js";
-import { INPUT_DESCRIPTIONS } from "./input-descriptions.js";
+import { DEFAULT_INPUTS } from "../constants.js";
+import { ENV_FALLBACKS, ACTION_INPUTS } from "./cli-args.js";
+import { DESCRIPTIONS_OF_INPUTS } from "./input-descriptions.js";
 
 const WIDTH = 100;
 const INDENT = 28;
@@ -34,10 +34,10 @@ function shownDefault(value: string): string {
 }
 
 export function helpText(): string {
-  const inputs = INPUT_NAMES.map((name) => {
+  const inputs = ACTION_INPUTS.map((name) => {
     const variables = ENV_FALLBACKS[name] ?? [];
     const fallback = variables.length ? ` Else $${variables.join(" or $")}.` : "";
-    return flagEntry(`--${name} VALUE`, `${INPUT_DESCRIPTIONS[name] ?? ""}${shownDefault(INPUT_DEFAULTS[name])}${fallback}`);
+    return flagEntry(`--${name} VALUE`, `${DESCRIPTIONS_OF_INPUTS[name] ?? ""}${shownDefault(DEFAULT_INPUTS[name])}${fallback}`);
   });
   return [
     "Usage: opik-evaluate [--INPUT VALUE]...",

@@ -1,7 +1,7 @@
 // Generated from action.yml by scripts/update-readme-inputs.ts (npm run docs); edit action.yml, not this file.
 
 /** Each input's description in action.yml, shown by `opik-evaluate --help`. */
-export const INPUT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {
   "date-string": "Day to harvest, as YYYYMMDD (UTC). The window ends now for today, or at the end of a past day. Empty means today.",
   "experiment-type": "Feature of the config file to evaluate (its span name, dataset and experiment prefixes, metrics, output format).",
   "max-items": "Most spans copied into one dataset; the rest are taken by the next run, oldest first.",

@@ -6,14 +6,14 @@ import { runContext, runIdentity } from "../adapters/run-context.js";
 import type { RawInputs } from "../config/raw-inputs.js";
 import { evaluate } from "../core/evaluate.js";
 import { errorMessage } from "../errors.js";
-import { INPUT_NAMES, parseCliArgs, resolveInputs } from "./cli-args.js";
+import { ACTION_INPUTS, parseCliArgs, resolveInputs } from "./cli-args.js";
 import { helpText } from "./help-text.js";
 import { errorLine, printedOutcome } from "./print-outcome.js";
 import { createTerminalLogger } from "./terminal-logger.js";
 
 /** Every input, as the runner would pass it: given ones trimmed, the others empty so their defaults apply. */
 function rawInputs(given: Partial<RawInputs>): RawInputs {
-  return Object.fromEntries(INPUT_NAMES.map((name) => [name, (given[name] ?? "").trim()])) as RawInputs;
+  return Object.fromEntries(ACTION_INPUTS.map((name) => [name, (given[name] ?? "").trim()])) as RawInputs;
 }
 
 /** `opik-evaluate [--input value]...`: the core in this process; returns the exit status. */

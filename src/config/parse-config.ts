@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, INPUT_DEFAULTS } from "../constants.js";
+import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -177,7 +177,7 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   const spanName = raw["span-name"] || feature?.span_name || "";
   const datasetPrefix = raw["dataset-prefix"] || feature?.dataset_prefix || "";
   if (!registry && !registryBroken && (!spanName || !datasetPrefix)) {
-    problems.push(`span-name and dataset-prefix: required when there is no config file (${registrySource?.path ?? INPUT_DEFAULTS.config} not found)`);
+    problems.push(`span-name and dataset-prefix: required when there is no config file (${registrySource?.path ?? DEFAULT_INPUTS.config} not found)`);
   }
 
   const project = raw["opik-project"] || registry?.project || "";

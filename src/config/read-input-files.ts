@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { INPUT_DEFAULTS } from "../constants.js";
+import { DEFAULT_INPUTS } from "../constants.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import type { FileFacts, RegistrySource } from "./parse-config.js";
 import type { RawInputs } from "./raw-inputs.js";
@@ -9,9 +9,9 @@ import { readConfigFile, unwritableDirectory } from "./read-config-file.js";
 
 /** Reads the feature registry named by the `config` input, relative to the workspace. */
 export async function readRegistry(raw: RawInputs, workspace: string): Promise<RegistrySource> {
-  const configured = raw.config || INPUT_DEFAULTS.config;
+  const configured = raw.config || DEFAULT_INPUTS.config;
   const read = await readConfigFile(`config: ${configured}`, path.resolve(workspace, configured));
-  if ("missing" in read) return { path: configured, missing: true, explicit: configured !== INPUT_DEFAULTS.config };
+  if ("missing" in read) return { path: configured, missing: true, explicit: configured !== DEFAULT_INPUTS.config };
   return { path: configured, ...read };
 }
 

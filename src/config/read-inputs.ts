@@ -1,5 +1,5 @@
 import * as core from "@actions/core";
-import { INPUT_DEFAULTS, SECRET_INPUTS, type InputName } from "../constants.js";
+import { DEFAULT_INPUTS, SECRET_INPUTS, type InputName } from "../constants.js";
 import type { RawInputs } from "./raw-inputs.js";
 
 /**
@@ -12,7 +12,7 @@ export function readInputs(): RawInputs {
     if (value) core.setSecret(value);
   }
   const raw = {} as Record<InputName, string>;
-  for (const name of Object.keys(INPUT_DEFAULTS) as InputName[]) {
+  for (const name of Object.keys(DEFAULT_INPUTS) as InputName[]) {
     raw[name] = core.getInput(name);
   }
   return raw;

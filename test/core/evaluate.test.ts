@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { ADDED_TO_DATASET_SCORE, DATASET_TAG, INPUT_DEFAULTS, PENDING_TAG, type InputName } from "../../src/constants.js";
+import { ADDED_TO_DATASET_SCORE, DATASET_TAG, DEFAULT_INPUTS, PENDING_TAG, type InputName } from "../../src/constants.js";
 import type { RawInputs } from "../../src/config/raw-inputs.js";
 import { evaluate, type EvaluateDeps } from "../../src/core/evaluate.js";
 import { opikJudgeMetrics } from "../../src/opik/opik-judges.js";
@@ -51,7 +51,7 @@ function addSpans(opik: FakeOpikGateway, count: number): SpanRecord[] {
 }
 
 function rawInputs(overrides: Partial<RawInputs>): RawInputs {
-  const empty = Object.fromEntries(Object.keys(INPUT_DEFAULTS).map((name) => [name, ""])) as Record<InputName, string>;
+  const empty = Object.fromEntries(Object.keys(DEFAULT_INPUTS).map((name) => [name, ""])) as Record<InputName, string>;
   return {
     ...empty,
     "opik-url": "http://opik.test/api",
@@ -75,7 +75,7 @@ function depsFor(opik: FakeOpikGateway, model: ChatModel): EvaluateDeps & { warn
   return {
     warnings,
     files: {
-      registry: (raw) => Promise.resolve({ path: raw.config || INPUT_DEFAULTS.config, missing: true, explicit: false }),
+      registry: (raw) => Promise.resolve({ path: raw.config || DEFAULT_INPUTS.config, missing: true, explicit: false }),
       facts: () => Promise.resolve({}),
       taskPrompt: (file) => Promise.reject(new Error(`no prompt file in these tests (${file.path})`)),
     },

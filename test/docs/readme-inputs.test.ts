@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { INPUT_DESCRIPTIONS } from "../../src/cli/input-descriptions.js";
-import { INPUT_DEFAULTS } from "../../src/constants.js";
+import { DESCRIPTIONS_OF_INPUTS } from "../../src/cli/input-descriptions.js";
+import { DEFAULT_INPUTS } from "../../src/constants.js";
 import { README_PATH, expectedFiles, readManifest, renderInputsTable, replaceBlock } from "../../scripts/update-readme-inputs.js";
 
 const STALE = "out of date with action.yml: run `npm run docs`";
@@ -33,7 +33,7 @@ describe("the README's input and output tables", () => {
   });
 
   it("give the CLI a description for every flag", () => {
-    expect(Object.keys(INPUT_DESCRIPTIONS).sort()).toEqual(Object.keys(INPUT_DEFAULTS).sort());
+    expect(Object.keys(DESCRIPTIONS_OF_INPUTS).sort()).toEqual(Object.keys(DEFAULT_INPUTS).sort());
   });
 
   it("keep a pipe inside a description from splitting the row", () => {

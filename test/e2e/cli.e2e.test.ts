@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { DEMO_CONFIG, expectedOutputs, seedLocal } from "../../scripts/seed-local.js";
-import { INPUT_DESCRIPTIONS } from "../../src/cli/input-descriptions.js";
-import { INPUT_DEFAULTS } from "../../src/constants.js";
+import { DESCRIPTIONS_OF_INPUTS } from "../../src/cli/input-descriptions.js";
+import { DEFAULT_INPUTS } from "../../src/constants.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -97,9 +97,9 @@ describe("npx opik-evaluate (dist/cli/index.js)", () => {
     const help = await runCli(["--help"]);
     expect(help.exitCode).toBe(0);
     const flat = help.stdout.replace(/\s+/g, " ");
-    for (const name of Object.keys(INPUT_DEFAULTS)) {
+    for (const name of Object.keys(DEFAULT_INPUTS)) {
       expect(help.stdout).toContain(`--${name} VALUE`);
-      expect(flat).toContain((INPUT_DESCRIPTIONS[name] ?? "").replace(/\s+/g, " "));
+      expect(flat).toContain((DESCRIPTIONS_OF_INPUTS[name] ?? "").replace(/\s+/g, " "));
     }
   });
 
