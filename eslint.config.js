@@ -29,7 +29,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "opik", message: "Only src/opik imports the opik SDK; use the OpikGateway interface." }, LOCAL_SERVER_IMPORT], patterns: [LOCAL_SERVER_SOURCE] },
+        {
+          paths: [{ name: "opik", message: "Only src/opik imports the opik SDK; use the OpikGateway interface." }, LOCAL_SERVER_IMPORT],
+          patterns: [LOCAL_SERVER_SOURCE],
+        },
       ],
     },
   },
@@ -53,7 +56,14 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
-        { paths: [{ name: "@actions/core", message: "The core returns an outcome; only src/main.ts and src/config/read-inputs.ts (the action's adapter) use @actions/core." }] },
+        {
+          paths: [
+            {
+              name: "@actions/core",
+              message: "The core returns an outcome; only src/main.ts and src/config/read-inputs.ts (the action's adapter) use @actions/core.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -41,7 +41,20 @@ function kilobytes(bytes: number): string {
 export async function benchTransfer(opik: OpikServer, options: TransferCase): Promise<Array<[string, string]>> {
   const project = "bench-transfer";
   const now = new Date();
-  const sample = buildSample({ project, spanName: SPAN_NAME, now, lookbackHours: 24, seed: 7, fresh: options.fresh, alreadyAdded: options.matching - options.fresh, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: SPAN_NAME,
+    now,
+    lookbackHours: 24,
+    seed: 7,
+    fresh: options.fresh,
+    alreadyAdded: options.matching - options.fresh,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   for (const span of sample.spans) padPayload(span, options.payloadBytes);
   await ingestSample(opik.url, sample);
 

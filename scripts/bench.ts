@@ -61,9 +61,26 @@ function printTable(rows: ReadonlyArray<[string, string]>): void {
 }
 
 async function benchEvaluate(): Promise<void> {
-  llm.reply((body) => ((body as { response_format?: unknown }).response_format ? JSON.stringify({ score: 0, reason: "supported by the context" }) : JSON.stringify({ verdict: "valid", reason: "complete" })));
+  llm.reply((body) =>
+    (body as { response_format?: unknown }).response_format
+      ? JSON.stringify({ score: 0, reason: "supported by the context" })
+      : JSON.stringify({ verdict: "valid", reason: "complete" }),
+  );
   const project = "bench";
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed: 42, fresh: n, alreadyAdded: Math.round(n / 10), prose: 0, errorTraces: Math.round(n / 20), otherNames: Math.round(n / 10), otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed: 42,
+    fresh: n,
+    alreadyAdded: Math.round(n / 10),
+    prose: 0,
+    errorTraces: Math.round(n / 20),
+    otherNames: Math.round(n / 10),
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
 
   const rssFile = path.join(await mkdtemp(path.join(os.tmpdir(), "opik-bench-")), "rss");

@@ -14,7 +14,9 @@ import { DEMO_CONFIG, DEMO_NAMES, seedLocal } from "./seed-local.js";
 const server = await startOpikServer();
 try {
   const sample = await seedLocal(server.url);
-  console.log(`Embedded Opik server at ${server.url}: seeded ${sample.traces.length} traces and ${sample.spans.length} spans (${sample.expected.errorTraces} error traces, ${sample.expected.newSpanIds.length} new ${DEMO_NAMES.spanName} spans)\n`);
+  console.log(
+    `Embedded Opik server at ${server.url}: seeded ${sample.traces.length} traces and ${sample.spans.length} spans (${sample.expected.errorTraces} error traces, ${sample.expected.newSpanIds.length} new ${DEMO_NAMES.spanName} spans)\n`,
+  );
 
   // The workspace a repository would check out: the feature registry at its default path.
   const workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-demo-"));

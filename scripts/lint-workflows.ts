@@ -49,7 +49,12 @@ async function workflowFiles(): Promise<string[]> {
   const files: string[] = [];
   for (const dir of WORKFLOW_DIRS) {
     const names = await readdir(path.join(ROOT, dir)).catch(() => []);
-    files.push(...names.filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => path.join(dir, name)));
+    files.push(
+      ...names
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort()
+        .map((name) => path.join(dir, name)),
+    );
   }
   return files;
 }

@@ -118,7 +118,8 @@ export function localActionProblems(run: LocalActionRun): string[] {
   const problems: string[] = [];
   if (run.exitCode !== 0) problems.push(`local-action exited with ${run.exitCode}`);
   if (run.outputs.status !== "success") problems.push(`output status is ${JSON.stringify(run.outputs.status)}, expected "success"`);
-  if (run.outputs["spans-new"] !== run.expected["spans-new"]) problems.push(`output spans-new is ${run.outputs["spans-new"]}, expected ${run.expected["spans-new"]}`);
+  if (run.outputs["spans-new"] !== run.expected["spans-new"])
+    problems.push(`output spans-new is ${run.outputs["spans-new"]}, expected ${run.expected["spans-new"]}`);
   if (!run.summary.includes("Opik evaluation")) problems.push("no job summary was written");
   for (const line of run.stdout.split("\n").filter((l) => l.startsWith("::error"))) problems.push(`the action reported ${line}`);
   return problems;

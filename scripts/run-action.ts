@@ -42,7 +42,10 @@ export function parseOutputFile(text: string): Record<string, string> {
  * Runs the bundled action as the GitHub runner does: `node dist/index.js` with
  * INPUT_* variables and the runner's files for outputs, summary and event.
  */
-export async function runAction(inputs: Record<string, string>, options: { env?: Record<string, string>; workspace?: string; event?: { name: string; payload: unknown }; timeoutMs?: number } = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  options: { env?: Record<string, string>; workspace?: string; event?: { name: string; payload: unknown }; timeoutMs?: number } = {},
+): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-run-"));
   const outputFile = path.join(dir, "output.txt");
   const summaryFile = path.join(dir, "summary.md");
@@ -74,10 +77,13 @@ export async function runAction(inputs: Record<string, string>, options: { env?:
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   let timedOut = false;
-  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    child.kill("SIGKILL");
-  }, options.timeoutMs);
+  const timer =
+    options.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill("SIGKILL");
+        }, options.timeoutMs);
   const exitCode = await new Promise<number>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? -1));

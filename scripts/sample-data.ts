@@ -88,13 +88,33 @@ export function buildSample(options: SampleOptions): Sample {
   const traces: Json[] = [];
   const spans: Json[] = [];
   const addedSpanIds: string[] = [];
-  const expected: SampleExpectation = { totalTraces: 0, errorTraces: 0, errorPatterns: {}, errorTraceIds: [], proseTraceIds: [], spansFound: 0, newSpanIds: [] };
+  const expected: SampleExpectation = {
+    totalTraces: 0,
+    errorTraces: 0,
+    errorPatterns: {},
+    errorTraceIds: [],
+    proseTraceIds: [],
+    spansFound: 0,
+    newSpanIds: [],
+  };
 
-  const add = (o: { start: Date; spanName: string; type: string; output: unknown; errorInfo?: Json; traceOutput?: unknown }): { traceId: string; spanId: string } => {
+  const add = (o: {
+    start: Date;
+    spanName: string;
+    type: string;
+    output: unknown;
+    errorInfo?: Json;
+    traceOutput?: unknown;
+  }): { traceId: string; spanId: string } => {
     const traceId = createUuidV7();
     const spanId = createUuidV7();
     const charter = pick(CHARTERS);
-    const input = { messages: [{ role: "system", content: "You validate association charters. Reply with JSON {verdict, reason}." }, { role: "user", content: charter }] };
+    const input = {
+      messages: [
+        { role: "system", content: "You validate association charters. Reply with JSON {verdict, reason}." },
+        { role: "user", content: charter },
+      ],
+    };
     const end = new Date(o.start.getTime() + 400 + Math.floor(random() * 2000));
     const traceStart = o.start.toISOString();
     traces.push({
@@ -153,7 +173,13 @@ export function buildSample(options: SampleOptions): Sample {
     const errorCase = ERROR_CASES[i % ERROR_CASES.length] as (typeof ERROR_CASES)[number];
     const { traceId } =
       errorCase.kind === "error_info"
-        ? add({ start: inWindow(), spanName: options.spanName, type: "llm", output: null, errorInfo: { exception_type: "RuntimeError", message: errorCase.text, traceback: "Traceback (most recent call last): ..." } })
+        ? add({
+            start: inWindow(),
+            spanName: options.spanName,
+            type: "llm",
+            output: null,
+            errorInfo: { exception_type: "RuntimeError", message: errorCase.text, traceback: "Traceback (most recent call last): ..." },
+          })
         : add({ start: inWindow(), spanName: options.spanName, type: "llm", output: { error: errorCase.text } });
     expected.errorTraceIds.push(traceId);
     expected.errorPatterns[errorCase.pattern] = (expected.errorPatterns[errorCase.pattern] ?? 0) + 1;
@@ -177,7 +203,8 @@ async function post(url: string, method: "POST" | "PUT", body: unknown, headers:
 /** Writes the sample through Opik's own ingestion endpoints, as an instrumented application would. */
 export async function ingestSample(opikUrl: string, sample: Sample, headers: Record<string, string> = {}): Promise<void> {
   const base = opikUrl.replace(/\/$/, "");
-  for (let i = 0; i < sample.traces.length; i += 1000) await post(`${base}/v1/private/traces/batch`, "POST", { traces: sample.traces.slice(i, i + 1000) }, headers);
+  for (let i = 0; i < sample.traces.length; i += 1000)
+    await post(`${base}/v1/private/traces/batch`, "POST", { traces: sample.traces.slice(i, i + 1000) }, headers);
   for (let i = 0; i < sample.spans.length; i += 1000) await post(`${base}/v1/private/spans/batch`, "POST", { spans: sample.spans.slice(i, i + 1000) }, headers);
   const project = sample.traces[0]?.project_name;
   const scores = sample.addedSpanIds.map((id) => ({ id, name: "added_to_dataset", value: 1, reason: "earlier-dataset", source: "sdk", project_name: project }));

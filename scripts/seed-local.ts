@@ -15,7 +15,12 @@ import { errorMessage } from "../src/errors.js";
 import { buildSample, ingestSample, type Sample } from "./sample-data.js";
 
 /** The names in docs/config/opik-evaluate.yml. */
-export const DEMO_NAMES = { project: "charter-assistant", spanName: "charter_validation", datasetPrefix: "charter-optimization", experimentType: "charter_optimization" } as const;
+export const DEMO_NAMES = {
+  project: "charter-assistant",
+  spanName: "charter_validation",
+  datasetPrefix: "charter-optimization",
+  experimentType: "charter_optimization",
+} as const;
 export const DEMO_SEED = 20260204;
 /** Relative to the repository: the registry the seeded data is made for. */
 export const DEMO_CONFIG = "docs/config/opik-evaluate.yml";
@@ -46,7 +51,8 @@ export async function waitForServer(opikUrl: string, timeoutMs: number): Promise
       await fetch(`${opikUrl.replace(/\/$/, "")}/v1/private/projects`);
       return;
     } catch (error) {
-      if (Date.now() >= deadline) throw new Error(`No Opik server answered at ${opikUrl} within ${Math.round(timeoutMs / 1000)} s: ${errorMessage(error)}`, { cause: error });
+      if (Date.now() >= deadline)
+        throw new Error(`No Opik server answered at ${opikUrl} within ${Math.round(timeoutMs / 1000)} s: ${errorMessage(error)}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -85,9 +91,16 @@ async function main(): Promise<void> {
   if (waitSeconds > 0) await waitForServer(opikUrl, waitSeconds * 1000);
   const sample = await seedLocal(opikUrl, { seed });
   const outputs = expectedOutputs(sample);
-  console.log(`Seeded ${sample.traces.length} traces and ${sample.spans.length} spans into ${opikUrl}; a harvest should find ${outputs["spans-new"]} new spans and ${outputs["error-traces"]} error traces.`);
+  console.log(
+    `Seeded ${sample.traces.length} traces and ${sample.spans.length} spans into ${opikUrl}; a harvest should find ${outputs["spans-new"]} new spans and ${outputs["error-traces"]} error traces.`,
+  );
   if (process.env.GITHUB_OUTPUT) {
-    await appendFile(process.env.GITHUB_OUTPUT, Object.entries(outputs).map(([name, value]) => `${name}=${value}\n`).join(""));
+    await appendFile(
+      process.env.GITHUB_OUTPUT,
+      Object.entries(outputs)
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(""),
+    );
   }
 }
 

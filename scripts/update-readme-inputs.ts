@@ -26,7 +26,10 @@ export async function readManifest(file = ACTION_PATH): Promise<ActionManifest> 
 
 /** A table cell: pipes would split the cell and newlines the row. */
 function cell(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|").trim();
+  return text
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|")
+    .trim();
 }
 
 /** Backticks around a default; one containing backticks needs a longer fence. */

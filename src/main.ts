@@ -40,8 +40,18 @@ export async function run(): Promise<void> {
     const event = currentEventContext();
     const context = runContext(process.env, event);
     const outcome = await evaluate(
-      { raw, ...(event ? { event } : {}), ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}), runContext: context, run: runIdentity(process.env, context), tempDir: process.env.RUNNER_TEMP ?? os.tmpdir() },
-      { ...nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: actionsLogger }), github: (token, warn) => createGitHubGateway({ token, warn }) },
+      {
+        raw,
+        ...(event ? { event } : {}),
+        ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}),
+        runContext: context,
+        run: runIdentity(process.env, context),
+        tempDir: process.env.RUNNER_TEMP ?? os.tmpdir(),
+      },
+      {
+        ...nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: actionsLogger }),
+        github: (token, warn) => createGitHubGateway({ token, warn }),
+      },
     );
     // Everything is published before the step is failed: a red check always comes with its report.
     try {

@@ -46,19 +46,7 @@ export interface SpanRecord {
   feedbackScores: FeedbackScore[];
 }
 
-export type FilterOperator =
-  | "contains"
-  | "not_contains"
-  | "starts_with"
-  | "ends_with"
-  | "="
-  | "!="
-  | ">"
-  | ">="
-  | "<"
-  | "<="
-  | "is_empty"
-  | "is_not_empty";
+export type FilterOperator = "contains" | "not_contains" | "starts_with" | "ends_with" | "=" | "!=" | ">" | ">=" | "<" | "<=" | "is_empty" | "is_not_empty";
 
 /** One Opik filter, exactly as the REST API takes it. */
 export interface OpikFilter {
@@ -163,9 +151,7 @@ export interface MetricInput {
   expected: string;
 }
 
-export type MetricResult =
-  | { name: string; ok: true; value: number; reason?: string }
-  | { name: string; ok: false; error: string };
+export type MetricResult = { name: string; ok: true; value: number; reason?: string } | { name: string; ok: false; error: string };
 
 export interface Metric {
   readonly name: string;

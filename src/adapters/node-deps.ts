@@ -12,9 +12,22 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 function chatModelFor(settings: ProviderSettings, limiter: AdaptiveLimiter): ChatModel {
   const onRateLimited = (): void => limiter.pushedBack();
   if (settings.provider === "gemini") {
-    return createGeminiChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, onRateLimited, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+    return createGeminiChatModel({
+      apiKey: settings.apiKey,
+      model: settings.model,
+      temperature: settings.temperature,
+      onRateLimited,
+      ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
+    });
   }
-  return createOpenAIChatModel({ apiKey: settings.apiKey, model: settings.model, temperature: settings.temperature, provider: settings.provider, onRateLimited, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
+  return createOpenAIChatModel({
+    apiKey: settings.apiKey,
+    model: settings.model,
+    temperature: settings.temperature,
+    provider: settings.provider,
+    onRateLimited,
+    ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
+  });
 }
 
 /** The real Opik, the real providers and the workspace's files: what both runners give the core. */

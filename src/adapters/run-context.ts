@@ -13,7 +13,11 @@ export function runContext(env: NodeJS.ProcessEnv, event: GitHubEventContext | u
   if (event?.prNumber) context.pr_number = event.prNumber;
   const eventName = event?.eventName || env.GITHUB_EVENT_NAME;
   if (eventName) context.event = eventName;
-  const runUrl = event?.runUrl ?? (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}` : undefined);
+  const runUrl =
+    event?.runUrl ??
+    (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
+      ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+      : undefined);
   if (runUrl) context.workflow_run_url = runUrl;
   return context;
 }

@@ -51,4 +51,3 @@ export function resolveInputs(given: Partial<Record<InputName, string>>, env: No
   }
   return inputs;
 }
-

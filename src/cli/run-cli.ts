@@ -31,12 +31,21 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
 
   const stdout = (text: string): void => void process.stdout.write(text);
-  const logger = createTerminalLogger({ write: stdout, isTTY: process.stdout.isTTY === true, columns: process.stdout.columns }, { write: (text) => void process.stderr.write(text) });
+  const logger = createTerminalLogger(
+    { write: stdout, isTTY: process.stdout.isTTY === true, columns: process.stdout.columns },
+    { write: (text) => void process.stderr.write(text) },
+  );
   try {
     const tempDir = process.env.RUNNER_TEMP ?? (await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-")));
     const context = runContext(process.env, undefined);
     const outcome = await evaluate(
-      { raw: rawInputs(resolveInputs(args.inputs, process.env)), ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}), runContext: context, run: runIdentity(process.env, context), tempDir },
+      {
+        raw: rawInputs(resolveInputs(args.inputs, process.env)),
+        ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}),
+        runContext: context,
+        run: runIdentity(process.env, context),
+        tempDir,
+      },
       nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: logger }),
     );
     await writeFile(outcome.resultFile, `${outcome.resultJson}\n`);

@@ -15,10 +15,7 @@ const thresholdSchema = z
   .strictObject({ min: z.number().optional(), max: z.number().optional() })
   .refine((t) => t.min !== undefined || t.max !== undefined, { message: "needs min or max" });
 
-const outputFormatSchema = z.union([
-  z.strictObject({ json_schema: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ regex: z.string().min(1) }),
-]);
+const outputFormatSchema = z.union([z.strictObject({ json_schema: z.record(z.string(), z.unknown()) }), z.strictObject({ regex: z.string().min(1) })]);
 
 const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 const NAME_RULE = "letters, digits, '.', '_' or '-' only";
@@ -27,7 +24,13 @@ const NAME_RULE = "letters, digits, '.', '_' or '-' only";
 const fieldPath = z.string().regex(/^[^.\s]+(\.[^.\s]+)*$/, "a dotted path into the item's data, e.g. expected_output.answer");
 
 const regexMatchSchema = z
-  .strictObject({ pattern: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/, "JavaScript regex flags (d, g, i, m, s, u, v, y)").optional() })
+  .strictObject({
+    pattern: z.string().min(1),
+    flags: z
+      .string()
+      .regex(/^[dgimsuvy]*$/, "JavaScript regex flags (d, g, i, m, s, u, v, y)")
+      .optional(),
+  })
   .superRefine((settings, context) => {
     const problem = regexProblem(settings.pattern, settings.flags);
     if (problem) context.addIssue({ code: "custom", path: ["pattern"], message: `not a valid regular expression: ${problem}` });
@@ -39,7 +42,9 @@ const performanceSchema = z
     max_tokens: z.number().int().positive().optional(),
     max_cost_usd: z.number().positive().optional(),
   })
-  .refine((budgets) => Object.values(budgets).some((budget) => budget !== undefined), { message: "needs at least one budget: max_duration_ms, max_tokens or max_cost_usd" });
+  .refine((budgets) => Object.values(budgets).some((budget) => budget !== undefined), {
+    message: "needs at least one budget: max_duration_ms, max_tokens or max_cost_usd",
+  });
 
 /** Per-metric options; see METRIC_CATALOG for which metric needs which. */
 const metricSettingsSchema = z.strictObject({
@@ -73,7 +78,10 @@ function railsProblems(rails: Record<string, number>): string[] {
   for (const label of labels) {
     const normalized = normalizeLabel(label);
     if (!normalized) problems.push(`label ${JSON.stringify(label)} is only whitespace or punctuation`);
-    else if (seen.has(normalized)) problems.push(`labels ${JSON.stringify(seen.get(normalized))} and ${JSON.stringify(label)} read the same (labels match case-insensitively, ignoring surrounding punctuation)`);
+    else if (seen.has(normalized))
+      problems.push(
+        `labels ${JSON.stringify(seen.get(normalized))} and ${JSON.stringify(label)} read the same (labels match case-insensitively, ignoring surrounding punctuation)`,
+      );
     else seen.set(normalized, label);
   }
   return problems;
@@ -133,7 +141,9 @@ export function parseRegistry(file: string, text: string): { registry?: FeatureR
       }
     }
     for (const missing of missingSettings(feature.metrics ?? [], feature.metric_settings)) {
-      problems.push(`${file}: features.${name}.metric_settings.${missing.key}: required because features.${name}.metrics includes ${missing.metric} (e.g. ${missing.example})`);
+      problems.push(
+        `${file}: features.${name}.metric_settings.${missing.key}: required because features.${name}.metrics includes ${missing.metric} (e.g. ${missing.example})`,
+      );
     }
   }
   return problems.length ? { problems } : { registry: parsed.data, problems };

@@ -107,17 +107,23 @@ const inputSchema = z.object({
     .regex(/^\d+(\.\d+)?$/, "expected a positive number of seconds, e.g. 60")
     .transform(Number)
     .pipe(z.number().positive("expected a positive number of seconds, e.g. 60").max(3600, "expected at most 3600 seconds")),
-  temperature: z.string().regex(/^\d+(\.\d+)?$/, "expected a number from 0 to 2").transform(Number).pipe(z.number().max(2, "expected a number from 0 to 2")),
+  temperature: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "expected a number from 0 to 2")
+    .transform(Number)
+    .pipe(z.number().max(2, "expected a number from 0 to 2")),
   concurrency: integer(1, 64),
   "max-cost-usd": z.union([z.literal(""), z.string().regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars such as 2.50, or empty for no limit")]),
-  "sampling-rate": z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a number from 0 to 1, e.g. 0.25").transform(Number),
+  "sampling-rate": z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a number from 0 to 1, e.g. 0.25")
+    .transform(Number),
   "openai-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
   "gemini-base-url": z.union([z.literal(""), z.url({ message: "expected an http(s) URL" })]),
   "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
   "span-name": z.string(),
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
 });
-
 
 function utcDateString(date: Date): string {
   return date.toISOString().slice(0, 10).replaceAll("-", "");
@@ -143,7 +149,13 @@ function windowFor(dateString: string, lookbackHours: number, now: Date): { star
  * Pure: every problem is collected and thrown as one ConfigError, before any
  * network call or spend.
  */
-export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: RegistrySource | undefined, now: Date, eventName?: string, files: FileFacts = {}): ActionConfig {
+export function parseConfig(
+  rawInputs: Partial<RawInputs>,
+  registrySource: RegistrySource | undefined,
+  now: Date,
+  eventName?: string,
+  files: FileFacts = {},
+): ActionConfig {
   const raw = withDefaults(rawInputs);
   const problems: string[] = [];
 
@@ -196,12 +208,15 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   }
   // The feature's own metrics list was checked with the registry; names from the input are checked here.
   for (const missing of registryBroken ? [] : missingSettings(metricsInput, metricSettings)) {
-    const where = feature ? `features.${experimentType}.metric_settings.${missing.key} in ${registrySource?.path}` : `metric_settings.${missing.key} in the feature config`;
+    const where = feature
+      ? `features.${experimentType}.metric_settings.${missing.key} in ${registrySource?.path}`
+      : `metric_settings.${missing.key} in the feature config`;
     problems.push(`metrics: ${missing.metric} needs ${where}, e.g. ${missing.example}`);
   }
   if (feature?.thresholds) {
     for (const name of Object.keys(feature.thresholds)) {
-      if (!describeMetric(name, judges)) problems.push(`${registrySource?.path}: features.${experimentType}.thresholds.${name}: unknown metric (valid: ${validNames})`);
+      if (!describeMetric(name, judges))
+        problems.push(`${registrySource?.path}: features.${experimentType}.thresholds.${name}: unknown metric (valid: ${validNames})`);
     }
   }
 
@@ -235,7 +250,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   if (judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
     const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
-      problems.push(`judge-provider: required because metrics include ${judgeMetrics.join(", ")} (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)`);
+      problems.push(
+        `judge-provider: required because metrics include ${judgeMetrics.join(", ")} (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)`,
+      );
     } else if (judgeProvider === task?.provider && !raw["judge-model"]) {
       judge = task;
     } else {
@@ -249,7 +266,8 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
     const parsedFilter = parseSpanFilter(raw.filter);
-    if ("problem" in parsedFilter) problems.push(`filter: ${parsedFilter.problem} (expected an Opik filter expression such as model = "gpt-4o-mini" AND usage.total_tokens > 100)`);
+    if ("problem" in parsedFilter)
+      problems.push(`filter: ${parsedFilter.problem} (expected an Opik filter expression such as model = "gpt-4o-mini" AND usage.total_tokens > 100)`);
     else spanFilter = parsedFilter.filters;
   }
 
@@ -275,7 +293,14 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
     skipIfEmpty: scalars["skip-if-empty"].toLowerCase() === "true",
     cleanupErrors: scalars["cleanup-errors"].toLowerCase() === "true",
     window,
-    opik: { url: opikUrl, apiKey: raw["opik-api-key"], workspace: raw["opik-workspace"] || "default", project, evaluationProject: raw["evaluation-project"] || `${project}${EVALUATION_PROJECT_SUFFIX}`, timeoutSeconds: scalars["opik-timeout-seconds"] },
+    opik: {
+      url: opikUrl,
+      apiKey: raw["opik-api-key"],
+      workspace: raw["opik-workspace"] || "default",
+      project,
+      evaluationProject: raw["evaluation-project"] || `${project}${EVALUATION_PROJECT_SUFFIX}`,
+      timeoutSeconds: scalars["opik-timeout-seconds"],
+    },
     feature: {
       spanName,
       datasetPrefix,
@@ -285,7 +310,9 @@ export function parseConfig(rawInputs: Partial<RawInputs>, registrySource: Regis
       // Left out when empty, so an experiment's recorded config only changes when settings do.
       ...(Object.keys(metricSettings).length ? { metricSettings } : {}),
       ...(Object.keys(judges).length ? { judges } : {}),
-      ...(feature?.task?.prompt_file ? { promptFile: { path: feature.task.prompt_file, setting: `${registrySource?.path}: features.${experimentType}.task.prompt_file` } } : {}),
+      ...(feature?.task?.prompt_file
+        ? { promptFile: { path: feature.task.prompt_file, setting: `${registrySource?.path}: features.${experimentType}.task.prompt_file` } }
+        : {}),
     },
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),

@@ -34,7 +34,13 @@ export function parsePrompt(file: string, text: string): { prompt?: PromptTempla
     const messages: ChatMessage[] = [];
     (Array.isArray(parsed) ? parsed : []).forEach((entry: unknown, index) => {
       const message = entry as { role?: unknown; content?: unknown };
-      if (typeof message !== "object" || message === null || typeof message.role !== "string" || !ROLES.has(message.role) || typeof message.content !== "string") {
+      if (
+        typeof message !== "object" ||
+        message === null ||
+        typeof message.role !== "string" ||
+        !ROLES.has(message.role) ||
+        typeof message.content !== "string"
+      ) {
         problems.push(`${file}: [${index}]: expected {"role": "system" | "user" | "assistant", "content": "<template>"}`);
         return;
       }

@@ -22,7 +22,11 @@ const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_target"]);
  * `auto` evaluates on pull requests (a PR must never change production
  * data) and harvests on schedule, workflow_dispatch and push. Pure.
  */
-export function parseRunSettings(raw: RawInputs, eventName: string | undefined, configThresholds: Record<string, { min?: number; max?: number }>): { settings?: RunSettings; problems: string[] } {
+export function parseRunSettings(
+  raw: RawInputs,
+  eventName: string | undefined,
+  configThresholds: Record<string, { min?: number; max?: number }>,
+): { settings?: RunSettings; problems: string[] } {
   const problems: string[] = [];
   const requested = raw.mode.trim().toLowerCase();
   if (!["auto", "harvest", "evaluate"].includes(requested)) problems.push(`mode: expected auto, harvest or evaluate (got "${raw.mode}")`);
@@ -32,7 +36,14 @@ export function parseRunSettings(raw: RawInputs, eventName: string | undefined, 
   if (!/^[A-Za-z0-9._-]+$/.test(dataset)) problems.push(`dataset: expected a dataset name or latest (got "${raw.dataset}")`);
 
   const gate = parseGateInputs(
-    { thresholds: raw.thresholds, "max-regression": raw["max-regression"], "min-items": raw["min-items"], "max-error-rate": raw["max-error-rate"], "fail-on": raw["fail-on"], baseline: raw.baseline },
+    {
+      thresholds: raw.thresholds,
+      "max-regression": raw["max-regression"],
+      "min-items": raw["min-items"],
+      "max-error-rate": raw["max-error-rate"],
+      "fail-on": raw["fail-on"],
+      baseline: raw.baseline,
+    },
     configThresholds,
   );
   problems.push(...gate.problems);

@@ -67,6 +67,8 @@ export async function unwritableDirectory(file: string): Promise<string | undefi
     return found.isDirectory() ? undefined : `${directory} is not a directory`;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" || code === "ENOTDIR" ? `directory ${directory} does not exist` : `directory ${directory} cannot be read (${code ?? "unknown error"})`;
+    return code === "ENOENT" || code === "ENOTDIR"
+      ? `directory ${directory} does not exist`
+      : `directory ${directory} cannot be read (${code ?? "unknown error"})`;
   }
 }

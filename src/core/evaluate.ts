@@ -127,15 +127,29 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
   let baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
   if (run.dataset && experiment) {
     try {
-      baseline = await loadBaseline(opik, { dataset: run.dataset, currentExperimentId: experiment.experiment_id, mode: config.run.gate.baseline, ...(event?.baseBranch ? { baseBranch: event.baseBranch } : {}) });
+      baseline = await loadBaseline(opik, {
+        dataset: run.dataset,
+        currentExperimentId: experiment.experiment_id,
+        mode: config.run.gate.baseline,
+        ...(event?.baseBranch ? { baseBranch: event.baseBranch } : {}),
+      });
     } catch (error) {
       baseline = { missing: `the baseline could not be read from Opik: ${errorMessage(error)}`, problem: true };
     }
   }
-  const verdict = computeVerdict({ run, settings: config.run.gate, ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}), ...(baseline ? { baseline } : {}) });
+  const verdict = computeVerdict({
+    run,
+    settings: config.run.gate,
+    ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}),
+    ...(baseline ? { baseline } : {}),
+  });
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
   const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.experiment_id, baselineId]) : undefined;
-  const links = { ...(experiment ? { experimentUrl: experiment.experiment_url } : {}), ...(compareUrl ? { compareUrl } : {}), ...(event?.runUrl ? { runUrl: event.runUrl } : {}) };
+  const links = {
+    ...(experiment ? { experimentUrl: experiment.experiment_url } : {}),
+    ...(compareUrl ? { compareUrl } : {}),
+    ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
+  };
 
   const comment = plannedComment(config, event, (marker) => renderComment(run, verdict, links, marker));
   let commentUrl: string | undefined;
@@ -146,7 +160,14 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     if (token) commentUrl = await postComment(() => github(token, warn), comment, warn);
     else warn("No github-token: the pull request comment was not posted (the job summary has the report)");
   }
-  const publication = buildPublication({ result, items: run.items, verdict, resultFile: resultFilePath(inputs, config.resultFile), ...(compareUrl ? { compareUrl } : {}), ...(commentUrl ? { commentUrl } : {}) });
+  const publication = buildPublication({
+    result,
+    items: run.items,
+    verdict,
+    resultFile: resultFilePath(inputs, config.resultFile),
+    ...(compareUrl ? { compareUrl } : {}),
+    ...(commentUrl ? { commentUrl } : {}),
+  });
   return {
     ...publication,
     result,

@@ -35,12 +35,14 @@ export interface SettingDifference {
 
 /** The settings that differ between the two experiments and affect `metric`. */
 export function settingDifferences(metric: string, current: Record<string, unknown>, baseline: Record<string, unknown>): SettingDifference[] {
-  return SCORE_SETTINGS.filter((setting) => setting.affects(metric) && stableJson(current[setting.field]) !== stableJson(baseline[setting.field])).map((setting) => ({
-    field: setting.field,
-    label: setting.label,
-    current: current[setting.field],
-    baseline: baseline[setting.field],
-  }));
+  return SCORE_SETTINGS.filter((setting) => setting.affects(metric) && stableJson(current[setting.field]) !== stableJson(baseline[setting.field])).map(
+    (setting) => ({
+      field: setting.field,
+      label: setting.label,
+      current: current[setting.field],
+      baseline: baseline[setting.field],
+    }),
+  );
 }
 
 export function describeDifference(difference: SettingDifference): string {
@@ -57,6 +59,8 @@ function show(value: unknown): string {
 function stableJson(value: unknown): string {
   if (value === undefined) return "undefined";
   return JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
   );
 }

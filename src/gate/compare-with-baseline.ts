@@ -18,12 +18,23 @@ export interface BaselineComparison {
  * both runs scored count, so a changed sample of items cannot pass for a
  * changed score.
  */
-export function compareWithBaseline(name: string, direction: Direction, items: readonly ItemOutcome[], baseline: BaselineData, input: GateInput): BaselineComparison {
+export function compareWithBaseline(
+  name: string,
+  direction: Direction,
+  items: readonly ItemOutcome[],
+  baseline: BaselineData,
+  input: GateInput,
+): BaselineComparison {
   const { settings } = input;
   const allowedDrop = settings.maxRegression.perMetric[name] ?? settings.maxRegression.default ?? 0;
-  const before = meanPerItem(baseline.items.flatMap((item) => item.feedbackScores.filter((s) => s.name === name).map((s) => [item.datasetItemId, s.value] as const)));
+  const before = meanPerItem(
+    baseline.items.flatMap((item) => item.feedbackScores.filter((s) => s.name === name).map((s) => [item.datasetItemId, s.value] as const)),
+  );
   if (before.size === 0) {
-    return { fields: { regression: "not-compared", allowedDrop }, reason: `the baseline ${baseline.experimentName} has no ${name} scores, so there is nothing to compare` };
+    return {
+      fields: { regression: "not-compared", allowedDrop },
+      reason: `the baseline ${baseline.experimentName} has no ${name} scores, so there is nothing to compare`,
+    };
   }
   const now = meanPerItem(items.flatMap((item) => (item.scores[name] ? [[item.datasetItemId, item.scores[name].value] as const] : [])));
   const pairs = [...now].flatMap(([id, value]) => {
@@ -65,14 +76,23 @@ export function compareWithBaseline(name: string, direction: Direction, items: r
   const stats = `Δ ${signed(delta)}, 95% CI ${interval(ci)}, ${pairs.length} paired items`;
   if (worse > allowedDrop + SCORE_EPSILON && worseLow > 0) {
     fields.regression = "regression";
-    return { fields, outcome: "fail-regression", reason: `worse than the baseline by ${fixed(worse)}, more than max-regression ${fixed(allowedDrop)} (${stats})` };
+    return {
+      fields,
+      outcome: "fail-regression",
+      reason: `worse than the baseline by ${fixed(worse)}, more than max-regression ${fixed(allowedDrop)} (${stats})`,
+    };
   }
   if (worse < 0 && worseHigh < 0) {
     fields.regression = "improvement";
     return { fields, outcome: "pass", reason: `better than the baseline by ${fixed(-worse)} (${stats})` };
   }
   fields.regression = "noise";
-  const why = worse > allowedDrop + SCORE_EPSILON ? "the interval contains 0, so the drop is noise" : worse > 0 ? `within max-regression ${fixed(allowedDrop)}` : "no significant change";
+  const why =
+    worse > allowedDrop + SCORE_EPSILON
+      ? "the interval contains 0, so the drop is noise"
+      : worse > 0
+        ? `within max-regression ${fixed(allowedDrop)}`
+        : "no significant change";
   return { fields, outcome: "pass", reason: `${why} (${stats})` };
 }
 

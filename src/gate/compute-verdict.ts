@@ -67,7 +67,8 @@ export function computeVerdict(input: GateInput): GateVerdict {
   }
   const differences = new Set<string>();
   if (baseline) {
-    for (const name of names) for (const difference of settingDifferences(name, input.currentConfig ?? {}, baseline.config)) differences.add(describeDifference(difference));
+    for (const name of names)
+      for (const difference of settingDifferences(name, input.currentConfig ?? {}, baseline.config)) differences.add(describeDifference(difference));
   }
   if (!Object.keys(settings.thresholds).some((name) => names.includes(name)) && !baseline) {
     notes.push("Nothing was gated: no thresholds apply to this run's metrics and there is no baseline.");
@@ -134,7 +135,10 @@ function judgeMetric(name: string, input: GateInput, baseline: BaselineData | un
   if (threshold) {
     verdict.threshold = { ...threshold };
     const against = direction === "lower-is-better" ? threshold.min !== undefined : threshold.max !== undefined;
-    if (against) notes.push(`${name}: the threshold sets a ${direction === "lower-is-better" ? "minimum although lower" : "maximum although higher"} is better, as written.`);
+    if (against)
+      notes.push(
+        `${name}: the threshold sets a ${direction === "lower-is-better" ? "minimum although lower" : "maximum although higher"} is better, as written.`,
+      );
     if (mean === null) {
       findings.push({ outcome: "insufficient-data", text: "no scores to hold against the threshold" });
     } else {
@@ -149,7 +153,8 @@ function judgeMetric(name: string, input: GateInput, baseline: BaselineData | un
     findings.push({ ...(comparison.outcome ? { outcome: comparison.outcome } : {}), text: comparison.reason });
   }
 
-  verdict.outcome = (["fail-threshold", "fail-regression", "insufficient-data", "pass"] as const).find((o) => findings.some((f) => f.outcome === o)) ?? "not-gated";
+  verdict.outcome =
+    (["fail-threshold", "fail-regression", "insufficient-data", "pass"] as const).find((o) => findings.some((f) => f.outcome === o)) ?? "not-gated";
   verdict.reason = findings.length ? findings.map((f) => f.text).join("; ") : "not gated: no threshold and no baseline";
   return { verdict, findings };
 }
@@ -184,7 +189,12 @@ function finish(parts: {
     reasons: parts.reasons,
     metrics: parts.metrics,
     notes: [...new Set(parts.notes)],
-    items: { total: parts.itemCounts.total, taskErrors: parts.itemCounts.taskErrors, failedScores: parts.itemCounts.failedScores, errorRate: parts.itemCounts.errorRate },
+    items: {
+      total: parts.itemCounts.total,
+      taskErrors: parts.itemCounts.taskErrors,
+      failedScores: parts.itemCounts.failedScores,
+      errorRate: parts.itemCounts.errorRate,
+    },
     ...(parts.baseline ? { baseline: parts.baseline } : {}),
     failOn,
   };

@@ -18,7 +18,8 @@ export function parseMaxRegression(text: string): { maxRegression: MaxRegression
     }
     const name = match[1];
     if (name === undefined) {
-      if (maxRegression.default !== undefined) problems.push(`max-regression: two values for every metric ("${maxRegression.default}" and "${entry}"); give one`);
+      if (maxRegression.default !== undefined)
+        problems.push(`max-regression: two values for every metric ("${maxRegression.default}" and "${entry}"); give one`);
       maxRegression.default = value;
     } else {
       if (name in maxRegression.perMetric) problems.push(`max-regression: ${name} is given twice; give it once`);
@@ -66,15 +67,30 @@ function parseNumber(name: GateInputName, text: string, check: (n: number) => bo
  * failed run lists everything to fix. Config thresholds (the feature
  * registry's) are overridden per metric by the thresholds input.
  */
-export function parseGateInputs(raw: Partial<Record<GateInputName, string>>, configThresholds: ThresholdMap = {}): { settings: GateSettings; problems: string[] } {
+export function parseGateInputs(
+  raw: Partial<Record<GateInputName, string>>,
+  configThresholds: ThresholdMap = {},
+): { settings: GateSettings; problems: string[] } {
   const value = (name: GateInputName): string => (raw[name] ?? "").trim() || GATE_INPUT_DEFAULTS[name];
   const problems: string[] = [];
   const thresholds = parseThresholds(value("thresholds"));
   const maxRegression = parseMaxRegression(value("max-regression"));
   const failOn = parseFailOn(value("fail-on"));
   problems.push(...thresholds.problems, ...maxRegression.problems, ...failOn.problems);
-  const minItems = parseNumber("min-items", value("min-items"), (n) => Number.isInteger(n) && n >= 1 && n <= 100_000, "expected a whole number from 1 to 100000", problems);
-  const maxErrorRate = parseNumber("max-error-rate", value("max-error-rate"), (n) => n >= 0 && n <= 1, "expected a share from 0 to 1, e.g. 0.1 for 10%", problems);
+  const minItems = parseNumber(
+    "min-items",
+    value("min-items"),
+    (n) => Number.isInteger(n) && n >= 1 && n <= 100_000,
+    "expected a whole number from 1 to 100000",
+    problems,
+  );
+  const maxErrorRate = parseNumber(
+    "max-error-rate",
+    value("max-error-rate"),
+    (n) => n >= 0 && n <= 1,
+    "expected a share from 0 to 1, e.g. 0.1 for 10%",
+    problems,
+  );
   return {
     settings: {
       thresholds: mergeThresholds(configThresholds, thresholds.thresholds),

@@ -18,9 +18,7 @@ export interface BaselineContext {
 }
 
 export type BaselineChoice =
-  | { kind: "selected"; experiment: ExperimentCandidate; why: string }
-  | { kind: "none"; why: string }
-  | { kind: "problem"; problem: string };
+  { kind: "selected"; experiment: ExperimentCandidate; why: string } | { kind: "none"; why: string } | { kind: "problem"; problem: string };
 
 /**
  * Which earlier experiment the run is compared with. `auto` takes the newest

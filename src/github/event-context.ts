@@ -1,7 +1,10 @@
 import type { context as actionsContext } from "@actions/github";
 
 /** The parts of @actions/github's context the gateway reads; tests pass a plain object. */
-export type ActionsContext = Pick<typeof actionsContext, "payload" | "eventName" | "sha" | "ref" | "workflow" | "job" | "runId" | "serverUrl" | "apiUrl" | "repo">;
+export type ActionsContext = Pick<
+  typeof actionsContext,
+  "payload" | "eventName" | "sha" | "ref" | "workflow" | "job" | "runId" | "serverUrl" | "apiUrl" | "repo"
+>;
 
 /** What the comment and the baseline need to know about the event that started the run. */
 export interface GitHubEventContext {

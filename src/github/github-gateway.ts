@@ -58,7 +58,13 @@ interface RawComment {
 }
 
 function toComment(raw: RawComment): IssueComment {
-  return { id: raw.id, body: raw.body ?? "", htmlUrl: raw.html_url, createdAt: raw.created_at, ...(raw.user ? { author: { login: raw.user.login, type: raw.user.type } } : {}) };
+  return {
+    id: raw.id,
+    body: raw.body ?? "",
+    htmlUrl: raw.html_url,
+    createdAt: raw.created_at,
+    ...(raw.user ? { author: { login: raw.user.login, type: raw.user.type } } : {}),
+  };
 }
 
 export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGateway {
@@ -69,19 +75,27 @@ export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGatewa
     options.token,
     {
       baseUrl: options.apiUrl ?? context.apiUrl,
-      retry: { doNotRetry: DO_NOT_RETRY, retries: 3, ...(options.pacing?.retryBaseMs !== undefined ? { retryAfterBaseValue: options.pacing.retryBaseMs } : {}) },
+      retry: {
+        doNotRetry: DO_NOT_RETRY,
+        retries: 3,
+        ...(options.pacing?.retryBaseMs !== undefined ? { retryAfterBaseValue: options.pacing.retryBaseMs } : {}),
+      },
       throttle:
         options.pacing?.spaceWrites === false
           ? { enabled: false }
           : {
               // Primary limit: the hourly quota is spent; waiting for its reset is worth it only when it is near.
               onRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-                warn(`GitHub rate limit reached on ${request.method} ${request.url}; ${retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S ? `retrying in ${retryAfter}s` : "giving up"}`);
+                warn(
+                  `GitHub rate limit reached on ${request.method} ${request.url}; ${retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S ? `retrying in ${retryAfter}s` : "giving up"}`,
+                );
                 return retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
               },
               // Secondary limit: GitHub's abuse guard on bursts of writes; one patient retry, as GitHub's docs advise.
               onSecondaryRateLimit: (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-                warn(`GitHub secondary rate limit on ${request.method} ${request.url}; ${retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S ? `retrying in ${retryAfter}s` : "giving up"}`);
+                warn(
+                  `GitHub secondary rate limit on ${request.method} ${request.url}; ${retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S ? `retrying in ${retryAfter}s` : "giving up"}`,
+                );
                 return retryCount === 0 && retryAfter <= MAX_RATE_LIMIT_WAIT_S;
               },
             },
@@ -107,7 +121,8 @@ export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGatewa
         (response) => response.data.login,
         (error: unknown) => {
           // GITHUB_TOKEN and app tokens cannot read /user; anything else is a real failure worth a warning.
-          if (![401, 403, 404].includes(httpStatusOf(error) ?? 0)) warn(`Could not tell which user the token acts as: ${new GitHubError("get authenticated user", error).message}`);
+          if (![401, 403, 404].includes(httpStatusOf(error) ?? 0))
+            warn(`Could not tell which user the token acts as: ${new GitHubError("get authenticated user", error).message}`);
           return undefined;
         },
       );
@@ -120,10 +135,14 @@ export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGatewa
       });
     },
     createIssueComment(issueNumber, body) {
-      return call(`comment on #${issueNumber}`, async () => toComment((await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body })).data));
+      return call(`comment on #${issueNumber}`, async () =>
+        toComment((await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body })).data),
+      );
     },
     updateIssueComment(commentId, body) {
-      return call(`update comment ${commentId}`, async () => toComment((await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body })).data));
+      return call(`update comment ${commentId}`, async () =>
+        toComment((await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body })).data),
+      );
     },
   };
 }

@@ -84,7 +84,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isMessageList(value: unknown[]): value is RecordedMessage[] {
-  return value.length > 0 && value.every((item) => isRecord(item) && typeof item.role === "string" && ("content" in item || "parts" in item || "tool_calls" in item));
+  return (
+    value.length > 0 && value.every((item) => isRecord(item) && typeof item.role === "string" && ("content" in item || "parts" in item || "tool_calls" in item))
+  );
 }
 
 function isContentPartList(value: unknown[]): value is Record<string, unknown>[] {

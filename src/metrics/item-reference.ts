@@ -10,7 +10,8 @@ import { extractText } from "./extract-text.js";
 export function referenceText(input: MetricInput, field: string | undefined): { text: string; source: string } | { error: string } {
   if (field === undefined) {
     const recorded = input.data.expected_output;
-    if (recorded === undefined || recorded === null) return { error: "the item has no recorded output to compare with (set field to compare with another item field)" };
+    if (recorded === undefined || recorded === null)
+      return { error: "the item has no recorded output to compare with (set field to compare with another item field)" };
     return { text: input.expected, source: "the recorded output" };
   }
   const value = valueAtPath(input.data, field);
@@ -23,7 +24,8 @@ export function valueAtPath(root: unknown, path: string): unknown {
   let current: unknown = root;
   for (const segment of path.split(".")) {
     if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (typeof current === "object" && current !== null && !Array.isArray(current) && Object.hasOwn(current, segment)) current = (current as Record<string, unknown>)[segment];
+    else if (typeof current === "object" && current !== null && !Array.isArray(current) && Object.hasOwn(current, segment))
+      current = (current as Record<string, unknown>)[segment];
     else return undefined;
   }
   return current;

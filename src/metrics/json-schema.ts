@@ -48,7 +48,8 @@ function idOf(schema: AnySchemaObject): string {
 function ajvFor(schema: AnySchemaObject): AjvInstance | string {
   const declared = typeof schema.$schema === "string" ? schema.$schema.replace(/#$/, "") : "https://json-schema.org/draft/2020-12/schema";
   const create = DRAFTS[declared];
-  if (!create) return `json_schema.$schema: ${JSON.stringify(schema.$schema)} is not a supported draft (expected one of ${Object.keys(DRAFTS).join(", ")}, or none for 2020-12)`;
+  if (!create)
+    return `json_schema.$schema: ${JSON.stringify(schema.$schema)} is not a supported draft (expected one of ${Object.keys(DRAFTS).join(", ")}, or none for 2020-12)`;
   const ajv = create();
   addFormats(ajv);
   return ajv;
@@ -56,7 +57,13 @@ function ajvFor(schema: AnySchemaObject): AjvInstance | string {
 
 /** `/properties/a/0` → `json_schema.properties.a.0`, the path style of the other config problems. */
 function keyPath(pointer: string): string {
-  return ["json_schema", ...pointer.split("/").slice(1).map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))].join(".");
+  return [
+    "json_schema",
+    ...pointer
+      .split("/")
+      .slice(1)
+      .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~")),
+  ].join(".");
 }
 
 /** Problems with the schema itself: its draft's meta-schema, then strict compilation (unknown keywords and formats, bad patterns). */

@@ -84,7 +84,8 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
     direction: "higher-is-better",
     range: "0 or 1",
     requires: "output",
-    description: "1 when the whole trimmed output parses as a JSON object or array, 0 otherwise (a fenced or embedded object, a bare string or number score 0).",
+    description:
+      "1 when the whole trimmed output parses as a JSON object or array, 0 otherwise (a fenced or embedded object, a bare string or number score 0).",
   },
   {
     name: "regex_match",
@@ -92,7 +93,8 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
     direction: "higher-is-better",
     range: "0 or 1",
     requires: "output; `metric_settings.regex_match.pattern`",
-    description: "1 when the regular expression `pattern` (JavaScript syntax, optional `flags`) matches anywhere in the output, 0 otherwise; anchor it with `^…$` to match the whole output.",
+    description:
+      "1 when the regular expression `pattern` (JavaScript syntax, optional `flags`) matches anywhere in the output, 0 otherwise; anchor it with `^…$` to match the whole output.",
     settings: { key: "regex_match", required: true, example: 'regex_match: { pattern: "^\\\\{" }' },
   },
   {

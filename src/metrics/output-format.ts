@@ -161,9 +161,40 @@ interface Tally {
 type Schema = Record<string, unknown>;
 
 /** Keywords checked one by one, for partial credit; `items` and `additionalProperties` only in their single-schema / boolean forms. */
-const SCORED_KEYWORDS = new Set(["type", "enum", "const", "required", "properties", "additionalProperties", "items", "minLength", "maxLength", "pattern", "minItems", "maxItems", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]);
+const SCORED_KEYWORDS = new Set([
+  "type",
+  "enum",
+  "const",
+  "required",
+  "properties",
+  "additionalProperties",
+  "items",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minItems",
+  "maxItems",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+]);
 /** Keywords that check nothing by themselves. */
-const ANNOTATIONS = new Set(["$schema", "$id", "$anchor", "$comment", "$defs", "definitions", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly"]);
+const ANNOTATIONS = new Set([
+  "$schema",
+  "$id",
+  "$anchor",
+  "$comment",
+  "$defs",
+  "definitions",
+  "title",
+  "description",
+  "default",
+  "examples",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+]);
 
 /** Whether the scorer can check this schema keyword by keyword; otherwise ajv checks it as a whole. */
 function isScoredKeywordByKeyword(schema: Schema): boolean {
@@ -207,7 +238,11 @@ function checkNode(schema: unknown, value: unknown, path: string, pointer: strin
   if (!isRecord(schema)) return;
   if (!isScoredKeywordByKeyword(schema)) {
     const problems = walk.ajv.problemsAt(pointer, value);
-    return record(tally, problems.length === 0, () => `${label(path)} does not match its schema (${pointer || "the root"}): ${problems.slice(0, 3).join("; ")}`);
+    return record(
+      tally,
+      problems.length === 0,
+      () => `${label(path)} does not match its schema (${pointer || "the root"}): ${problems.slice(0, 3).join("; ")}`,
+    );
   }
   const types = expectedTypes(schema);
   if (types.length > 0) {
@@ -218,7 +253,11 @@ function checkNode(schema: unknown, value: unknown, path: string, pointer: strin
   }
   if (Array.isArray(schema.enum)) {
     const options = schema.enum as unknown[];
-    record(tally, options.some((option) => deepEqual(option, value)), () => `${label(path)} should be one of ${options.map(preview).join(", ")} (got ${preview(value)})`);
+    record(
+      tally,
+      options.some((option) => deepEqual(option, value)),
+      () => `${label(path)} should be one of ${options.map(preview).join(", ")} (got ${preview(value)})`,
+    );
   }
   if ("const" in schema) record(tally, deepEqual(schema.const, value), () => `${label(path)} should be ${preview(schema.const)} (got ${preview(value)})`);
   if (isRecord(value)) checkObject(schema, value, path, pointer, walk);
@@ -240,7 +279,11 @@ function checkObject(schema: Schema, value: Record<string, unknown>, path: strin
   }
   if (schema.additionalProperties === false) {
     const extras = Object.keys(value).filter((key) => !(key in properties));
-    record(tally, extras.length === 0, () => `${label(path)} has unexpected ${extras.length === 1 ? "property" : "properties"} ${extras.map((key) => JSON.stringify(key)).join(", ")}`);
+    record(
+      tally,
+      extras.length === 0,
+      () => `${label(path)} has unexpected ${extras.length === 1 ? "property" : "properties"} ${extras.map((key) => JSON.stringify(key)).join(", ")}`,
+    );
   }
 }
 
@@ -356,17 +399,23 @@ function validateSchemaNode(schema: unknown, path: string, problems: string[]): 
   if (schema.additionalProperties === false && Array.isArray(schema.required)) {
     const declared = isRecord(schema.properties) ? schema.properties : {};
     for (const key of schema.required) {
-      if (typeof key === "string" && !(key in declared)) problems.push(`${path}.required: "${key}" is required but not in properties, and additionalProperties is false`);
+      if (typeof key === "string" && !(key in declared))
+        problems.push(`${path}.required: "${key}" is required but not in properties, and additionalProperties is false`);
     }
   }
   if ("enum" in schema && !(Array.isArray(schema.enum) && schema.enum.length > 0)) problems.push(`${path}.enum: must be a non-empty list`);
   for (const keyword of ["minLength", "maxLength", "minItems", "maxItems"]) {
-    if (keyword in schema && !isNonNegativeInteger(schema[keyword])) problems.push(`${path}.${keyword}: must be a whole number >= 0, got ${describe(schema[keyword])}`);
+    if (keyword in schema && !isNonNegativeInteger(schema[keyword]))
+      problems.push(`${path}.${keyword}: must be a whole number >= 0, got ${describe(schema[keyword])}`);
   }
   for (const keyword of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]) {
     if (keyword in schema && !isFiniteNumber(schema[keyword])) problems.push(`${path}.${keyword}: must be a number, got ${describe(schema[keyword])}`);
   }
-  for (const [low, high] of [["minLength", "maxLength"], ["minItems", "maxItems"], ["minimum", "maximum"]] as const) {
+  for (const [low, high] of [
+    ["minLength", "maxLength"],
+    ["minItems", "maxItems"],
+    ["minimum", "maximum"],
+  ] as const) {
     const lowValue = schema[low];
     const highValue = schema[high];
     if (isFiniteNumber(lowValue) && isFiniteNumber(highValue) && lowValue > highValue) {

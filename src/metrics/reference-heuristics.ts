@@ -15,7 +15,10 @@ export function scoreExactMatch(input: MetricInput, settings: MetricSettings["ex
   const equal = input.output.trim() === reference.text.trim();
   return equal
     ? { value: 1, reason: `The output equals ${reference.source}` }
-    : { value: 0, reason: `The output differs from ${reference.source}: expected ${preview(reference.text.trim(), 60)}, got ${preview(input.output.trim(), 60)}` };
+    : {
+        value: 0,
+        reason: `The output differs from ${reference.source}: expected ${preview(reference.text.trim(), 60)}, got ${preview(input.output.trim(), 60)}`,
+      };
 }
 
 /** 1 − edit distance ÷ longer length, over the trimmed texts. */

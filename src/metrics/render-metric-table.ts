@@ -11,15 +11,36 @@ export const METRICS_BLOCK_END = "<!-- metrics:end -->";
 const KIND_LABELS: Record<MetricKind, string> = { judge: "LLM judge", heuristic: "heuristic", custom: "custom judge", span: "span" };
 
 export function renderMetricTable(catalog: readonly MetricInfo[] = METRIC_CATALOG): string {
-  const rows = catalog.map((metric) => [`\`${metric.name}\``, KIND_LABELS[metric.kind], metric.direction === "lower-is-better" ? "lower" : "higher", metric.range, metric.requires, metric.description]);
-  rows.push(["*a name under `judges`*", KIND_LABELS.custom, "`direction` (default higher)", CUSTOM_JUDGE_DOC.range, CUSTOM_JUDGE_DOC.requires, CUSTOM_JUDGE_DOC.description]);
+  const rows = catalog.map((metric) => [
+    `\`${metric.name}\``,
+    KIND_LABELS[metric.kind],
+    metric.direction === "lower-is-better" ? "lower" : "higher",
+    metric.range,
+    metric.requires,
+    metric.description,
+  ]);
+  rows.push([
+    "*a name under `judges`*",
+    KIND_LABELS.custom,
+    "`direction` (default higher)",
+    CUSTOM_JUDGE_DOC.range,
+    CUSTOM_JUDGE_DOC.requires,
+    CUSTOM_JUDGE_DOC.description,
+  ]);
   const header = ["Metric", "Kind", "Better", "Range", "Needs", "Scoring"];
   return [row(header), row(header.map(() => "---")), ...rows.map(row)].join("\n");
 }
 
 /** The whole generated block, markers included. */
 export function renderMetricBlock(catalog: readonly MetricInfo[] = METRIC_CATALOG): string {
-  return [METRICS_BLOCK_START, "<!-- Generated from src/metrics/metric-catalog.ts by scripts/update-readme-metrics.ts; edit the catalog, not this table. -->", "", renderMetricTable(catalog), "", METRICS_BLOCK_END].join("\n");
+  return [
+    METRICS_BLOCK_START,
+    "<!-- Generated from src/metrics/metric-catalog.ts by scripts/update-readme-metrics.ts; edit the catalog, not this table. -->",
+    "",
+    renderMetricTable(catalog),
+    "",
+    METRICS_BLOCK_END,
+  ].join("\n");
 }
 
 /** The README's current block, markers included, or undefined when the markers are missing or out of order. */

@@ -99,10 +99,12 @@ export function describeOpikFailure(error: unknown): OpikFailure {
 /** What the user can do about a failure that stayed. */
 function fixHint(failure: OpikFailure, timeoutSeconds: number): string {
   const urlHint = "Check opik-url: a self-hosted Opik's URL ends in /api (e.g. http://localhost:5173/api), Opik Cloud's is https://www.comet.com/opik/api";
-  if (failure.transport?.kind === "timeout") return `Opik did not answer within opik-timeout-seconds (${timeoutSeconds}); raise it, or check that Opik is healthy.`;
+  if (failure.transport?.kind === "timeout")
+    return `Opik did not answer within opik-timeout-seconds (${timeoutSeconds}); raise it, or check that Opik is healthy.`;
   if (failure.transport) return `${urlHint}, and that Opik is running and reachable from here.`;
   if (failure.status === 401 || failure.status === 403) return "Check opik-api-key and opik-workspace: Opik Cloud needs both.";
-  if (failure.status === 405 || (failure.status === 404 && failure.routeMissing)) return `${urlHint}: without /api the request reaches Opik's web UI, not its API.`;
+  if (failure.status === 405 || (failure.status === 404 && failure.routeMissing))
+    return `${urlHint}: without /api the request reaches Opik's web UI, not its API.`;
   if (failure.status !== undefined && failure.status >= 500) return "Opik answered with a server error; try again later, or check Opik's logs.";
   return "";
 }
@@ -120,9 +122,24 @@ export async function callOpik<T>(settings: OpikCallSettings, operation: string,
       return await attempt();
     } catch (error) {
       const failure = describeOpikFailure(error);
-      const delay = repeatable && attempts < OPIK_RETRY.attempts ? nextRetryDelayMs(attempts - 1, { retryable: failure.transient, ...(failure.retryAfterMs !== undefined ? { hintedDelayMs: failure.retryAfterMs } : {}) }, settings.random, OPIK_RETRY) : undefined;
+      const delay =
+        repeatable && attempts < OPIK_RETRY.attempts
+          ? nextRetryDelayMs(
+              attempts - 1,
+              { retryable: failure.transient, ...(failure.retryAfterMs !== undefined ? { hintedDelayMs: failure.retryAfterMs } : {}) },
+              settings.random,
+              OPIK_RETRY,
+            )
+          : undefined;
       if (delay === undefined || Date.now() - started + delay > OPIK_RETRY.budgetMs) {
-        throw new OpikError(operation, error, { url: displayUrl(settings.url), reason: failure.reason, hint: fixHint(failure, settings.timeoutSeconds), attempts, secret: settings.apiKey, ...(failure.status !== undefined ? { status: failure.status } : {}) });
+        throw new OpikError(operation, error, {
+          url: displayUrl(settings.url),
+          reason: failure.reason,
+          hint: fixHint(failure, settings.timeoutSeconds),
+          attempts,
+          secret: settings.apiKey,
+          ...(failure.status !== undefined ? { status: failure.status } : {}),
+        });
       }
       await sleep(delay);
     }

@@ -73,7 +73,13 @@ export function classifyTransportError(error: unknown, timedOut: boolean): Trans
   const code = errorCode(error);
   const message = innermostMessage(error);
   const byCode = code ? CODE_KINDS[code] : undefined;
-  const kind = byCode ?? (code?.startsWith("ERR_TLS") || /certificate|SSL|TLS/i.test(`${code ?? ""} ${message}`) ? "tls" : /other side closed|socket hang up/i.test(message) ? "reset" : "network");
+  const kind =
+    byCode ??
+    (code?.startsWith("ERR_TLS") || /certificate|SSL|TLS/i.test(`${code ?? ""} ${message}`)
+      ? "tls"
+      : /other side closed|socket hang up/i.test(message)
+        ? "reset"
+        : "network");
   return { kind, ...(code ? { code } : {}), message };
 }
 
@@ -100,7 +106,11 @@ export function createOpikFetch(timeoutMs: number, baseFetch: typeof fetch = fet
       const response = await baseFetch(input, { ...init, signal });
       if (response.headers.get("content-type")?.includes("octet-stream")) return response;
       const body = await response.arrayBuffer();
-      return new Response(response.status === 204 || response.status === 304 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(response.status === 204 || response.status === 304 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     } catch (error) {
       return failureResponse(classifyTransportError(error, timeout.aborted));
     }

@@ -74,7 +74,8 @@ function sdkJudgeMetric(name: string, scoreOnce: ScoreOnce): Metric {
       try {
         const result = await scoreOnce(input);
         const value: unknown = result.value;
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) return { name, ok: false, error: `judge returned no score between 0 and 1 (got ${String(value)})` };
+        if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1)
+          return { name, ok: false, error: `judge returned no score between 0 and 1 (got ${String(value)})` };
         const reason = reasonText(result.reason);
         return { name, ok: true, value, ...(reason ? { reason } : {}) };
       } catch (error) {
@@ -122,7 +123,12 @@ export const opikJudgeMetrics: JudgeMetricFactory = {
 
   answerRelevance(judge: ChatModel): Metric {
     // Without requireContext: false the SDK throws for an item with no recorded output.
-    const metric = new AnswerRelevance({ model: new ChatModelJudge(judge, "answer_relevance_score"), trackMetric: false, name: "answer_relevance", requireContext: false });
+    const metric = new AnswerRelevance({
+      model: new ChatModelJudge(judge, "answer_relevance_score"),
+      trackMetric: false,
+      name: "answer_relevance",
+      requireContext: false,
+    });
     const score = metric.score.bind(metric) as InputOutputContext;
     return sdkJudgeMetric("answer_relevance", (input) => {
       const context = recordedContext(input);

@@ -37,7 +37,6 @@ export function runMarker(runId: string): string {
   return `[opik-evaluate run ${runId}]`;
 }
 
-
 /** A write's batches: the endpoint's item count, and the bytes one request may carry. */
 const batchLimits = (maxCount: number) => ({ maxCount, maxBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes });
 
@@ -135,7 +134,14 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         "trace search",
         (lastRetrievedId, limit) =>
           api.traces.searchTraces(
-            { projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}), ...(options?.exclude ? { exclude: options.exclude as never } : {}) },
+            {
+              projectName,
+              filters,
+              limit,
+              truncate: false,
+              ...(lastRetrievedId ? { lastRetrievedId } : {}),
+              ...(options?.exclude ? { exclude: options.exclude as never } : {}),
+            },
             REQUEST_OPTIONS,
           ),
         toTraceRecord,
@@ -143,7 +149,9 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async countTraces(filters) {
-      const page = await call("trace count", () => api.traces.getTracesByProject({ projectName, filters: JSON.stringify(filters), page: 1, size: 1, truncate: true }, REQUEST_OPTIONS));
+      const page = await call("trace count", () =>
+        api.traces.getTracesByProject({ projectName, filters: JSON.stringify(filters), page: 1, size: 1, truncate: true }, REQUEST_OPTIONS),
+      );
       return page.total ?? 0;
     },
 
@@ -157,7 +165,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return pagedStream(
         call,
         "span search",
-        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) =>
+          api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
       );
     },
@@ -171,7 +180,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const stream = pagedStream(
         call,
         `spans of trace ${traceId}`,
-        (lastRetrievedId, limit) => api.spans.searchSpans({ projectName, traceId, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) =>
+          api.spans.searchSpans({ projectName, traceId, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
         toSpanRecord,
       );
       for await (const span of stream) spans.push(span);
@@ -200,7 +210,9 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async listExperiments(dataset) {
       const found: ExperimentSummary[] = [];
       for (let page = 1; ; page += 1) {
-        const result = await call(`experiments of "${dataset.name}"`, () => api.experiments.findExperiments({ datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS));
+        const result = await call(`experiments of "${dataset.name}"`, () =>
+          api.experiments.findExperiments({ datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS),
+        );
         const content = result.content ?? [];
         for (const e of content) {
           if (!e.id || !e.name) continue;
@@ -235,7 +247,13 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     // Opik's update replaces the description with what is sent, so it is sent back unchanged.
     async setDatasetTags(dataset, tags) {
-      await call(`dataset update "${dataset.name}"`, () => api.datasets.updateDataset(dataset.id, { name: dataset.name, tags, ...(dataset.description !== undefined ? { description: dataset.description } : {}) }, REQUEST_OPTIONS));
+      await call(`dataset update "${dataset.name}"`, () =>
+        api.datasets.updateDataset(
+          dataset.id,
+          { name: dataset.name, tags, ...(dataset.description !== undefined ? { description: dataset.description } : {}) },
+          REQUEST_OPTIONS,
+        ),
+      );
     },
 
     async listDatasetItems(dataset) {
@@ -243,7 +261,11 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const stream = pagedStream(
         call,
         `dataset items of "${dataset.name}"`,
-        (lastRetrievedId, limit) => api.datasets.streamDatasetItems({ datasetName: dataset.name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) =>
+          api.datasets.streamDatasetItems(
+            { datasetName: dataset.name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) },
+            REQUEST_OPTIONS,
+          ),
         toDatasetItemRecord,
       );
       for await (const item of stream) items.push(item);
@@ -251,14 +273,29 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     },
 
     async insertDatasetItems(dataset, items: readonly NewDatasetItem[]) {
-      const wire = items.map((item) => ({ id: item.id, source: "span" as const, spanId: item.spanId, traceId: item.traceId, data: item.data as unknown as Record<string, unknown> }));
+      const wire = items.map((item) => ({
+        id: item.id,
+        source: "span" as const,
+        spanId: item.spanId,
+        traceId: item.traceId,
+        data: item.data as unknown as Record<string, unknown>,
+      }));
       for (const batch of writeBatches(wire, batchLimits(OPIK_LIMITS.datasetItemBatch))) {
-        await call(`dataset items write to "${dataset.name}"`, () => api.datasets.createOrUpdateDatasetItems({ datasetId: dataset.id, items: batch }, REQUEST_OPTIONS));
+        await call(`dataset items write to "${dataset.name}"`, () =>
+          api.datasets.createOrUpdateDatasetItems({ datasetId: dataset.id, items: batch }, REQUEST_OPTIONS),
+        );
       }
     },
 
     async scoreSpans(scores: readonly SpanScore[]) {
-      const wire = scores.map((s) => ({ id: s.spanId, name: s.name, value: s.value, source: "sdk" as const, projectName: s.projectName, ...(s.reason ? { reason: s.reason } : {}) }));
+      const wire = scores.map((s) => ({
+        id: s.spanId,
+        name: s.name,
+        value: s.value,
+        source: "sdk" as const,
+        projectName: s.projectName,
+        ...(s.reason ? { reason: s.reason } : {}),
+      }));
       for (const batch of writeBatches(wire, batchLimits(OPIK_LIMITS.scoreBatch))) {
         await call("span feedback scores write", () => api.spans.scoreBatchOfSpans({ scores: batch }, REQUEST_OPTIONS));
       }
@@ -267,7 +304,9 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async findExperiment(name, dataset) {
       // The name filter is a partial, case-insensitive match: page until the exact name turns up.
       for (let page = 1; ; page += 1) {
-        const result = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS));
+        const result = await call(`experiment search "${name}"`, () =>
+          api.experiments.findExperiments({ name, datasetId: dataset.id, page, size: 100 }, REQUEST_OPTIONS),
+        );
         const content = result.content ?? [];
         const match = content.find((e) => e.name === name && e.id);
         if (match?.id && match.name) return { id: match.id, name: match.name };
@@ -278,7 +317,10 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
     async createExperiment(name, dataset, metadata, id = generateId()) {
       try {
         await call(`experiment create "${name}"`, () =>
-          api.experiments.createExperiment({ id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" }, REQUEST_OPTIONS),
+          api.experiments.createExperiment(
+            { id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" },
+            REQUEST_OPTIONS,
+          ),
         );
       } catch (error) {
         if (!(error instanceof OpikError && error.status === 409)) throw error;
@@ -294,7 +336,11 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const stream = pagedStream(
         call,
         `experiment items of "${experiment.name}"`,
-        (lastRetrievedId, limit) => api.experiments.streamExperimentItems({ experimentName: experiment.name, projectName: evaluationProject, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+        (lastRetrievedId, limit) =>
+          api.experiments.streamExperimentItems(
+            { experimentName: experiment.name, projectName: evaluationProject, limit, truncate: true, ...(lastRetrievedId ? { lastRetrievedId } : {}) },
+            REQUEST_OPTIONS,
+          ),
         toExperimentItemRecord,
       );
       // Opik streams by name, and names are not unique across projects: keep this experiment's rows only.
@@ -306,7 +352,13 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       // Experiment items first: once one exists, a rerun finds its trace id and
       // rewrites that trace and its scores (both upserts) instead of adding new ones.
       for (const batch of writeBatches(records, { maxCount: OPIK_LIMITS.experimentItemBatch, maxBytes: Number.POSITIVE_INFINITY }, () => 0)) {
-        const experimentItems = batch.map((r) => ({ id: r.experimentItemId, experimentId: experiment.id, datasetItemId: r.datasetItemId, traceId: r.traceId, projectName: evaluationProject }));
+        const experimentItems = batch.map((r) => ({
+          id: r.experimentItemId,
+          experimentId: experiment.id,
+          datasetItemId: r.datasetItemId,
+          traceId: r.traceId,
+          projectName: evaluationProject,
+        }));
         for (const itemBatch of writeBatches(experimentItems, batchLimits(OPIK_LIMITS.experimentItemBatch))) {
           await call("experiment items write", () => api.experiments.createExperimentItems({ experimentItems: itemBatch }, REQUEST_OPTIONS));
         }
@@ -324,7 +376,16 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         for (const traceBatch of writeBatches(traces, batchLimits(OPIK_LIMITS.experimentItemBatch))) {
           await call("evaluation traces write", () => api.traces.createTraces({ traces: traceBatch }, REQUEST_OPTIONS));
         }
-        const scores = batch.flatMap((r) => r.scores.map((s) => ({ id: r.traceId, name: s.name, value: s.value, source: "sdk" as const, projectName: evaluationProject, ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}) })));
+        const scores = batch.flatMap((r) =>
+          r.scores.map((s) => ({
+            id: r.traceId,
+            name: s.name,
+            value: s.value,
+            source: "sdk" as const,
+            projectName: evaluationProject,
+            ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}),
+          })),
+        );
         for (const scoreBatch of writeBatches(scores, batchLimits(OPIK_LIMITS.scoreBatch))) {
           await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
         }

@@ -12,9 +12,18 @@ type RequestOptions = Parameters<Opik["api"]["spans"]["getSpansByProject"]>[1];
  * `GET /v1/private/spans`, so counting 20,000 spans costs one small response
  * instead of their payloads.
  */
-export async function countSpanPage(call: OpikCall, api: Opik["api"], projectName: string, filters: readonly OpikFilter[], projectExists: () => Promise<boolean>, options: RequestOptions): Promise<number> {
+export async function countSpanPage(
+  call: OpikCall,
+  api: Opik["api"],
+  projectName: string,
+  filters: readonly OpikFilter[],
+  projectExists: () => Promise<boolean>,
+  options: RequestOptions,
+): Promise<number> {
   try {
-    const page = await call("span count", () => api.spans.getSpansByProject({ projectName, filters: JSON.stringify(filters), page: 1, size: 1, truncate: true }, options));
+    const page = await call("span count", () =>
+      api.spans.getSpansByProject({ projectName, filters: JSON.stringify(filters), page: 1, size: 1, truncate: true }, options),
+    );
     return page.total ?? 0;
   } catch (error) {
     // The page endpoint answers an unknown project with 404 where the span search answers an

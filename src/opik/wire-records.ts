@@ -10,7 +10,13 @@ const errorInfo = z
   .object({ exception_type: z.string().optional(), message: z.string().optional(), traceback: z.string().optional() })
   .nullish()
   .transform((e) =>
-    e ? { ...(e.exception_type !== undefined ? { exceptionType: e.exception_type } : {}), ...(e.message !== undefined ? { message: e.message } : {}), ...(e.traceback !== undefined ? { traceback: e.traceback } : {}) } : undefined,
+    e
+      ? {
+          ...(e.exception_type !== undefined ? { exceptionType: e.exception_type } : {}),
+          ...(e.message !== undefined ? { message: e.message } : {}),
+          ...(e.traceback !== undefined ? { traceback: e.traceback } : {}),
+        }
+      : undefined,
   );
 
 const feedbackScores = z

@@ -57,7 +57,10 @@ function buildCatalogMetric(name: string, settings: MetricSettings, options: Bui
       return judgeMetrics.usefulness(requireJudge(name, judge));
     case "g_eval":
       if (!settings.g_eval) return unscorableMetric(name, missingSettingError("g_eval", "task_introduction and evaluation_criteria"));
-      return judgeMetrics.gEval(requireJudge(name, judge), { taskIntroduction: settings.g_eval.task_introduction, evaluationCriteria: settings.g_eval.evaluation_criteria });
+      return judgeMetrics.gEval(requireJudge(name, judge), {
+        taskIntroduction: settings.g_eval.task_introduction,
+        evaluationCriteria: settings.g_eval.evaluation_criteria,
+      });
     case "output_format":
       return createOutputFormatMetric(options.outputFormat);
     case "is_json":

@@ -3,7 +3,6 @@ import { boundedJson } from "../metrics/bounded-json.js";
 import { ERROR_PATTERNS, type ErrorPattern } from "../run-result.js";
 import type { TraceRecord } from "../types.js";
 
-
 /** Output keys that, when set to something non-empty, mean the traced call failed. */
 const ERROR_FIELDS = new Set(["error", "error_message", "exception"]);
 

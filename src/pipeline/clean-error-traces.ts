@@ -5,7 +5,6 @@ import type { CleanupResult, CleanupState, ErrorPattern } from "../run-result.js
 import { classifyErrorTrace } from "./classify-error-trace.js";
 import { startTimeFilters } from "./time-window.js";
 
-
 /** Step 0's state before the run starts: only a harvest with cleanup-errors on will run it. */
 export function plannedCleanup(mode: "harvest" | "evaluate", cleanupErrors: boolean): CleanupState {
   if (mode === "evaluate") return { state: "not-run", reason: "evaluate mode changes no production data" };

@@ -61,7 +61,8 @@ export async function createDataset(
   opik: OpikGateway,
   options: { name: string; spans: SpanRecord[]; pending?: PendingDataset; description: string; lease: Lease },
 ): Promise<DatasetResult> {
-  const dataset = options.pending?.dataset ?? (await createNamedDataset(opik, options.name, options.description, withLeaseTag([DATASET_TAG, PENDING_TAG], options.lease)));
+  const dataset =
+    options.pending?.dataset ?? (await createNamedDataset(opik, options.name, options.description, withLeaseTag([DATASET_TAG, PENDING_TAG], options.lease)));
   const existing = options.pending?.items ?? [];
   const inDataset = new Set(existing.map((item) => item.spanId));
   const warnings: string[] = [];
@@ -78,13 +79,21 @@ export async function createDataset(
   const written = new Set(items.map((item) => item.spanId));
   const missing = newItems.filter((item) => !written.has(item.spanId));
   if (missing.length) {
-    throw new Error(`Opik dataset "${dataset.name}" is missing ${missing.length} of ${newItems.length} items after writing them (first missing span ${missing[0]?.spanId}); no span was marked`);
+    throw new Error(
+      `Opik dataset "${dataset.name}" is missing ${missing.length} of ${newItems.length} items after writing them (first missing span ${missing[0]?.spanId}); no span was marked`,
+    );
   }
 
   const projectOf = new Map(options.spans.map((span) => [span.id, span.projectName ?? opik.projectName]));
   const marks = items
     .filter((item): item is DatasetItemRecord & { spanId: string } => Boolean(item.spanId))
-    .map((item) => ({ spanId: item.spanId, projectName: projectOf.get(item.spanId) ?? opik.projectName, name: ADDED_TO_DATASET_SCORE, value: 1, reason: dataset.name }));
+    .map((item) => ({
+      spanId: item.spanId,
+      projectName: projectOf.get(item.spanId) ?? opik.projectName,
+      name: ADDED_TO_DATASET_SCORE,
+      value: 1,
+      reason: dataset.name,
+    }));
   await opik.scoreSpans(marks);
   return { dataset, items, marked: marks.length, resumed: Boolean(options.pending), warnings };
 }

@@ -21,6 +21,8 @@ export async function releaseDatasetLeases(opik: OpikGateway, datasetPrefix: str
       if (readLeaseTag(dataset.tags)?.runId === run.id) await opik.setDatasetTags(dataset, withLeaseTag(dataset.tags, undefined));
     }
   } catch (error) {
-    log.warning(`Could not release this run's lease on its unfinished dataset: ${errorMessage(error)}; the next run takes the dataset over when the lease expires`);
+    log.warning(
+      `Could not release this run's lease on its unfinished dataset: ${errorMessage(error)}; the next run takes the dataset over when the lease expires`,
+    );
   }
 }

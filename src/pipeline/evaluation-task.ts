@@ -28,7 +28,8 @@ export function promptVariables(data: Record<string, unknown>): Record<string, u
  */
 export function createEvaluationTask(model: ChatModel | undefined, prompt?: PromptTemplate): EvaluationTask {
   if (!model) return (item) => Promise.resolve({ output: item.data.expected_output ?? null });
-  const messagesFor = (item: DatasetItemRecord): ChatMessage[] => (prompt ? renderPrompt(prompt, promptVariables(item.data)) : extractMessages(item.data.input));
+  const messagesFor = (item: DatasetItemRecord): ChatMessage[] =>
+    prompt ? renderPrompt(prompt, promptVariables(item.data)) : extractMessages(item.data.input);
   return async (item) => {
     const completion = await model.complete(messagesFor(item));
     return { output: completion.text, ...(completion.usage ? { usage: completion.usage } : {}) };

@@ -12,5 +12,8 @@ export async function findEvaluationDataset(opik: OpikGateway, requested: string
     return (await opik.findDataset(requested)) ?? `dataset: no dataset named "${requested}" in project ${opik.projectName}`;
   }
   const newestComplete = (await listHarvestedDatasets(opik, datasetPrefix)).filter((d) => !d.tags.includes(PENDING_TAG)).at(-1);
-  return newestComplete ?? `dataset: latest found no complete dataset named ${datasetPrefix}-YYYYMMDD-HHMMSS in project ${opik.projectName}; run the action in harvest mode first (on a schedule) or name a dataset`;
+  return (
+    newestComplete ??
+    `dataset: latest found no complete dataset named ${datasetPrefix}-YYYYMMDD-HHMMSS in project ${opik.projectName}; run the action in harvest mode first (on a schedule) or name a dataset`
+  );
 }

@@ -71,7 +71,11 @@ async function harvestLocked(opik: OpikGateway, config: ActionConfig, now: Date,
   // A span already in any pending dataset belongs to that dataset, even before its mark is written.
   const pendingSpanIds = new Set(pendings.flatMap((p) => p.items.flatMap((item) => (item.spanId ? [item.spanId] : []))));
   const room = Math.max(0, config.maxItems - (pending?.items.length ?? 0));
-  const selection = await selectNewSpans(opik, { spanName: config.feature.spanName, window: config.window, extraFilters: config.spanFilter }, room, { exclude: pendingSpanIds, samplingRate: config.samplingRate, log });
+  const selection = await selectNewSpans(opik, { spanName: config.feature.spanName, window: config.window, extraFilters: config.spanFilter }, room, {
+    exclude: pendingSpanIds,
+    samplingRate: config.samplingRate,
+    log,
+  });
   const counts: HarvestCounts = { found: selection.found, deferred: selection.deferred, sampledOut: selection.sampledOut };
   if (selection.deferred) warnings.push(`${selection.deferred} new span(s) over max-items (${config.maxItems}) are left for the next run`);
   log.info(`Step 2: ${selection.found} span(s) found, ${selection.selected.length} not yet in a dataset`);
@@ -93,5 +97,14 @@ async function harvestLocked(opik: OpikGateway, config: ActionConfig, now: Date,
     ...(pending ? { pending } : {}),
   });
   warnings.push(...dataset.warnings);
-  return { kind: "dataset", dataset, counts, resumed: Boolean(pending), spansNew: pending ? dataset.items.length : selection.selected.length, warnings, lease, overlap };
+  return {
+    kind: "dataset",
+    dataset,
+    counts,
+    resumed: Boolean(pending),
+    spansNew: pending ? dataset.items.length : selection.selected.length,
+    warnings,
+    lease,
+    overlap,
+  };
 }

@@ -61,7 +61,10 @@ export async function acquireHarvestLock(
     if (top && isActive(top.lease, now) && top.lease.runId !== run.id) {
       const waitedMs = Date.now() - started;
       if (waitedMs >= timing.maxWaitMs) return { busy: top.lease, waitedMs };
-      if (!announced) log.info(`Waiting for run ${top.lease.runId}, which is choosing spans for ${datasetPrefix} (its lease runs until ${top.lease.expiresAt.toISOString()})`);
+      if (!announced)
+        log.info(
+          `Waiting for run ${top.lease.runId}, which is choosing spans for ${datasetPrefix} (its lease runs until ${top.lease.expiresAt.toISOString()})`,
+        );
       announced = true;
       await sleep(timing.pollMs * (0.5 + Math.random()));
       continue;

@@ -13,7 +13,11 @@ export async function loadBaseline(
 ): Promise<BaselineData | BaselineMissing> {
   if (options.mode === "none") return { missing: "baseline is none" };
   const candidates = await opik.listExperiments(options.dataset);
-  const choice = selectBaseline(candidates, { mode: options.mode, currentExperimentId: options.currentExperimentId, ...(options.baseBranch ? { baseBranch: options.baseBranch } : {}) });
+  const choice = selectBaseline(candidates, {
+    mode: options.mode,
+    currentExperimentId: options.currentExperimentId,
+    ...(options.baseBranch ? { baseBranch: options.baseBranch } : {}),
+  });
   if (choice.kind === "none") return { missing: choice.why };
   if (choice.kind === "problem") return { missing: choice.problem, problem: true };
   const items = await opik.listExperimentItems(choice.experiment);

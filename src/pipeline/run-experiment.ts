@@ -13,7 +13,6 @@ import type { Logger } from "./logger.js";
 import { summarizeScores } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
 
-
 export interface ItemError {
   dataset_item_id: string;
   span_id?: string;
@@ -123,7 +122,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       datasetItemId: item.id,
       ...spanIdOf(item),
       traceId: before.traceId,
-      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), ...userPreview(item.data.input),
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      ...userPreview(item.data.input),
       output: "",
       scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
       failedMetrics: {},
@@ -159,7 +159,16 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       output: {},
       scores: [],
     };
-    const outcome: ItemOutcome = { datasetItemId: item.id, ...spanIdOf(item), traceId: record.traceId, input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT), ...userPreview(item.data.input), output: "", scores: {}, failedMetrics: {} };
+    const outcome: ItemOutcome = {
+      datasetItemId: item.id,
+      ...spanIdOf(item),
+      traceId: record.traceId,
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      ...userPreview(item.data.input),
+      output: "",
+      scores: {},
+      failedMetrics: {},
+    };
     try {
       const taskOutput = await options.task(item);
       record.output = { output: taskOutput.output };
@@ -241,7 +250,9 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const warnings: string[] = [];
   if (truncatedTraces.length) {
     const more = truncatedTraces.length > TRUNCATED_IDS_SHOWN ? ` and ${truncatedTraces.length - TRUNCATED_IDS_SHOWN} more` : "";
-    warnings.push(`${truncatedTraces.length} evaluation trace(s) exceeded the ${ITEM_BYTES.toLocaleString("en-US")} bytes one Opik request may carry and were stored truncated (${truncatedTraces.slice(0, TRUNCATED_IDS_SHOWN).join(", ")}${more})`);
+    warnings.push(
+      `${truncatedTraces.length} evaluation trace(s) exceeded the ${ITEM_BYTES.toLocaleString("en-US")} bytes one Opik request may carry and were stored truncated (${truncatedTraces.slice(0, TRUNCATED_IDS_SHOWN).join(", ")}${more})`,
+    );
   }
   const evaluated = options.items.length - notStarted - itemErrors.length;
   return {

@@ -24,7 +24,6 @@ import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
 
-
 export interface PipelineDeps {
   opik: OpikGateway;
   judgeMetrics: JudgeMetricFactory;
@@ -114,7 +113,11 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.overlap = {
         waited_seconds: Math.round(harvested.overlap.waitedMs / 100) / 10,
         busy: harvested.kind === "busy",
-        datasets_leased_by_others: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({ dataset_name: dataset, run_id: lease.runId, lease_until: lease.expiresAt.toISOString() })),
+        datasets_leased_by_others: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({
+          dataset_name: dataset,
+          run_id: lease.runId,
+          lease_until: lease.expiresAt.toISOString(),
+        })),
       };
       result.spans_found = harvested.counts.found;
       result.spans_counted = true;
@@ -122,7 +125,9 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.spans_sampled_out = harvested.counts.sampledOut;
       result.warnings.push(...harvested.warnings);
       if (harvested.kind === "unknown-project") {
-        result.errors.push(`opik-project: project "${config.opik.project}" does not exist in workspace ${config.opik.workspace} (expected the name of the project your application logs traces to)`);
+        result.errors.push(
+          `opik-project: project "${config.opik.project}" does not exist in workspace ${config.opik.workspace} (expected the name of the project your application logs traces to)`,
+        );
         return undefined;
       }
       // Another run at work on the same spans is never this run's failure.
@@ -174,7 +179,14 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     };
     log.info(`Step 4: experiment ${experimentName} over ${datasetResult.items.length} item(s) with ${config.metrics.join(", ")}`);
     const harvested = lease ? { dataset: datasetResult.dataset, lease } : undefined;
-    const stopRenewing = harvested ? keepRenewing(() => renewDatasetLease(opik, harvested.dataset, deps.run, harvested.lease), DATASET_LEASE.renewEveryMs, log, `dataset ${harvested.dataset.name}`) : () => undefined;
+    const stopRenewing = harvested
+      ? keepRenewing(
+          () => renewDatasetLease(opik, harvested.dataset, deps.run, harvested.lease),
+          DATASET_LEASE.renewEveryMs,
+          log,
+          `dataset ${harvested.dataset.name}`,
+        )
+      : () => undefined;
     const experiment = await runExperiment(opik, {
       name: experimentName,
       dataset: datasetResult.dataset,
@@ -197,7 +209,9 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
 
     if (experiment.budgetLimited) {
       result.budget_limited = true;
-      result.warnings.push(`max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`);
+      result.warnings.push(
+        `max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`,
+      );
     }
     // A harvested dataset stays pending until its experiment is complete; the next run evaluates what this one could not afford.
     if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);

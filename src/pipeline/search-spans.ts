@@ -38,7 +38,12 @@ export const NOT_YET_ADDED: OpikFilter = { field: "feedback_scores", key: ADDED_
  * spans are downloaded with their payloads, and the matching spans are counted
  * from a page total. Transfer grows with the new spans, not with the matching ones.
  */
-export async function selectNewSpans(opik: OpikGateway, query: SpanQuery, limit: number, options: NewSpanOptions & { log?: Pick<Logger, "warning"> } = {}): Promise<SpanSelection> {
+export async function selectNewSpans(
+  opik: OpikGateway,
+  query: SpanQuery,
+  limit: number,
+  options: NewSpanOptions & { log?: Pick<Logger, "warning"> } = {},
+): Promise<SpanSelection> {
   const filters = matchingSpanFilters(query);
   const selection = await filterNewSpans(searchUnmarkedSpans(opik, filters, options.log), limit, options);
   // Counted after the search: a span that arrives in between is then counted, never taken without being found.
@@ -63,7 +68,10 @@ async function* searchUnmarkedSpans(opik: OpikGateway, filters: OpikFilter[], lo
     // Warned once the plain search is answered: when it fails too, the user's own filter is at fault, and its error says so.
     let warned = false;
     const warn = (): void => {
-      if (!warned) log?.warning(`Opik rejected the search for spans without an ${ADDED_TO_DATASET_SCORE} score (${errorMessage(error)}); every matching span is downloaded instead. A newer Opik avoids this transfer.`);
+      if (!warned)
+        log?.warning(
+          `Opik rejected the search for spans without an ${ADDED_TO_DATASET_SCORE} score (${errorMessage(error)}); every matching span is downloaded instead. A newer Opik avoids this transfer.`,
+        );
       warned = true;
     };
     for await (const span of opik.searchSpans(filters)) {

@@ -1,7 +1,6 @@
 import type { MetricSummary } from "../run-result.js";
 import type { FeedbackScore } from "../types.js";
 
-
 export function summarizeScores(
   metricNames: readonly string[],
   scores: readonly FeedbackScore[],

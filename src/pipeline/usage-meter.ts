@@ -2,7 +2,6 @@ import { costUsd, priceOf } from "../providers/model-prices.js";
 import type { UsageTotals } from "../run-result.js";
 import type { ChatModel } from "../types.js";
 
-
 export type UsageRole = "task" | "judge";
 
 export const emptyUsage = (): UsageTotals => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });

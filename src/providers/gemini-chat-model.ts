@@ -43,10 +43,7 @@ export function createGeminiChatModel(opts: GeminiChatModelOptions): ChatModel {
         ...(opts.temperature === undefined ? {} : { temperature: opts.temperature }),
         ...(options.json ? { responseMimeType: "application/json" } : {}),
       };
-      const model = client.getGenerativeModel(
-        { model: opts.model, generationConfig, ...(systemInstruction ? { systemInstruction } : {}) },
-        requestOptions,
-      );
+      const model = client.getGenerativeModel({ model: opts.model, generationConfig, ...(systemInstruction ? { systemInstruction } : {}) }, requestOptions);
       let attempts = 0;
       let response: GenerateContentResponse;
       try {

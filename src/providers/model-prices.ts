@@ -18,7 +18,7 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   "gpt-4o": { inputPerMillion: 2.5, outputPerMillion: 10 },
   "gpt-4o-mini": { inputPerMillion: 0.15, outputPerMillion: 0.6 },
   "o4-mini": { inputPerMillion: 1.1, outputPerMillion: 4.4 },
-  "o3": { inputPerMillion: 2, outputPerMillion: 8 },
+  o3: { inputPerMillion: 2, outputPerMillion: 8 },
   "gemini-2.5-pro": { inputPerMillion: 1.25, outputPerMillion: 10 },
   "gemini-2.5-flash": { inputPerMillion: 0.3, outputPerMillion: 2.5 },
   "gemini-2.5-flash-lite": { inputPerMillion: 0.1, outputPerMillion: 0.4 },

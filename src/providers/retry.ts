@@ -67,7 +67,8 @@ export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T
     try {
       return await attempt(retry + 1);
     } catch (error) {
-      const delay = retry < options.maxRetries && !options.signal?.aborted ? nextRetryDelayMs(retry, options.classify(error), Math.random, options.policy) : undefined;
+      const delay =
+        retry < options.maxRetries && !options.signal?.aborted ? nextRetryDelayMs(retry, options.classify(error), Math.random, options.policy) : undefined;
       if (delay === undefined) throw error;
       await sleep(delay, undefined, options.signal ? { signal: options.signal } : undefined);
     }

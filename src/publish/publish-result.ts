@@ -29,7 +29,9 @@ export function scoresOutput(verdict: GateVerdict): Record<string, unknown> {
         failed: m.failed,
         direction: m.direction,
         ...(m.threshold ? { threshold: m.threshold } : {}),
-        ...(m.baselineMean !== undefined ? { baseline: rounded(m.baselineMean), delta: m.delta === undefined ? undefined : rounded(m.delta), ci: m.ci?.map(rounded), regression: m.regression } : {}),
+        ...(m.baselineMean !== undefined
+          ? { baseline: rounded(m.baselineMean), delta: m.delta === undefined ? undefined : rounded(m.delta), ci: m.ci?.map(rounded), regression: m.regression }
+          : {}),
         outcome: m.outcome,
       },
     ]),
@@ -71,7 +73,9 @@ export function buildPublication(run: RunReport): Publication {
   };
   const summary = renderSummary(result, verdict);
   // A rejected configuration has no gate to speak of: its summary is the list of problems.
-  const gate = result.config_rejected ? "" : `\n${renderGateSection(verdict, { items: run.items, maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
+  const gate = result.config_rejected
+    ? ""
+    : `\n${renderGateSection(verdict, { items: run.items, maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
   // Failing metrics show as annotations on the run, where reviewers look first.
   const annotations = verdict.metrics
     .filter((metric) => metric.outcome === "fail-threshold" || metric.outcome === "fail-regression")

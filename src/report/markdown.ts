@@ -74,7 +74,12 @@ export function formatScore(value: number | null): string {
  */
 export function codeBlock(text: string, maxLength: number, language = "text"): string {
   const clean = defuseReferences(
-    cut(cut(text, maxLength * 2).replace(/\r\n?/g, "\n").replace(INVISIBLE_CONTROLS, ""), maxLength)
+    cut(
+      cut(text, maxLength * 2)
+        .replace(/\r\n?/g, "\n")
+        .replace(INVISIBLE_CONTROLS, ""),
+      maxLength,
+    )
       .replace(/`{3,}/g, (run) => run.split("").join(ZWSP))
       // A copied sticky-comment marker would let another job's lookup find (and overwrite) this comment.
       .replaceAll("<!--", `<${ZWSP}!--`),

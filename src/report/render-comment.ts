@@ -25,7 +25,9 @@ function countsLine(result: PipelineResult, verdict: GateVerdict): string {
 function usageText(result: PipelineResult): string | undefined {
   const usage = result.usage as PipelineResult["usage"] | undefined;
   if (!usage || (!usage.task.calls && !usage.judge.calls)) return undefined;
-  const tokens = [usage.task.calls ? `task ${usage.task.total_tokens} tokens` : "", usage.judge.calls ? `judge ${usage.judge.total_tokens} tokens` : ""].filter(Boolean).join(", ");
+  const tokens = [usage.task.calls ? `task ${usage.task.total_tokens} tokens` : "", usage.judge.calls ? `judge ${usage.judge.total_tokens} tokens` : ""]
+    .filter(Boolean)
+    .join(", ");
   const cost = usage.cost_usd === null ? "cost unknown" : `≈ $${usage.cost_usd.toFixed(4)}`;
   return `${tokens} · ${cost}`;
 }
@@ -35,7 +37,8 @@ function cleanupLine(result: PipelineResult): string {
   const cleanup = result.cleanup_result;
   if (state.state === "off") return "Cleanup: off (`cleanup-errors: false`).";
   if (state.state === "failed") return `Cleanup: failed: ${escapeInline(state.reason, LINE_CHARS)}.`;
-  if (state.state === "not-run" || !cleanup) return `Cleanup: did not run (${state.state === "not-run" ? escapeInline(state.reason, LINE_CHARS) : "no counts recorded"}).`;
+  if (state.state === "not-run" || !cleanup)
+    return `Cleanup: did not run (${state.state === "not-run" ? escapeInline(state.reason, LINE_CHARS) : "no counts recorded"}).`;
   const patterns = Object.entries(cleanup.error_patterns)
     .map(([pattern, count]) => `${escapeInline(pattern, CELL_CHARS)} ${count}`)
     .join(", ");

@@ -17,7 +17,13 @@ export interface DetailLevel {
 }
 
 export const DETAIL_LEVELS: readonly DetailLevel[] = [
-  { worstItems: ITEM_DETAIL.worstItems, textChars: ITEM_DETAIL.textChars, reasonChars: ITEM_DETAIL.reasonChars, taskErrors: ITEM_DETAIL.taskErrors, notes: MAX_NOTES_SHOWN },
+  {
+    worstItems: ITEM_DETAIL.worstItems,
+    textChars: ITEM_DETAIL.textChars,
+    reasonChars: ITEM_DETAIL.reasonChars,
+    taskErrors: ITEM_DETAIL.taskErrors,
+    notes: MAX_NOTES_SHOWN,
+  },
   { worstItems: ITEM_DETAIL.worstItems, textChars: 200, reasonChars: 200, taskErrors: 5, notes: MAX_NOTES_SHOWN },
   { worstItems: 3, textChars: 0, reasonChars: 120, taskErrors: 3, notes: 10 },
   { worstItems: 0, textChars: 0, reasonChars: 0, taskErrors: 0, notes: 5 },
@@ -83,7 +89,8 @@ const REGRESSION_NOTE: Record<NonNullable<MetricVerdict["regression"]>, string> 
 function verdictCell(metric: MetricVerdict): string {
   const { outcome, regression } = metric;
   // Insufficient data already says why the delta is not gated; a missing delta has nothing to qualify.
-  const qualifies = regression && regression !== "regression" && outcome !== "insufficient-data" && !(regression === "not-compared" && metric.delta === undefined);
+  const qualifies =
+    regression && regression !== "regression" && outcome !== "insufficient-data" && !(regression === "not-compared" && metric.delta === undefined);
   if (!qualifies) return OUTCOME_CELL[outcome];
   return outcome === "not-gated" ? REGRESSION_NOTE[regression] : `${OUTCOME_CELL[outcome]} · ${REGRESSION_NOTE[regression]}`;
 }
@@ -149,7 +156,12 @@ export function worstItems(items: readonly ItemOutcome[], metric: MetricVerdict,
   const standsOut = scored.filter((item) => (threshold ? !withinThreshold(value(item), threshold) : sign * (best - value(item)) > SCORE_EPSILON));
   const failing = metric.outcome === "fail-threshold" || metric.outcome === "fail-regression";
   return (standsOut.length || !failing ? standsOut : scored)
-    .sort((a, b) => sign * ((a.scores[metric.name]?.value ?? 0) - (b.scores[metric.name]?.value ?? 0)) || compareText(a.preview ?? a.input, b.preview ?? b.input) || compareText(a.datasetItemId, b.datasetItemId))
+    .sort(
+      (a, b) =>
+        sign * ((a.scores[metric.name]?.value ?? 0) - (b.scores[metric.name]?.value ?? 0)) ||
+        compareText(a.preview ?? a.input, b.preview ?? b.input) ||
+        compareText(a.datasetItemId, b.datasetItemId),
+    )
     .slice(0, count);
 }
 
@@ -172,8 +184,11 @@ function renderItem(item: ItemOutcome, rank: number, metric: MetricVerdict, leve
     const why = s.reason && level.reasonChars > 0 ? `: ${escapeInline(s.reason, level.reasonChars)}` : "";
     return `- ${escapeInline(name, CELL_CHARS)} ${fixed(s.value)}${why}`;
   });
-  const failures = Object.entries(item.failedMetrics).map(([name, error]) => `- ${escapeInline(name, CELL_CHARS)} could not be scored: ${escapeInline(error, Math.max(level.reasonChars, 80))}`);
-  if (reasons.length || failures.length) parts.push(`${level.reasonChars > 0 ? "Scores and judge reasons" : "Scores"}\n\n${[...reasons, ...failures].join("\n")}`);
+  const failures = Object.entries(item.failedMetrics).map(
+    ([name, error]) => `- ${escapeInline(name, CELL_CHARS)} could not be scored: ${escapeInline(error, Math.max(level.reasonChars, 80))}`,
+  );
+  if (reasons.length || failures.length)
+    parts.push(`${level.reasonChars > 0 ? "Scores and judge reasons" : "Scores"}\n\n${[...reasons, ...failures].join("\n")}`);
   if (item.taskError) parts.push(`Task error: ${escapeInline(item.taskError, Math.max(level.reasonChars, 80))}`);
   return details(summary, parts.join("\n\n"));
 }
@@ -190,7 +205,9 @@ export function renderItemDetail(items: readonly ItemOutcome[], verdict: GateVer
   }
   const errored = items.filter((item) => item.taskError !== undefined);
   if (errored.length && level.taskErrors > 0) {
-    const lines = errored.slice(0, level.taskErrors).map((item) => `- item ${escapeInline(item.datasetItemId, 40)}: ${escapeInline(item.taskError ?? "", 300)}`);
+    const lines = errored
+      .slice(0, level.taskErrors)
+      .map((item) => `- item ${escapeInline(item.datasetItemId, 40)}: ${escapeInline(item.taskError ?? "", 300)}`);
     if (errored.length > level.taskErrors) lines.push(`- … and ${errored.length - level.taskErrors} more`);
     blocks.push(details(`Task errors (${errored.length})`, lines.join("\n")));
   }
@@ -225,7 +242,11 @@ export interface GateSectionOptions {
  */
 export function renderGateSection(verdict: GateVerdict, options: GateSectionOptions = {}): string {
   const render = (level: DetailLevel): string => {
-    const blocks = [`## Gate: ${verdictTitle(verdict)}`, ...renderVerdictBody(verdict, level), ...(options.items ? renderItemDetail(options.items, verdict, level) : [])];
+    const blocks = [
+      `## Gate: ${verdictTitle(verdict)}`,
+      ...renderVerdictBody(verdict, level),
+      ...(options.items ? renderItemDetail(options.items, verdict, level) : []),
+    ];
     return `${blocks.join("\n\n")}\n`;
   };
   return renderWithinBudget(render, { limit: options.maxBytes ?? DEFAULT_GATE_SECTION_BYTES, measure: measureBytes });

@@ -22,7 +22,8 @@ function messages(title: string, list: readonly string[], limit: number): string
 function heading(result: PipelineResult, step: StepOutcome | undefined): string {
   const type = escapeCell(result.experiment_type);
   if (result.config_rejected) return `## ❌ Opik evaluation: ${type} — configuration rejected`;
-  if (result.status !== "failed" && step?.failsStep) return `## ❌ Opik evaluation: ${type} — ${result.status === "skipped" ? "skipped" : "evaluated"}; the gate fails the step (${step.state})`;
+  if (result.status !== "failed" && step?.failsStep)
+    return `## ❌ Opik evaluation: ${type} — ${result.status === "skipped" ? "skipped" : "evaluated"}; the gate fails the step (${step.state})`;
   return `## ${STATUS_ICON[result.status]} Opik evaluation: ${type} — ${result.status}`;
 }
 
@@ -35,7 +36,10 @@ function experimentCell(result: PipelineResult): string {
 function runTable(result: PipelineResult): string {
   const dataset = result.dataset_name ? `\`${escapeCell(result.dataset_name)}\`` : "–";
   if (result.mode === "evaluate") {
-    return table(["Project", "Dataset evaluated", "Items", "Experiment"], [[escapeCell(result.project), dataset, result.experiment_result ? String(result.experiment_result.items_total) : "–", experimentCell(result)]]);
+    return table(
+      ["Project", "Dataset evaluated", "Items", "Experiment"],
+      [[escapeCell(result.project), dataset, result.experiment_result ? String(result.experiment_result.items_total) : "–", experimentCell(result)]],
+    );
   }
   // Counts the run never took are unknown, not zero.
   const counted = result.spans_counted !== false;
@@ -61,7 +65,15 @@ function cleanupLines(result: PipelineResult): string[] {
     const patterns = Object.entries(cleanup.error_patterns)
       .map(([pattern, count]) => `${escapeCell(pattern)}: ${count}`)
       .join(", ");
-    return ["### Error trace cleanup", "", table(["Traces in window", "Error traces", "Deleted", "Patterns"], [[String(cleanup.total_traces), String(cleanup.error_traces), String(cleanup.deleted), patterns || "–"]]), ""];
+    return [
+      "### Error trace cleanup",
+      "",
+      table(
+        ["Traces in window", "Error traces", "Deleted", "Patterns"],
+        [[String(cleanup.total_traces), String(cleanup.error_traces), String(cleanup.deleted), patterns || "–"]],
+      ),
+      "",
+    ];
   }
   if (state.state === "off") return ["Error trace cleanup was off (`cleanup-errors: false`).", ""];
   if (state.state === "failed") return [`Error trace cleanup failed: ${escapeCell(state.reason, 500)}.`, ""];

@@ -25,10 +25,16 @@ describe("the CLI's wording of the action's errors", () => {
   });
 
   it("turns an Opik failure's fix into flags, leaving URLs and paths alone", () => {
-    expect(inCliWords("Opik trace search failed at http://h:1/api: connection refused. Check opik-url: a self-hosted Opik's URL ends in /api (e.g. http://localhost:5173/api)")).toBe(
+    expect(
+      inCliWords(
+        "Opik trace search failed at http://h:1/api: connection refused. Check opik-url: a self-hosted Opik's URL ends in /api (e.g. http://localhost:5173/api)",
+      ),
+    ).toBe(
       "Opik trace search failed at http://h:1/api: connection refused. Check --opik-url: a self-hosted Opik's URL ends in /api (e.g. http://localhost:5173/api)",
     );
-    expect(inCliWords("Check opik-api-key and opik-workspace: Opik Cloud needs both.")).toBe("Check --opik-api-key or $OPIK_API_KEY and --opik-workspace or $OPIK_WORKSPACE: Opik Cloud needs both.");
+    expect(inCliWords("Check opik-api-key and opik-workspace: Opik Cloud needs both.")).toBe(
+      "Check --opik-api-key or $OPIK_API_KEY and --opik-workspace or $OPIK_WORKSPACE: Opik Cloud needs both.",
+    );
     expect(inCliWords("the model answered; see the config file")).toBe("the model answered; see the config file");
   });
 });

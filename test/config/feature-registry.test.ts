@@ -113,7 +113,10 @@ judges:
 
   it("checks the shape of task", () => {
     expect(problemsOf("task: { prompt_file: '', model: x }")).toEqual(
-      expect.arrayContaining([expect.stringMatching(/features\.qa\.task: Unrecognized key: "model"/), expect.stringMatching(/features\.qa\.task\.prompt_file: /)]),
+      expect.arrayContaining([
+        expect.stringMatching(/features\.qa\.task: Unrecognized key: "model"/),
+        expect.stringMatching(/features\.qa\.task\.prompt_file: /),
+      ]),
     );
   });
 });
@@ -141,7 +144,9 @@ describe("parseConfig: metric names, settings and the judge", () => {
 
   it("accepts a custom judge name and requires a judge provider for it", () => {
     const problems = problemsOf(() => parseConfig(inputs({ metrics: "correctness" }), source(FULL), NOW));
-    expect(problems).toEqual(["judge-provider: required because metrics include correctness (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)"]);
+    expect(problems).toEqual([
+      "judge-provider: required because metrics include correctness (LLM judges) and task-provider replay calls no model (expected gemini, openai or ollama)",
+    ]);
 
     const config = parseConfig(inputs({ metrics: "correctness, is_json", "judge-provider": "openai", "openai-api-key": "sk-x" }), source(FULL), NOW);
     expect(config.metrics).toEqual(["correctness", "is_json"]);
@@ -165,7 +170,11 @@ describe("parseConfig: metric names, settings and the judge", () => {
   });
 
   it("accepts thresholds on custom judges", () => {
-    const config = parseConfig(inputs({ "judge-provider": "openai", "openai-api-key": "sk-x" }), source(`${FULL}\nthresholds: { correctness: { min: 0.8 } }`), NOW);
+    const config = parseConfig(
+      inputs({ "judge-provider": "openai", "openai-api-key": "sk-x" }),
+      source(`${FULL}\nthresholds: { correctness: { min: 0.8 } }`),
+      NOW,
+    );
     expect(config.feature.thresholds).toEqual({ correctness: { min: 0.8 } });
   });
 });

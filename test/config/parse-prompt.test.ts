@@ -31,7 +31,7 @@ describe("task prompts", () => {
 
   it.each([
     ["", "the prompt file is empty"],
-    ["[{\"role\": \"robot\", \"content\": \"x\"}]", '[0]: expected {"role": "system" | "user" | "assistant"'],
+    ['[{"role": "robot", "content": "x"}]', '[0]: expected {"role": "system" | "user" | "assistant"'],
     ["[not json", 'starts with "[" but is not valid JSON'],
     ["Hello {{#section}} unclosed", "Unclosed section"],
   ])("names the file and the problem for %j", (text, message) => {

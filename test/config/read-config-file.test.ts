@@ -4,7 +4,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeUtf8, invalidUtf8Offset, readConfigFile, unwritableDirectory } from "../../src/config/read-config-file.js";
 
-const bytes = (...parts: (string | number[])[]): Uint8Array => Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : Buffer.from(part))));
+const bytes = (...parts: (string | number[])[]): Uint8Array =>
+  Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part, "utf8") : Buffer.from(part))));
 
 describe("invalidUtf8Offset", () => {
   it.each([
@@ -25,7 +26,9 @@ describe("invalidUtf8Offset", () => {
 
 describe("decodeUtf8", () => {
   it("names the file, the byte, its offset and line", () => {
-    expect(decodeUtf8("config: evals.yml", bytes("project: p\nfeatures: caf", [0xe9]))).toEqual({ problem: "config: evals.yml: not valid UTF-8: byte 0xe9 at offset 24 (line 2); save the file as UTF-8" });
+    expect(decodeUtf8("config: evals.yml", bytes("project: p\nfeatures: caf", [0xe9]))).toEqual({
+      problem: "config: evals.yml: not valid UTF-8: byte 0xe9 at offset 24 (line 2); save the file as UTF-8",
+    });
   });
 
   it("returns the text of valid UTF-8", () => {
@@ -39,7 +42,9 @@ describe("readConfigFile and unwritableDirectory", () => {
     await mkdir(path.join(dir, "evals.yml"));
     await writeFile(path.join(dir, "good.yml"), "features: {}\n");
     expect(await readConfigFile("config: none.yml", path.join(dir, "none.yml"))).toEqual({ missing: true });
-    expect(await readConfigFile("config: evals.yml", path.join(dir, "evals.yml"))).toEqual({ problem: `config: evals.yml: is a directory (${path.join(dir, "evals.yml")}); expected a YAML or JSON file` });
+    expect(await readConfigFile("config: evals.yml", path.join(dir, "evals.yml"))).toEqual({
+      problem: `config: evals.yml: is a directory (${path.join(dir, "evals.yml")}); expected a YAML or JSON file`,
+    });
     expect(await readConfigFile("config: good.yml", path.join(dir, "good.yml"))).toEqual({ text: "features: {}\n" });
     expect(await unwritableDirectory(path.join(dir, "result.json"))).toBeUndefined();
     expect(await unwritableDirectory(path.join(dir, "missing", "result.json"))).toBe(`directory ${path.join(dir, "missing")} does not exist`);

@@ -31,7 +31,11 @@ class CountingModel implements ChatModel {
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     await sleep(this.delayMs);
     this.inFlight -= 1;
-    return { text: `answer to ${messages.at(-1)?.content ?? ""}`, model: this.model, usage: { promptTokens: 1_000_000, completionTokens: 0, totalTokens: 1_000_000 } };
+    return {
+      text: `answer to ${messages.at(-1)?.content ?? ""}`,
+      model: this.model,
+      usage: { promptTokens: 1_000_000, completionTokens: 0, totalTokens: 1_000_000 },
+    };
   }
 }
 
@@ -135,7 +139,10 @@ describe("evaluate (the core, in process, on a fake Opik)", () => {
     const opik = new FakeOpikGateway();
     const [first, second] = addSpans(opik, 2);
     const pending = await opik.createDataset(`${PREFIX}-20260310-000000`, "left by a run that died", [DATASET_TAG, PENDING_TAG]);
-    await opik.insertDatasetItems(pending, [first, second].map((span) => ({ id: datasetItemId(pending, span!.id), spanId: span!.id, traceId: span!.traceId, data: toItemData(span!) })));
+    await opik.insertDatasetItems(
+      pending,
+      [first, second].map((span) => ({ id: datasetItemId(pending, span!.id), spanId: span!.id, traceId: span!.traceId, data: toItemData(span!) })),
+    );
     const fresh = addSpans(opik, 1);
     const model = new CountingModel();
 

@@ -44,7 +44,9 @@ describe("the README's input and output tables", () => {
   it("replace only the text between the markers", () => {
     const text = "before\n<!-- inputs:start -->\nold\n<!-- inputs:end -->\nafter <!-- metrics:start -->kept<!-- metrics:end -->\n";
     const updated = replaceBlock(text, "inputs", "new");
-    expect(updated).toMatch(/^before\n<!-- inputs:start -->\n<!-- Generated[^\n]*-->\n\nnew\n\n<!-- inputs:end -->\nafter <!-- metrics:start -->kept<!-- metrics:end -->\n$/);
+    expect(updated).toMatch(
+      /^before\n<!-- inputs:start -->\n<!-- Generated[^\n]*-->\n\nnew\n\n<!-- inputs:end -->\nafter <!-- metrics:start -->kept<!-- metrics:end -->\n$/,
+    );
     expect(() => replaceBlock("no markers", "inputs", "new")).toThrow(/no <!-- inputs:start -->/);
   });
 });

@@ -23,7 +23,11 @@ interface CliRun {
 /** The bundled CLI as a user runs it: its own process, no runner variables, stdout a pipe. */
 async function runCli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   const home = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-test-"));
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -108,7 +112,18 @@ describe("npx opik-evaluate (dist/cli/index.js)", () => {
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain("--opik-urll");
 
-    const invalid = await runCli(["--max-items", "many", "--opik-url", cliServer.url, "--span-name", "s", "--dataset-prefix", "d", "--task-provider", "replay"]);
+    const invalid = await runCli([
+      "--max-items",
+      "many",
+      "--opik-url",
+      cliServer.url,
+      "--span-name",
+      "s",
+      "--dataset-prefix",
+      "d",
+      "--task-provider",
+      "replay",
+    ]);
     expect(invalid.exitCode).toBe(1);
     expect(invalid.stdout).toMatch(/^error: Invalid configuration:\n\s+- --max-items: /m);
   });

@@ -21,11 +21,28 @@ afterAll(async () => {
 });
 
 /** A project with `fresh` harvestable spans and `errorTraces` production error traces, from a printed seed. */
-async function seedProject(name: string, fresh: number, errorTraces: number): Promise<{ project: string; productionTraceIds: string[]; errorTraceIds: string[] }> {
+async function seedProject(
+  name: string,
+  fresh: number,
+  errorTraces: number,
+): Promise<{ project: string; productionTraceIds: string[]; errorTraceIds: string[] }> {
   const project = `${name}-${Date.now()}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
   console.log(`${name}: sample seed ${seed}`);
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh, alreadyAdded: 0, prose: 0, errorTraces, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh,
+    alreadyAdded: 0,
+    prose: 0,
+    errorTraces,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
   return { project, productionTraceIds: sample.traces.map((t) => String(t.id)), errorTraceIds: sample.expected.errorTraceIds };
 }
@@ -78,7 +95,13 @@ describe("the action's own evaluation traces", () => {
       calls += 1;
       return calls % 3 === 0 ? { status: 400, body: openAIErrorBody(400, "Invalid request: error in the prompt") } : JSON.stringify({ verdict: "valid" });
     });
-    const taskInputs = { "task-provider": "openai", "openai-api-key": "sk-test", "openai-base-url": openai.url, "evaluation-project": project, concurrency: "1" };
+    const taskInputs = {
+      "task-provider": "openai",
+      "openai-api-key": "sk-test",
+      "openai-base-url": openai.url,
+      "evaluation-project": project,
+      concurrency: "1",
+    };
     const first = await runAction(inputs(project, taskInputs), { workspace });
     expect(first.result?.cleanup_result).toMatchObject({ error_traces: 3, deleted: 3 });
     for (const id of errorTraceIds) expect(await opikReads(opik.url, project).traceStatus(id)).toBe(404);

@@ -51,7 +51,20 @@ async function closedPort(): Promise<number> {
 async function seedProject(seed: number): Promise<{ project: string; sample: Sample }> {
   projectCounter += 1;
   const project = `failures-${projectCounter}-${Date.now()}`;
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh: 6 + (seed % 5), alreadyAdded: 2, prose: 2, errorTraces: 3, otherNames: 2, otherTypes: 1, outsideWindow: 2 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh: 6 + (seed % 5),
+    alreadyAdded: 2,
+    prose: 2,
+    errorTraces: 3,
+    otherNames: 2,
+    otherTypes: 1,
+    outsideWindow: 2,
+  });
   await ingestSample(server.url, sample);
   return { project, sample };
 }
@@ -87,16 +100,22 @@ describe("a run against an Opik that cannot be reached", () => {
   it("so does the CLI, in the CLI's words", async () => {
     const url = `http://127.0.0.1:${await closedPort()}/api`;
     const home = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-fail-"));
-    const child = spawn(process.execPath, [CLI, "--opik-url", url, "--opik-project", "p", "--task-provider", "replay", "--config", path.join(workspace, ".github", "opik-evaluate.yml")], {
-      cwd: workspace,
-      env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [CLI, "--opik-url", url, "--opik-project", "p", "--task-provider", "replay", "--config", path.join(workspace, ".github", "opik-evaluate.yml")],
+      {
+        cwd: workspace,
+        env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const killer = setTimeout(() => child.kill("SIGKILL"), UNREACHABLE_EXIT_BOUND_MS);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
     clearTimeout(killer);
     expect(exit, output).toEqual({ code: 1, signal: null });
     expect(output).toContain(`Opik trace search failed at ${url}: connection refused`);
@@ -130,9 +149,17 @@ describe("a run whose Opik drops connections", () => {
     const run = await runAction(inputs(project), { workspace });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.result).toMatchObject({ status: "success" });
-    const creates = server.requests.slice(before).filter((r) => r.method === "POST" && (r.path === "/v1/private/datasets" || r.path === "/v1/private/experiments"));
+    const creates = server.requests
+      .slice(before)
+      .filter((r) => r.method === "POST" && (r.path === "/v1/private/datasets" || r.path === "/v1/private/experiments"));
     // The first dataset create is the harvest lock's: it meets its own marker and goes on to create the run's dataset.
-    expect(creates.map((r) => `${r.path} ${r.status}`)).toEqual(["/v1/private/datasets 502", "/v1/private/datasets 409", "/v1/private/datasets 201", "/v1/private/experiments 502", "/v1/private/experiments 409"]);
+    expect(creates.map((r) => `${r.path} ${r.status}`)).toEqual([
+      "/v1/private/datasets 502",
+      "/v1/private/datasets 409",
+      "/v1/private/datasets 201",
+      "/v1/private/experiments 502",
+      "/v1/private/experiments 409",
+    ]);
     await expectNoDuplicates(project, sample, String(run.result!.dataset_name));
   }, 120_000);
 });

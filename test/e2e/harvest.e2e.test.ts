@@ -71,8 +71,22 @@ describe("the bundled action against the embedded Opik server", () => {
     const result = run.result!;
 
     expect(Object.keys(result).slice(0, 16)).toEqual([
-      "status", "task_id", "date_string", "experiment_type", "max_items", "lookback_hours", "metrics", "task_provider",
-      "cleanup_errors", "cleanup_result", "spans_found", "spans_new", "dataset_name", "experiment_result", "errors", "warnings",
+      "status",
+      "task_id",
+      "date_string",
+      "experiment_type",
+      "max_items",
+      "lookback_hours",
+      "metrics",
+      "task_provider",
+      "cleanup_errors",
+      "cleanup_result",
+      "spans_found",
+      "spans_new",
+      "dataset_name",
+      "experiment_result",
+      "errors",
+      "warnings",
     ]);
     expect(result).toMatchObject({
       status: "success",
@@ -97,7 +111,12 @@ describe("the bundled action against the embedded Opik server", () => {
       spans_counted: true,
     });
     expect(result.dataset_name).toMatch(/^charter-optimization-\d{8}-\d{6}$/);
-    const experiment = result.experiment_result as { experiment_name: string; experiment_id: string; status: string; eval_results: Record<string, { count: number; failed: number; mean: number }> };
+    const experiment = result.experiment_result as {
+      experiment_name: string;
+      experiment_id: string;
+      status: string;
+      eval_results: Record<string, { count: number; failed: number; mean: number }>;
+    };
     expect(experiment.status).toBe("success");
     expect(experiment.experiment_name).toBe(`charter_validation-eval-${String(result.dataset_name).slice(-15)}`);
     expect(experiment.eval_results.output_format).toMatchObject({ count: sample.expected.newSpanIds.length, failed: 0 });
@@ -131,7 +150,13 @@ describe("the bundled action against the embedded Opik server", () => {
 
     const rerun = await runAction(inputs(project), { workspace });
     expect(rerun.exitCode).toBe(0);
-    expect(rerun.result).toMatchObject({ status: "skipped", spans_new: 0, spans_found: sample.expected.spansFound, dataset_name: null, cleanup_result: { error_traces: 0, deleted: 0 } });
+    expect(rerun.result).toMatchObject({
+      status: "skipped",
+      spans_new: 0,
+      spans_found: sample.expected.spansFound,
+      dataset_name: null,
+      cleanup_result: { error_traces: 0, deleted: 0 },
+    });
     expect(await reads.datasets("charter-optimization-")).toHaveLength(1);
   });
 
@@ -158,9 +183,17 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(run.result).toMatchObject({ status: "success", spans_found: sample.expected.spansFound, spans_new: sample.expected.newSpanIds.length });
 
     const requests = server.requests.slice(before);
-    const searches = requests.filter((r) => r.path === "/v1/private/spans/search" && ((r.body as { filters?: Array<{ field: string }> }).filters ?? []).some((f) => f.field === "name"));
+    const searches = requests.filter(
+      (r) => r.path === "/v1/private/spans/search" && ((r.body as { filters?: Array<{ field: string }> }).filters ?? []).some((f) => f.field === "name"),
+    );
     expect(searches.length).toBeGreaterThan(0);
-    for (const search of searches) expect((search.body as { filters: unknown[] }).filters).toContainEqual({ field: "feedback_scores", key: "added_to_dataset", operator: "is_empty", value: "" });
+    for (const search of searches)
+      expect((search.body as { filters: unknown[] }).filters).toContainEqual({
+        field: "feedback_scores",
+        key: "added_to_dataset",
+        operator: "is_empty",
+        value: "",
+      });
     const counts = requests.filter((r) => r.method === "GET" && r.path === "/v1/private/spans" && r.query.project_name === project);
     expect(counts.map((r) => r.query.size)).toEqual(["1"]);
 
@@ -175,7 +208,13 @@ describe("the bundled action against the embedded Opik server", () => {
     const { project, sample } = await seedProject({ fresh: 9, prose: 0, errorTraces: 0 });
     const reads = opikReads(server.url, project);
     const first = await runAction(inputs(project, { "max-items": "4", "cleanup-errors": "false" }), { workspace });
-    expect(first.result).toMatchObject({ status: "success", spans_new: 4, spans_found: sample.expected.spansFound, cleanup_result: null, cleanup: { state: "off" } });
+    expect(first.result).toMatchObject({
+      status: "success",
+      spans_new: 4,
+      spans_found: sample.expected.spansFound,
+      cleanup_result: null,
+      cleanup: { state: "off" },
+    });
     expect(first.summary).toContain("Error trace cleanup was off (`cleanup-errors: false`).");
     // Datasets are named to the second; make sure the next run's name differs.
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -196,47 +235,50 @@ describe("the bundled action against the embedded Opik server", () => {
     ["the added_to_dataset marks", "PUT", "/v1/private/spans/feedback-scores", "none"],
     ["the experiment items write", "POST", "/v1/private/experiments/items", "all"],
     ["the experiment scores write", "PUT", "/v1/private/traces/feedback-scores", "all"],
-  ] as const)("recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates", async (_what, method, faultPath, newMarks) => {
-    const { project, sample } = await seedProject({ errorTraces: 2 });
-    const reads = opikReads(server.url, project);
-    server.injectFault({ method, path: faultPath, status: 503 });
-    const failed = await runAction(inputs(project), { workspace });
-    expect(failed.exitCode).toBe(1);
-    expect(failed.result?.status).toBe("failed");
+  ] as const)(
+    "recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates",
+    async (_what, method, faultPath, newMarks) => {
+      const { project, sample } = await seedProject({ errorTraces: 2 });
+      const reads = opikReads(server.url, project);
+      server.injectFault({ method, path: faultPath, status: 503 });
+      const failed = await runAction(inputs(project), { workspace });
+      expect(failed.exitCode).toBe(1);
+      expect(failed.result?.status).toBe("failed");
 
-    const marked = new Set((await reads.spansMarked()).map((s) => s.id));
-    const datasets = await reads.datasets("charter-optimization-");
-    const itemsBefore = datasets.length ? await reads.datasetItems(String(datasets[0]!.name)) : [];
-    const inDataset = new Set(itemsBefore.map((i) => i.span_id));
-    for (const id of marked) if (!sample.addedSpanIds.includes(String(id))) expect(inDataset.has(id)).toBe(true);
-    const newlyMarked = [...marked].map(String).filter((id) => !sample.addedSpanIds.includes(id));
-    expect(newlyMarked.sort()).toEqual(newMarks === "none" ? [] : [...sample.expected.newSpanIds].sort());
-    // A failed mark write leaves the items it follows in place, for the rerun to mark.
-    if (faultPath === "/v1/private/spans/feedback-scores") expect([...inDataset].map(String).sort()).toEqual([...sample.expected.newSpanIds].sort());
+      const marked = new Set((await reads.spansMarked()).map((s) => s.id));
+      const datasets = await reads.datasets("charter-optimization-");
+      const itemsBefore = datasets.length ? await reads.datasetItems(String(datasets[0]!.name)) : [];
+      const inDataset = new Set(itemsBefore.map((i) => i.span_id));
+      for (const id of marked) if (!sample.addedSpanIds.includes(String(id))) expect(inDataset.has(id)).toBe(true);
+      const newlyMarked = [...marked].map(String).filter((id) => !sample.addedSpanIds.includes(id));
+      expect(newlyMarked.sort()).toEqual(newMarks === "none" ? [] : [...sample.expected.newSpanIds].sort());
+      // A failed mark write leaves the items it follows in place, for the rerun to mark.
+      if (faultPath === "/v1/private/spans/feedback-scores") expect([...inDataset].map(String).sort()).toEqual([...sample.expected.newSpanIds].sort());
 
-    server.clearFaults();
-    const rerun = await runAction(inputs(project), { workspace });
-    expect(rerun.exitCode, rerun.stdout).toBe(0);
-    expect(rerun.result?.status).toBe("success");
-    const after = await reads.datasets("charter-optimization-");
-    expect(after).toHaveLength(1);
-    const items = await reads.datasetItems(String(after[0]!.name));
-    expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
-    // After the rerun every new span carries exactly one mark, naming the dataset that holds its item.
-    for (const id of sample.expected.newSpanIds) {
-      const marks = ((await reads.span(id)).feedback_scores as { name: string; reason?: string }[]).filter((s) => s.name === "added_to_dataset");
-      expect(marks).toEqual([expect.objectContaining({ value: 1, reason: after[0]!.name })]);
-    }
-    const experiments = await reads.experiments("charter_validation-eval-");
-    const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
-    expect(ours).toHaveLength(1);
-    const experimentItems = (await reads.experimentItems(String(ours[0]!.name))).filter((i) => i.experiment_id === ours[0]!.id);
-    expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
-    for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
+      server.clearFaults();
+      const rerun = await runAction(inputs(project), { workspace });
+      expect(rerun.exitCode, rerun.stdout).toBe(0);
+      expect(rerun.result?.status).toBe("success");
+      const after = await reads.datasets("charter-optimization-");
+      expect(after).toHaveLength(1);
+      const items = await reads.datasetItems(String(after[0]!.name));
+      expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
+      // After the rerun every new span carries exactly one mark, naming the dataset that holds its item.
+      for (const id of sample.expected.newSpanIds) {
+        const marks = ((await reads.span(id)).feedback_scores as { name: string; reason?: string }[]).filter((s) => s.name === "added_to_dataset");
+        expect(marks).toEqual([expect.objectContaining({ value: 1, reason: after[0]!.name })]);
+      }
+      const experiments = await reads.experiments("charter_validation-eval-");
+      const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
+      expect(ours).toHaveLength(1);
+      const experimentItems = (await reads.experimentItems(String(ours[0]!.name))).filter((i) => i.experiment_id === ours[0]!.id);
+      expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
+      for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
 
-    const again = await runAction(inputs(project), { workspace });
-    expect(again.result?.status).toBe("skipped");
-  });
+      const again = await runAction(inputs(project), { workspace });
+      expect(again.result?.status).toBe("skipped");
+    },
+  );
 
   it.each([
     [{ "max-items": "many" }, "max-items: expected a whole number"],
@@ -276,7 +318,10 @@ describe("the bundled action against the embedded Opik server", () => {
   });
 
   it("names the file, byte offset and line of a config file that is not UTF-8, and the path of a directory in its place", async () => {
-    await writeFile(path.join(workspace, "latin1.yml"), Buffer.concat([Buffer.from("features:\n  caf"), Buffer.from([0xe9]), Buffer.from(":\n    span_name: x\n")]));
+    await writeFile(
+      path.join(workspace, "latin1.yml"),
+      Buffer.concat([Buffer.from("features:\n  caf"), Buffer.from([0xe9]), Buffer.from(":\n    span_name: x\n")]),
+    );
     await mkdir(path.join(workspace, "evals-dir.yml"), { recursive: true });
     const latin1 = await runAction({ ...inputs("any-project"), config: "latin1.yml" }, { workspace });
     expect(latin1.exitCode).toBe(1);
@@ -297,7 +342,10 @@ describe("the bundled action against the embedded Opik server", () => {
   });
 
   it("never prints a key it was given", async () => {
-    const run = await runAction({ ...inputs("any-project"), "task-provider": "openai", "openai-api-key": "sk-secret-value-123", "max-items": "0" }, { workspace });
+    const run = await runAction(
+      { ...inputs("any-project"), "task-provider": "openai", "openai-api-key": "sk-secret-value-123", "max-items": "0" },
+      { workspace },
+    );
     expect(run.exitCode).toBe(1);
     // The runner reads ::add-mask:: and hides the value everywhere else in the log.
     const lines = run.stdout.split("\n");

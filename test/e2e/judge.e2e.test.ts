@@ -31,7 +31,20 @@ function judgeReply(body: unknown): string {
 }
 
 async function seed(project: string, seed: number) {
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh: 12, alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh: 12,
+    alreadyAdded: 0,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
   return sample;
 }
@@ -52,7 +65,15 @@ describe("LLM providers through base-URL inputs", () => {
     const sample = await seed(project, 7);
     openai.reply(judgeReply);
     openai.requests.length = 0;
-    const run = await runAction(inputs(project, { "task-provider": "replay", "judge-provider": "openai", "judge-model": "judge-mini", "openai-api-key": "sk-test-judge", "openai-base-url": openai.url }));
+    const run = await runAction(
+      inputs(project, {
+        "task-provider": "replay",
+        "judge-provider": "openai",
+        "judge-model": "judge-mini",
+        "openai-api-key": "sk-test-judge",
+        "openai-base-url": openai.url,
+      }),
+    );
     expect(run.exitCode, run.stdout).toBe(0);
 
     const spans = sample.spans as Array<{ output: { content: string } }>;

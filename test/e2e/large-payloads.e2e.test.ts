@@ -60,8 +60,12 @@ async function ingestSpan(project: string, output: unknown, input: unknown): Pro
   const traceId = createUuidV7();
   const spanId = createUuidV7();
   const start = new Date(Date.now() - 60_000).toISOString();
-  await post(`${server.url}/v1/private/traces/batch`, { traces: [{ id: traceId, project_name: project, name: "charter_run", start_time: start, input: { note: "trace" } }] });
-  await post(`${server.url}/v1/private/spans/batch`, { spans: [{ id: spanId, trace_id: traceId, project_name: project, name: "charter_validation", type: "llm", start_time: start, input, output }] });
+  await post(`${server.url}/v1/private/traces/batch`, {
+    traces: [{ id: traceId, project_name: project, name: "charter_run", start_time: start, input: { note: "trace" } }],
+  });
+  await post(`${server.url}/v1/private/spans/batch`, {
+    spans: [{ id: spanId, trace_id: traceId, project_name: project, name: "charter_validation", type: "llm", start_time: start, input, output }],
+  });
   return spanId;
 }
 
@@ -72,7 +76,9 @@ describe("spans too large for one Opik request, and JSON too deep to walk", () =
     console.log(`large-payloads seed ${seed}`);
     const bigSpanIds: string[] = [];
     for (let i = 0; i < BIG_SPANS; i += 1) {
-      bigSpanIds.push(await ingestSpan(project, { verdict: "valid", explanation: seededText(seed + 2 * i + 1, 5 * MB) }, { prompt: seededText(seed + 2 * i, 5 * MB) }));
+      bigSpanIds.push(
+        await ingestSpan(project, { verdict: "valid", explanation: seededText(seed + 2 * i + 1, 5 * MB) }, { prompt: seededText(seed + 2 * i, 5 * MB) }),
+      );
     }
     const deepOutput = `{"verdict":${'{"a":'.repeat(DEEP_LEVELS)}"leaf"${"}".repeat(DEEP_LEVELS)}}`;
     const deepSpanId = await ingestSpan(project, deepOutput, { prompt: "Validate the charter." });
@@ -88,7 +94,8 @@ describe("spans too large for one Opik request, and JSON too deep to walk", () =
       expect(server.requests.filter((r) => r.status === 413)).toEqual([]);
 
       const warnings = result.warnings as string[];
-      for (const spanId of bigSpanIds) expect(warnings.some((w) => w.startsWith(`Span ${spanId}: its dataset item`) && w.includes("stored truncated"))).toBe(true);
+      for (const spanId of bigSpanIds)
+        expect(warnings.some((w) => w.startsWith(`Span ${spanId}: its dataset item`) && w.includes("stored truncated"))).toBe(true);
       expect(warnings.some((w) => w.includes(deepSpanId))).toBe(false);
       expect(warnings.join("\n")).not.toContain("Maximum call stack");
 

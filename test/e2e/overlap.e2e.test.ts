@@ -37,7 +37,20 @@ async function seed(name: string, fresh: number): Promise<{ project: string; new
   const project = `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
   console.log(`${project}: sample seed ${seed}`);
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh, alreadyAdded: 3, prose: 0, errorTraces: 2, otherNames: 1, otherTypes: 1, outsideWindow: 1 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh,
+    alreadyAdded: 3,
+    prose: 0,
+    errorTraces: 2,
+    otherNames: 1,
+    otherTypes: 1,
+    outsideWindow: 1,
+  });
   await ingestSample(server.url, sample);
   return { project, newSpanIds: sample.expected.newSpanIds };
 }
@@ -55,7 +68,10 @@ async function harvestedState(project: string) {
   const experimentsPerDataset = new Map<string, number>();
   const experiments = (await reads.experiments("charter_validation-eval-")).filter((e) => datasets.some((d) => d.id === e.dataset_id));
   for (const dataset of datasets) {
-    spansPerDataset.set(String(dataset.name), (await reads.datasetItems(String(dataset.name))).map((item) => item.span_id));
+    spansPerDataset.set(
+      String(dataset.name),
+      (await reads.datasetItems(String(dataset.name))).map((item) => item.span_id),
+    );
     experimentsPerDataset.set(String(dataset.name), experiments.filter((e) => e.dataset_id === dataset.id).length);
   }
   for (const experiment of experiments) {
@@ -86,7 +102,10 @@ describe("overlapping runs on one project and experiment type", () => {
       totals.duplicatedSpans += allSpans.length - new Set(allSpans).size;
       totals.missingSpans += newSpanIds.filter((id) => !allSpans.includes(id)).length;
       totals.duplicatedExperimentItems += [...state.experimentItemsPerDatasetItem.values()].filter((count) => count > 1).length;
-      expect([...state.experimentsPerDataset.values()].every((count) => count === 1), `trial ${trial}: one experiment per dataset`).toBe(true);
+      expect(
+        [...state.experimentsPerDataset.values()].every((count) => count === 1),
+        `trial ${trial}: one experiment per dataset`,
+      ).toBe(true);
       for (const dataset of state.datasets) expect(dataset.tags, `trial ${trial}: ${String(dataset.name)} finished`).toEqual([DATASET_TAG]);
       expect(state.experimentItemsPerDatasetItem.size).toBe(allSpans.length);
 
@@ -108,11 +127,20 @@ describe("overlapping runs on one project and experiment type", () => {
     // As if another run were still evaluating it: pending, with that run's lease running for an hour.
     const now = Math.floor(Date.now() / 1000);
     const api = `${server.url}/v1/private/datasets/${String(firstDataset.id)}`;
-    const setTags = (tags: string[]) => fetch(api, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: firstDataset.name, description: firstDataset.description, tags }) });
+    const setTags = (tags: string[]) =>
+      fetch(api, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: firstDataset.name, description: firstDataset.description, tags }),
+      });
     await setTags([DATASET_TAG, PENDING_TAG, `${LEASE_TAG_PREFIX}other-run:${now - 60}-${now + 3600}`]);
 
     const second = await runAction(inputs(project, { "max-items": "3" }), { workspace });
-    expect(second.result).toMatchObject({ status: "success", resumed: false, overlap: { datasets_leased_by_others: [{ dataset_name: firstDataset.name, run_id: "other-run" }] } });
+    expect(second.result).toMatchObject({
+      status: "success",
+      resumed: false,
+      overlap: { datasets_leased_by_others: [{ dataset_name: firstDataset.name, run_id: "other-run" }] },
+    });
     expect(second.result!.dataset_name).not.toBe(firstDataset.name);
     expect(second.result!.warnings).toContainEqual(expect.stringContaining(`Left dataset ${String(firstDataset.name)} to run other-run`));
 

@@ -57,9 +57,25 @@ function pullRequestEvent(number: number, options: { fork?: boolean } = {}) {
 async function harvestedProject(fresh = 24, task: Record<string, string> = { "task-provider": "replay" }, seed = 1000 + counter + 1): Promise<string> {
   counter += 1;
   const project = `pr-gate-${counter}-${Date.now()}`;
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh, alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh,
+    alreadyAdded: 0,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
-  const harvest = await runAction({ "opik-url": opik.url, "opik-project": project, "cleanup-errors": "false", ...task }, { workspace, env: { GITHUB_REPOSITORY: `${OWNER}/${REPO}` } });
+  const harvest = await runAction(
+    { "opik-url": opik.url, "opik-project": project, "cleanup-errors": "false", ...task },
+    { workspace, env: { GITHUB_REPOSITORY: `${OWNER}/${REPO}` } },
+  );
   expect(harvest.exitCode, harvest.stdout).toBe(0);
   expect(harvest.outputs.verdict).toBe("pass");
   return project;
@@ -68,8 +84,21 @@ async function harvestedProject(fresh = 24, task: Record<string, string> = { "ta
 /** The PR's task: a model answering from the PR's prompt, scripted per test. */
 function prRun(project: string, pr: number, extra: Record<string, string> = {}, options: { fork?: boolean } = {}): Promise<ActionRun> {
   return runAction(
-    { "opik-url": opik.url, "opik-project": project, "task-provider": "openai", "openai-api-key": "sk-pr", "openai-base-url": llm.url, "github-token": "ghs_test_token", "min-items": "5", ...extra },
-    { workspace, event: pullRequestEvent(pr, options), env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "gate" } },
+    {
+      "opik-url": opik.url,
+      "opik-project": project,
+      "task-provider": "openai",
+      "openai-api-key": "sk-pr",
+      "openai-base-url": llm.url,
+      "github-token": "ghs_test_token",
+      "min-items": "5",
+      ...extra,
+    },
+    {
+      workspace,
+      event: pullRequestEvent(pr, options),
+      env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "gate" },
+    },
   );
 }
 
@@ -85,7 +114,14 @@ describe("gating a pull request on eval scores", () => {
     // A real regression: the PR's prompt makes the model answer in prose.
     llm.reply(() => "The charter looks valid to me.");
     const first = await prRun(project, pr);
-    expect(first.result).toMatchObject({ mode: "evaluate", status: "success", spans_new: 0, cleanup_result: null, cleanup: { state: "not-run" }, spans_counted: false });
+    expect(first.result).toMatchObject({
+      mode: "evaluate",
+      status: "success",
+      spans_new: 0,
+      cleanup_result: null,
+      cleanup: { state: "not-run" },
+      spans_counted: false,
+    });
     expect(first.outputs).toMatchObject({ verdict: "fail-regression", passed: "false" });
     expect(first.exitCode).toBe(1);
     expect(first.stdout).toMatch(/::error title=Opik evaluate%3A output_format fail-regression::/);

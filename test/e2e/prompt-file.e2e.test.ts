@@ -49,7 +49,20 @@ async function seedProject(name: string): Promise<{ project: string; sample: Sam
   const project = `${name}-${Date.now()}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
   console.log(`${name}: sample seed ${seed}`);
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed, fresh: 4 + (seed % 5), alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed,
+    fresh: 4 + (seed % 5),
+    alreadyAdded: 0,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
   return { project, sample };
 }
@@ -84,8 +97,16 @@ async function runWithPrompt(template: string, name: string): Promise<{ received
 
 describe("task.prompt_file", () => {
   it("is what the task model receives, rendered from each span's input, and changing it changes the scores", async () => {
-    const asksForJson = await runWithPrompt('Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n{{input}}', "json-prompt");
-    const expected = asksForJson.sample.expected.newSpanIds.map((id) => [{ role: "user", content: `Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n${inputText(asksForJson.sample, id)}` }]);
+    const asksForJson = await runWithPrompt(
+      'Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n{{input}}',
+      "json-prompt",
+    );
+    const expected = asksForJson.sample.expected.newSpanIds.map((id) => [
+      {
+        role: "user",
+        content: `Check this charter. Answer with JSON {"verdict": "valid" | "invalid" | "needs_review"}.\n${inputText(asksForJson.sample, id)}`,
+      },
+    ]);
     expect(asksForJson.received.map((body) => body.messages)).toEqual(expect.arrayContaining(expected));
     expect(asksForJson.received).toHaveLength(expected.length);
     expect(asksForJson.mean).toBe(1);
@@ -98,7 +119,12 @@ describe("task.prompt_file", () => {
     const asksForProse = await runWithPrompt(JSON.stringify(messages), "prose-prompt");
     expect(asksForProse.received).toHaveLength(asksForProse.sample.expected.newSpanIds.length);
     expect(asksForProse.received.map((body) => body.messages)).toEqual(
-      expect.arrayContaining(asksForProse.sample.expected.newSpanIds.map((id) => [messages[0], { role: "user", content: `Summarise in one sentence:\n${inputText(asksForProse.sample, id)}` }])),
+      expect.arrayContaining(
+        asksForProse.sample.expected.newSpanIds.map((id) => [
+          messages[0],
+          { role: "user", content: `Summarise in one sentence:\n${inputText(asksForProse.sample, id)}` },
+        ]),
+      ),
     );
     expect(asksForProse.mean).toBe(0);
   });
@@ -108,12 +134,17 @@ describe("task.prompt_file", () => {
     openai.requests.length = 0;
     const run = await runAction(inputs(project, { "task-provider": "replay" }), { workspace });
     expect(run.exitCode, run.stdout).toBe(0);
-    expect(run.result?.warnings).toContain(".github/opik-evaluate.yml: features.charters.task.prompt_file is not used: task-provider replay scores the recorded outputs and sends no prompt");
+    expect(run.result?.warnings).toContain(
+      ".github/opik-evaluate.yml: features.charters.task.prompt_file is not used: task-provider replay scores the recorded outputs and sends no prompt",
+    );
     expect(openai.requests).toEqual([]);
   });
 
   it.each([
-    ["missing.yml", ".github/missing.yml: features.charters.task.prompt_file: file prompts/nowhere.mustache not found (expected a mustache template or a JSON list of chat messages"],
+    [
+      "missing.yml",
+      ".github/missing.yml: features.charters.task.prompt_file: file prompts/nowhere.mustache not found (expected a mustache template or a JSON list of chat messages",
+    ],
     ["broken.yml", '.github/broken.yml: features.charters.task.prompt_file: prompts/broken.json: [0]: expected {"role": "system" | "user" | "assistant"'],
   ])("fails the run before any Opik or model call when the file of %s is missing or malformed", async (config, message) => {
     const opikCalls = opik.requests.length;

@@ -32,7 +32,20 @@ const JUDGE_REPLY = JSON.stringify({ score: 0, reason: "supported by the context
 
 async function seedProject(name: string, fresh: number): Promise<string> {
   const project = `${name}-${Date.now()}`;
-  const sample = buildSample({ project, spanName: "charter_validation", now: new Date(), lookbackHours: 24, seed: fresh * 31, fresh, alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 });
+  const sample = buildSample({
+    project,
+    spanName: "charter_validation",
+    now: new Date(),
+    lookbackHours: 24,
+    seed: fresh * 31,
+    fresh,
+    alreadyAdded: 0,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 0,
+    otherTypes: 0,
+    outsideWindow: 0,
+  });
   await ingestSample(opik.url, sample);
   return project;
 }
@@ -51,7 +64,13 @@ describe("task providers through base-URL inputs only", () => {
     const project = await seedProject("gemini", 6);
     gemini.reply((body) => ((body as GeminiBody).generationConfig?.responseMimeType === "application/json" ? JUDGE_REPLY : TASK_REPLY));
     gemini.requests.length = 0;
-    const run = await runAction({ ...baseInputs(project), "task-provider": "gemini", "google-api-key": "gk-test", "gemini-base-url": gemini.url, model: "gemini-2.0-flash" });
+    const run = await runAction({
+      ...baseInputs(project),
+      "task-provider": "gemini",
+      "google-api-key": "gk-test",
+      "gemini-base-url": gemini.url,
+      model: "gemini-2.0-flash",
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const tasks = gemini.requests.filter((r) => (r.body as GeminiBody).generationConfig?.responseMimeType !== "application/json");
     const judges = gemini.requests.filter((r) => (r.body as GeminiBody).generationConfig?.responseMimeType === "application/json");
@@ -74,7 +93,14 @@ describe("task providers through base-URL inputs only", () => {
     const project = await seedProject("openai", 5);
     openai.reply((body) => ((body as OpenAIBody).response_format ? JUDGE_REPLY : TASK_REPLY));
     openai.requests.length = 0;
-    const run = await runAction({ ...baseInputs(project), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, model: "gpt-4o-mini", "judge-model": "gpt-4.1-mini" });
+    const run = await runAction({
+      ...baseInputs(project),
+      "task-provider": "openai",
+      "openai-api-key": "sk-task",
+      "openai-base-url": openai.url,
+      model: "gpt-4o-mini",
+      "judge-model": "gpt-4.1-mini",
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     const models = openai.requests.map((r) => (r.body as OpenAIBody).model);
     expect(models.filter((m) => m === "gpt-4o-mini")).toHaveLength(5);
@@ -91,7 +117,13 @@ describe("task providers through base-URL inputs only", () => {
     openai.reply((body) => ((body as OpenAIBody).response_format ? JUDGE_REPLY : TASK_REPLY));
     openai.requests.length = 0;
     openai.failNext(3, 429, { "retry-after": "1" }, "Rate limit reached for gpt-4o-mini");
-    const run = await runAction({ ...baseInputs(project), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, concurrency: "4" });
+    const run = await runAction({
+      ...baseInputs(project),
+      "task-provider": "openai",
+      "openai-api-key": "sk-task",
+      "openai-base-url": openai.url,
+      concurrency: "4",
+    });
     expect(run.exitCode, run.stdout).toBe(0);
     expect(run.result?.errors).toEqual([]);
     expect(run.result?.experiment_result).toMatchObject({ task_errors: 0, eval_results: { hallucination: { count: 8 }, output_format: { count: 8 } } });
@@ -105,7 +137,13 @@ describe("task providers through base-URL inputs only", () => {
     const project = await seedProject("partial", 4);
     openai.reply((body) => ((body as OpenAIBody).response_format ? JUDGE_REPLY : TASK_REPLY));
     openai.failNext(1, 400, {}, "This model's maximum context length is 128000 tokens");
-    const run = await runAction({ ...baseInputs(project), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, concurrency: "1" });
+    const run = await runAction({
+      ...baseInputs(project),
+      "task-provider": "openai",
+      "openai-api-key": "sk-task",
+      "openai-base-url": openai.url,
+      concurrency: "1",
+    });
     expect(run.result?.experiment_result).toMatchObject({ status: "success", task_errors: 1, eval_results: { output_format: { count: 3 } } });
     expect((run.result?.errors as string[])[0]).toMatch(/^span [0-9a-f-]{36} \(dataset item [0-9a-f-]{36}\): .*maximum context length/);
     // One failed item in four is over the default max-error-rate (0.1): the gate says error, after publishing everything.
@@ -114,7 +152,17 @@ describe("task providers through base-URL inputs only", () => {
     expect(run.exitCode).toBe(1);
 
     openai.failNext(1, 400, {}, "This model's maximum context length is 128000 tokens");
-    const tolerant = await runAction({ ...baseInputs(await seedProject("partial-ok", 4)), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, concurrency: "1", "max-error-rate": "0.5" }, {});
+    const tolerant = await runAction(
+      {
+        ...baseInputs(await seedProject("partial-ok", 4)),
+        "task-provider": "openai",
+        "openai-api-key": "sk-task",
+        "openai-base-url": openai.url,
+        concurrency: "1",
+        "max-error-rate": "0.5",
+      },
+      {},
+    );
     expect(tolerant.exitCode, tolerant.stdout).toBe(0);
     expect(tolerant.result?.experiment_result).toMatchObject({ task_errors: 1 });
   });
@@ -122,16 +170,33 @@ describe("task providers through base-URL inputs only", () => {
   it("stops starting items once max-cost-usd is spent, and the next run finishes the dataset", async () => {
     const project = await seedProject("budget", 10);
     openai.reply((body) => ((body as OpenAIBody).response_format ? JUDGE_REPLY : TASK_REPLY));
-    const inputs = { ...baseInputs(project), "task-provider": "openai", "openai-api-key": "sk-task", "openai-base-url": openai.url, model: "gpt-4o", concurrency: "1", "max-cost-usd": "0.0005" };
+    const inputs = {
+      ...baseInputs(project),
+      "task-provider": "openai",
+      "openai-api-key": "sk-task",
+      "openai-base-url": openai.url,
+      model: "gpt-4o",
+      concurrency: "1",
+      "max-cost-usd": "0.0005",
+    };
     const first = await runAction(inputs);
     expect(first.exitCode, first.stdout).toBe(0);
     expect(first.result).toMatchObject({ status: "success", budget_limited: true });
-    const experiment = first.result?.experiment_result as { items_total: number; items_not_started: number; eval_results: { output_format: { count: number } } };
+    const experiment = first.result?.experiment_result as {
+      items_total: number;
+      items_not_started: number;
+      eval_results: { output_format: { count: number } };
+    };
     expect(experiment.items_not_started).toBeGreaterThan(0);
     expect(experiment.eval_results.output_format.count).toBe(10 - experiment.items_not_started);
 
     const second = await runAction({ ...inputs, "max-cost-usd": "" });
     expect(second.result).toMatchObject({ status: "success", resumed: true, dataset_name: first.result?.dataset_name, budget_limited: false });
-    expect(second.result?.experiment_result).toMatchObject({ items_total: 10, items_resumed: 10 - experiment.items_not_started, items_not_started: 0, eval_results: { output_format: { count: 10 } } });
+    expect(second.result?.experiment_result).toMatchObject({
+      items_total: 10,
+      items_resumed: 10 - experiment.items_not_started,
+      items_not_started: 0,
+      eval_results: { output_format: { count: 10 } },
+    });
   });
 });

@@ -11,7 +11,10 @@ const cases: { name: string; input: GateInput; state: VerdictState; failsStep: b
   { name: "scores within thresholds", input: gateInput(good, { settings: settings({ thresholds }) }), state: "pass", failsStep: false },
   {
     name: "output_format mean under its minimum",
-    input: gateInput(items(20, (i) => ({ hallucination: 0, output_format: i % 2 ? 1 : 0.5 })), { settings: settings({ thresholds }) }),
+    input: gateInput(
+      items(20, (i) => ({ hallucination: 0, output_format: i % 2 ? 1 : 0.5 })),
+      { settings: settings({ thresholds }) },
+    ),
     state: "fail-threshold",
     failsStep: true,
   },
@@ -26,7 +29,10 @@ const cases: { name: string; input: GateInput; state: VerdictState; failsStep: b
   },
   {
     name: "task errors above max-error-rate",
-    input: gateInput([...good.slice(0, 16), ...items(4, () => ({})).map((o) => ({ ...o, datasetItemId: `err-${o.datasetItemId}`, taskError: "503 Service Unavailable" }))]),
+    input: gateInput([
+      ...good.slice(0, 16),
+      ...items(4, () => ({})).map((o) => ({ ...o, datasetItemId: `err-${o.datasetItemId}`, taskError: "503 Service Unavailable" })),
+    ]),
     state: "error",
     failsStep: true,
   },
@@ -49,16 +55,31 @@ describe("computeVerdict", () => {
   });
 
   it("reads thresholds the metric's way round: a mean above a lower-is-better max fails", () => {
-    const verdict = computeVerdict(gateInput(items(10, (i) => ({ hallucination: i < 3 ? 1 : 0, output_format: 1 })), { settings: settings({ thresholds }) }));
+    const verdict = computeVerdict(
+      gateInput(
+        items(10, (i) => ({ hallucination: i < 3 ? 1 : 0, output_format: 1 })),
+        { settings: settings({ thresholds }) },
+      ),
+    );
     const hallucination = verdict.metrics.find((m) => m.name === "hallucination");
-    expect(hallucination).toMatchObject({ direction: "lower-is-better", mean: 0.3, count: 10, threshold: { max: 0.2 }, thresholdPassed: false, outcome: "fail-threshold" });
+    expect(hallucination).toMatchObject({
+      direction: "lower-is-better",
+      mean: 0.3,
+      count: 10,
+      threshold: { max: 0.2 },
+      thresholdPassed: false,
+      outcome: "fail-threshold",
+    });
     expect(hallucination?.reason).toMatch(/above the maximum 0.200/);
   });
 
   it("reads a custom judge the way the run recorded it: a lower-is-better toxicity that rose is a regression", () => {
     const current = items(20, (i) => ({ toxicity: i < 12 ? 1 : 0 }));
     const earlier = items(20, () => ({ toxicity: 0 }));
-    const recorded = { ...result().experiment_result!, eval_results: { toxicity: { direction: "lower-is-better" as const, mean: 0.6, min: 0, max: 1, count: 20, failed: 0 } } };
+    const recorded = {
+      ...result().experiment_result!,
+      eval_results: { toxicity: { direction: "lower-is-better" as const, mean: 0.6, min: 0, max: 1, count: 20, failed: 0 } },
+    };
     const verdict = computeVerdict(gateInput(current, { baseline: baseline(earlier) }, { experiment_result: recorded, metrics: ["toxicity"] }));
     expect(verdict.metrics[0]).toMatchObject({ name: "toxicity", direction: "lower-is-better", regression: "regression" });
     expect(verdict.state).toBe("fail-regression");
@@ -72,10 +93,13 @@ describe("computeVerdict", () => {
   });
 
   it("fails the step on every applying state in fail-on, not only the most severe", () => {
-    const input = gateInput(items(20, () => ({ hallucination: 0, output_format: 0.5 })), {
-      settings: settings({ thresholds, failOn: ["fail-regression"] }),
-      baseline: baseline(items(20, () => ({ hallucination: 0, output_format: 1 }))),
-    });
+    const input = gateInput(
+      items(20, () => ({ hallucination: 0, output_format: 0.5 })),
+      {
+        settings: settings({ thresholds, failOn: ["fail-regression"] }),
+        baseline: baseline(items(20, () => ({ hallucination: 0, output_format: 1 }))),
+      },
+    );
     const verdict = computeVerdict(input);
     expect(verdict.state).toBe("fail-threshold");
     expect(verdict.conditions).toEqual(["fail-threshold", "fail-regression"]);
@@ -107,13 +131,20 @@ describe("computeVerdict", () => {
   });
 
   it("never passes silently on a metric with no scores under a threshold", () => {
-    const verdict = computeVerdict(gateInput(items(10, () => ({ hallucination: 0 })), { settings: settings({ thresholds }) }));
+    const verdict = computeVerdict(
+      gateInput(
+        items(10, () => ({ hallucination: 0 })),
+        { settings: settings({ thresholds }) },
+      ),
+    );
     expect(verdict.metrics[1]).toMatchObject({ name: "output_format", mean: null, count: 0, outcome: "insufficient-data" });
     expect(verdict.state).toBe("insufficient-data");
   });
 
   it("notes thresholds and max-regression entries for metrics the run did not score", () => {
-    const verdict = computeVerdict(gateInput(good, { settings: settings({ thresholds: { toxicity: { max: 0.1 } }, maxRegression: { perMetric: { toxicity: 0.1 } } }) }));
+    const verdict = computeVerdict(
+      gateInput(good, { settings: settings({ thresholds: { toxicity: { max: 0.1 } }, maxRegression: { perMetric: { toxicity: 0.1 } } }) }),
+    );
     expect(verdict.notes).toContain("The threshold on toxicity is ignored: this run does not score it.");
     expect(verdict.notes).toContain("max-regression for toxicity is ignored: this run does not score it.");
     expect(verdict.state).toBe("pass");
@@ -127,7 +158,13 @@ describe("computeVerdict", () => {
   });
 
   it("reads a metric missing from the catalog as higher-is-better, and notes it", () => {
-    const verdict = computeVerdict(gateInput(items(10, () => ({ politeness: 0.8 })), {}, { metrics: ["politeness"] }));
+    const verdict = computeVerdict(
+      gateInput(
+        items(10, () => ({ politeness: 0.8 })),
+        {},
+        { metrics: ["politeness"] },
+      ),
+    );
     expect(verdict.metrics[0]).toMatchObject({ name: "politeness", direction: "higher-is-better" });
     expect(verdict.notes).toContain("politeness is not in the metric catalog; it is read as higher-is-better.");
   });
@@ -177,7 +214,10 @@ describe("computeVerdict", () => {
       const before = items(30, (i) => ({ hallucination: i % 10 === 0 ? 1 : 0, output_format: 1 }));
       const worse = items(30, (i) => ({ hallucination: i % 2 === 0 ? 1 : 0, output_format: 1 }));
       const better = items(30, () => ({ hallucination: 0, output_format: 1 }));
-      expect(computeVerdict(gateInput(worse, { baseline: baseline(before) })).metrics[0]).toMatchObject({ regression: "regression", outcome: "fail-regression" });
+      expect(computeVerdict(gateInput(worse, { baseline: baseline(before) })).metrics[0]).toMatchObject({
+        regression: "regression",
+        outcome: "fail-regression",
+      });
       const improved = computeVerdict(gateInput(better, { baseline: baseline(before) })).metrics[0];
       expect(improved?.delta).toBeCloseTo(-0.1, 6);
       // Three items of thirty moved: the interval reaches 0, so even this is not a proven improvement.
@@ -195,12 +235,21 @@ describe("computeVerdict", () => {
       expect(verdict.metrics[0]?.reason).toMatch(/not gated: judge model gpt-4o in the baseline, gpt-4o-mini now/);
       // The judge model does not change what output_format measures: it is still compared.
       expect(verdict.metrics[1]).toMatchObject({ name: "output_format", regression: "noise" });
-      expect(verdict.baseline).toEqual({ experimentName: "charter_validation-eval-20260203-143052", comparable: false, why: "judge model gpt-4o in the baseline, gpt-4o-mini now" });
+      expect(verdict.baseline).toEqual({
+        experimentName: "charter_validation-eval-20260203-143052",
+        comparable: false,
+        why: "judge model gpt-4o in the baseline, gpt-4o-mini now",
+      });
     });
 
     it("treats another dataset version as not comparable for every metric", () => {
       const outcomes = items(20, () => ({ hallucination: 0, output_format: 1 }));
-      const verdict = computeVerdict(gateInput(outcomes, { currentConfig: { ...JUDGE_CONFIG, dataset_version: "v3" }, baseline: baseline(outcomes, { ...JUDGE_CONFIG, dataset_version: "v2" }) }));
+      const verdict = computeVerdict(
+        gateInput(outcomes, {
+          currentConfig: { ...JUDGE_CONFIG, dataset_version: "v3" },
+          baseline: baseline(outcomes, { ...JUDGE_CONFIG, dataset_version: "v2" }),
+        }),
+      );
       expect(verdict.metrics.map((m) => m.regression)).toEqual(["not-compared", "not-compared"]);
       expect(verdict.baseline?.why).toBe("dataset version v2 in the baseline, v3 now");
     });

@@ -26,7 +26,8 @@ export function result(overrides: Partial<PipelineResult> = {}): PipelineResult 
       status: "success",
       experiment_name: "charter_validation-eval-20260204-143052",
       experiment_id: "0194d2a0-0000-7000-8000-000000000001",
-      experiment_url: "https://www.comet.com/opik/api/v1/session/redirect/experiments/?experiment_id=0194d2a0-0000-7000-8000-000000000001&dataset_id=0194d2a0-0000-7000-8000-000000000002",
+      experiment_url:
+        "https://www.comet.com/opik/api/v1/session/redirect/experiments/?experiment_id=0194d2a0-0000-7000-8000-000000000001&dataset_id=0194d2a0-0000-7000-8000-000000000002",
       items_total: 12,
       items_resumed: 0,
       items_not_started: 0,
@@ -80,7 +81,11 @@ export function settings(overrides: Partial<GateSettings> = {}): GateSettings {
 
 export const JUDGE_CONFIG = { judge_provider: "openai", judge_model: "gpt-4o-mini", output_format: { regex: "^Article" } };
 
-export function baseline(outcomes: readonly ItemOutcome[], config: Record<string, unknown> = JUDGE_CONFIG, experimentName = "charter_validation-eval-20260203-143052"): BaselineData {
+export function baseline(
+  outcomes: readonly ItemOutcome[],
+  config: Record<string, unknown> = JUDGE_CONFIG,
+  experimentName = "charter_validation-eval-20260203-143052",
+): BaselineData {
   return {
     experimentName,
     experimentId: "0194d2a0-0000-7000-8000-0000000000b1",
@@ -90,6 +95,10 @@ export function baseline(outcomes: readonly ItemOutcome[], config: Record<string
 }
 
 /** A whole PipelineRun, so the report tests can render the run the gate judged. */
-export function gateInput(outcomes: ItemOutcome[], overrides: Partial<Omit<GateInput, "run">> = {}, resultOverrides: Partial<PipelineResult> = {}): GateInput & { run: PipelineRun } {
+export function gateInput(
+  outcomes: ItemOutcome[],
+  overrides: Partial<Omit<GateInput, "run">> = {},
+  resultOverrides: Partial<PipelineResult> = {},
+): GateInput & { run: PipelineRun } {
   return { run: run(outcomes, resultOverrides), settings: settings(), currentConfig: JUDGE_CONFIG, ...overrides };
 }

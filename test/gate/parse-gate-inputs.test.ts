@@ -52,7 +52,13 @@ describe("parseGateInputs", () => {
   });
 
   it("lists every bad input at once, each by name", () => {
-    const { problems } = parseGateInputs({ thresholds: "hallucination<0.2", "max-regression": "-1", "min-items": "2.5", "max-error-rate": "10%", "fail-on": "sometimes" });
+    const { problems } = parseGateInputs({
+      thresholds: "hallucination<0.2",
+      "max-regression": "-1",
+      "min-items": "2.5",
+      "max-error-rate": "10%",
+      "fail-on": "sometimes",
+    });
     expect(problems.map((p) => p.split(":")[0])).toEqual(["thresholds", "max-regression", "fail-on", "min-items", "max-error-rate"]);
     expect(problems).toContain('min-items: expected a whole number from 1 to 100000 (got "2.5")');
     expect(problems).toContain('max-error-rate: expected a share from 0 to 1, e.g. 0.1 for 10% (got "10%")');

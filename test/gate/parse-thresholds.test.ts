@@ -3,7 +3,10 @@ import { mergeThresholds, parseThresholds } from "../../src/gate/parse-threshold
 
 describe("parseThresholds", () => {
   it("reads <= as a maximum and >= as a minimum", () => {
-    expect(parseThresholds("hallucination<=0.2, output_format>=0.9")).toEqual({ thresholds: { hallucination: { max: 0.2 }, output_format: { min: 0.9 } }, problems: [] });
+    expect(parseThresholds("hallucination<=0.2, output_format>=0.9")).toEqual({
+      thresholds: { hallucination: { max: 0.2 }, output_format: { min: 0.9 } },
+      problems: [],
+    });
   });
 
   it("takes the bound from the metric's direction for name=value", () => {
@@ -40,6 +43,9 @@ describe("parseThresholds", () => {
 
 describe("mergeThresholds", () => {
   it("lets the input replace the config's bounds for the metrics it names", () => {
-    expect(mergeThresholds({ hallucination: { max: 0.1 }, output_format: { min: 0.8 } }, { hallucination: { max: 0.3 } })).toEqual({ hallucination: { max: 0.3 }, output_format: { min: 0.8 } });
+    expect(mergeThresholds({ hallucination: { max: 0.1 }, output_format: { min: 0.8 } }, { hallucination: { max: 0.3 } })).toEqual({
+      hallucination: { max: 0.3 },
+      output_format: { min: 0.8 },
+    });
   });
 });

@@ -30,7 +30,10 @@ function outcome(i: number, hallucination: number, outputFormat: number, extra: 
     input: QUESTIONS[i % QUESTIONS.length] ?? "",
     output: `{"answer": "Article ${i + 3} of the charter covers this.", "sources": ["charter#art-${i + 3}"]}`,
     scores: {
-      hallucination: { value: hallucination, reason: hallucination > 0.5 ? `The answer cites Article ${i + 3}, which the context does not contain.` : "Every claim is supported by the context." },
+      hallucination: {
+        value: hallucination,
+        reason: hallucination > 0.5 ? `The answer cites Article ${i + 3}, which the context does not contain.` : "Every claim is supported by the context.",
+      },
       output_format: { value: outputFormat, ...(outputFormat < 1 ? { reason: "Missing required property: sources" } : {}) },
     },
     failedMetrics: {},
@@ -47,10 +50,19 @@ export interface Scenario {
   verdict: GateVerdict;
 }
 
-function scenario(state: VerdictState, outcomes: ItemOutcome[], input: Partial<Omit<GateInput, "run">>, resultOverrides: Parameters<typeof result>[0] = {}): Scenario {
+function scenario(
+  state: VerdictState,
+  outcomes: ItemOutcome[],
+  input: Partial<Omit<GateInput, "run">>,
+  resultOverrides: Parameters<typeof result>[0] = {},
+): Scenario {
   const experiment = result().experiment_result;
   const counts = { items_total: outcomes.length, task_errors: outcomes.filter((o) => o.taskError).length };
-  const full = gateInput(outcomes, { settings: settings({ thresholds }), ...input }, { ...(experiment ? { experiment_result: { ...experiment, ...counts } } : {}), ...resultOverrides });
+  const full = gateInput(
+    outcomes,
+    { settings: settings({ thresholds }), ...input },
+    { ...(experiment ? { experiment_result: { ...experiment, ...counts } } : {}), ...resultOverrides },
+  );
   return { state, run: full.run, verdict: computeVerdict(full) };
 }
 
@@ -70,12 +82,21 @@ export function scenarios(): Scenario[] {
     ),
     scenario(
       "error",
-      Array.from({ length: 12 }, (_, i) => (i < 4 ? { ...outcome(i, 0, 1), scores: {}, output: "", taskError: "gemini gemini-2.0-flash: 503 Service Unavailable (retries exhausted)" } : outcome(i, 0, 1))),
+      Array.from({ length: 12 }, (_, i) =>
+        i < 4
+          ? { ...outcome(i, 0, 1), scores: {}, output: "", taskError: "gemini gemini-2.0-flash: 503 Service Unavailable (retries exhausted)" }
+          : outcome(i, 0, 1),
+      ),
       {},
       { errors: ["span 0195a0a0 (dataset item 0195b1c2): gemini gemini-2.0-flash: 503 Service Unavailable"] },
     ),
     scenario("insufficient-data", good(), { baseline: baseline(before.slice(0, 4)) }),
-    scenario("skipped", [], {}, { status: "skipped", spans_new: 0, dataset_name: null, experiment_result: null, usage: { task: zero(), judge: zero(), cost_usd: 0 } }),
+    scenario(
+      "skipped",
+      [],
+      {},
+      { status: "skipped", spans_new: 0, dataset_name: null, experiment_result: null, usage: { task: zero(), judge: zero(), cost_usd: 0 } },
+    ),
   ];
 }
 
@@ -84,6 +105,7 @@ function zero(): { calls: number; prompt_tokens: number; completion_tokens: numb
 }
 
 export const LINKS = {
-  compareUrl: "https://www.comet.com/opik/ocapistaine/experiments/compare?experiments=%5B%220194d2a0-0000-7000-8000-000000000001%22%2C%220194d2a0-0000-7000-8000-0000000000b1%22%5D",
+  compareUrl:
+    "https://www.comet.com/opik/ocapistaine/experiments/compare?experiments=%5B%220194d2a0-0000-7000-8000-000000000001%22%2C%220194d2a0-0000-7000-8000-0000000000b1%22%5D",
   runUrl: "https://github.com/octo-org/hello-world/actions/runs/42",
 };

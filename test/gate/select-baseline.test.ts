@@ -29,7 +29,10 @@ describe("selectBaseline", () => {
 
   it("says why when nothing fits", () => {
     const onlyPrs = [candidates[3] as ExperimentCandidate, candidates[4] as ExperimentCandidate];
-    expect(selectBaseline(onlyPrs, { baseBranch: "main", mode: "auto", currentExperimentId: "current" })).toEqual({ kind: "none", why: "no earlier experiment on the base branch main or from a scheduled run on this dataset" });
+    expect(selectBaseline(onlyPrs, { baseBranch: "main", mode: "auto", currentExperimentId: "current" })).toEqual({
+      kind: "none",
+      why: "no earlier experiment on the base branch main or from a scheduled run on this dataset",
+    });
   });
 
   it("takes no baseline for none", () => {
@@ -37,11 +40,17 @@ describe("selectBaseline", () => {
   });
 
   it("takes a named experiment, and makes a missing name a problem", () => {
-    expect(selectBaseline(candidates, { mode: "eval-main-old", currentExperimentId: "current" })).toMatchObject({ kind: "selected", experiment: { id: "main-old" } });
+    expect(selectBaseline(candidates, { mode: "eval-main-old", currentExperimentId: "current" })).toMatchObject({
+      kind: "selected",
+      experiment: { id: "main-old" },
+    });
     expect(selectBaseline(candidates, { mode: "eval-typo", currentExperimentId: "current" })).toEqual({
       kind: "problem",
       problem: 'baseline: no experiment named "eval-typo" on this dataset (expected auto, none, or the name of an earlier experiment on the same dataset)',
     });
-    expect(selectBaseline(candidates, { mode: "eval-later", currentExperimentId: "current" })).toMatchObject({ kind: "problem", problem: expect.stringMatching(/is not older than the current experiment/) as unknown });
+    expect(selectBaseline(candidates, { mode: "eval-later", currentExperimentId: "current" })).toMatchObject({
+      kind: "problem",
+      problem: expect.stringMatching(/is not older than the current experiment/) as unknown,
+    });
   });
 });

@@ -35,7 +35,13 @@ describe("readEventContext", () => {
       ...base,
       eventName: "pull_request",
       ref: "refs/pull/7/merge",
-      payload: { pull_request: { number: 7, base: { ref: "main", repo: { full_name: "octo-org/hello-world" } }, head: { ref: "feature", sha: "ffee", repo: { full_name: "fork-owner/hello-world" } } } },
+      payload: {
+        pull_request: {
+          number: 7,
+          base: { ref: "main", repo: { full_name: "octo-org/hello-world" } },
+          head: { ref: "feature", sha: "ffee", repo: { full_name: "fork-owner/hello-world" } },
+        },
+      },
     });
     expect(context).toEqual({
       owner: OWNER,
@@ -53,7 +59,12 @@ describe("readEventContext", () => {
   });
 
   it("reads a push or a schedule: no pull request, the branch from GITHUB_REF", () => {
-    expect(readEventContext({ ...base, eventName: "schedule" })).toMatchObject({ eventName: "schedule", headBranch: "main", headSha: "a1b2c3", fromFork: false });
+    expect(readEventContext({ ...base, eventName: "schedule" })).toMatchObject({
+      eventName: "schedule",
+      headBranch: "main",
+      headSha: "a1b2c3",
+      fromFork: false,
+    });
     expect(readEventContext({ ...base, eventName: "schedule" }).prNumber).toBeUndefined();
   });
 
@@ -84,7 +95,16 @@ describe("createGitHubGateway with the runner's environment", () => {
     const { createGitHubGateway } = await import("../../src/github/github-gateway.js");
     const { publishComment } = await import("../../src/publish/publish-comment.js");
     const gateway = createGitHubGateway({ token: "ghs_env" });
-    expect(gateway.event).toMatchObject({ owner: OWNER, repo: REPO, eventName: "pull_request", prNumber: 12, baseBranch: "develop", headSha: "beef", workflow: "Evaluate", job: "opik" });
+    expect(gateway.event).toMatchObject({
+      owner: OWNER,
+      repo: REPO,
+      eventName: "pull_request",
+      prNumber: 12,
+      baseBranch: "develop",
+      headSha: "beef",
+      workflow: "Evaluate",
+      job: "opik",
+    });
     // Default pacing (throttled writes, real retry settings): one write goes straight through.
     const result = await publishComment(gateway, { body: "## Report", marker: "<!-- m -->", mode: "sticky" });
     expect(result.action).toBe("created");
@@ -99,11 +119,12 @@ describe("the loopback server's schema check", () => {
     expect(schemaErrors({ id: "1", body: "x" }, schema, "comment")).toEqual(
       expect.arrayContaining(["comment.id: expected integer, got string", "comment: missing required node_id", "comment: missing required user"]) as unknown,
     );
-    expect(schemaErrors({ id: 1, node_id: "n", url: "u", html_url: "h", issue_url: "i", user: null, created_at: "yesterday", updated_at: "2026-02-04T14:00:00Z" }, schema, "c")).toEqual([
-      'c.url: "u" is not a uri',
-      'c.html_url: "h" is not a uri',
-      'c.issue_url: "i" is not a uri',
-      'c.created_at: "yesterday" is not a date-time',
-    ]);
+    expect(
+      schemaErrors(
+        { id: 1, node_id: "n", url: "u", html_url: "h", issue_url: "i", user: null, created_at: "yesterday", updated_at: "2026-02-04T14:00:00Z" },
+        schema,
+        "c",
+      ),
+    ).toEqual(['c.url: "u" is not a uri', 'c.html_url: "h" is not a uri', 'c.issue_url: "i" is not a uri', 'c.created_at: "yesterday" is not a date-time']);
   });
 });

@@ -53,15 +53,22 @@ describe("buildMetrics", () => {
 
   it("refuses judges without a judge model and names it does not know", () => {
     expect(() => buildMetrics(["moderation"], { judgeMetrics: opikJudgeMetrics })).toThrow("moderation needs a judge model (judge-provider)");
-    expect(() => buildMetrics(["correctness"], { judgeMetrics: opikJudgeMetrics, judges: { correctness: { prompt: "{{output}}", rails: { a: 1, b: 0 } } } })).toThrow(
-      "correctness needs a judge model",
-    );
+    expect(() =>
+      buildMetrics(["correctness"], { judgeMetrics: opikJudgeMetrics, judges: { correctness: { prompt: "{{output}}", rails: { a: 1, b: 0 } } } }),
+    ).toThrow("correctness needs a judge model");
     expect(() => buildMetrics(["bleu"], { judgeMetrics: opikJudgeMetrics })).toThrow('metric "bleu" has no implementation');
   });
 
   it("builds a metric missing its settings as one that fails every score with what to set", async () => {
     const [regex, gEval] = buildMetrics(["regex_match", "g_eval"], { judgeMetrics: opikJudgeMetrics, judge });
-    expect(await regex?.score(metricInput())).toEqual({ name: "regex_match", ok: false, error: "regex_match has nothing to check against: set metric_settings.regex_match.pattern in the feature config" });
-    expect(await gEval?.score(metricInput())).toMatchObject({ ok: false, error: expect.stringContaining("metric_settings.g_eval.task_introduction") as unknown });
+    expect(await regex?.score(metricInput())).toEqual({
+      name: "regex_match",
+      ok: false,
+      error: "regex_match has nothing to check against: set metric_settings.regex_match.pattern in the feature config",
+    });
+    expect(await gEval?.score(metricInput())).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("metric_settings.g_eval.task_introduction") as unknown,
+    });
   });
 });

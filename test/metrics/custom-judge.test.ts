@@ -28,9 +28,19 @@ describe("custom judges on an OpenAI-compatible judge", () => {
   it("scores the rail's value whichever way the judge reads (a lower-is-better toxicity judge)", async () => {
     const toxicity: CustomJudgeSpec = { prompt: "Is this toxic? {{output}}", rails: { toxic: 1, "non-toxic": 0 }, direction: "lower-is-better" };
     loopback.server.reply(() => "non-toxic");
-    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 0, reason: "non-toxic" });
+    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({
+      name: "toxicity",
+      ok: true,
+      value: 0,
+      reason: "non-toxic",
+    });
     loopback.server.reply(() => "TOXIC");
-    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({ name: "toxicity", ok: true, value: 1, reason: "toxic" });
+    expect(await createCustomJudgeMetric("toxicity", toxicity, loopback.judge).score(metricInput())).toEqual({
+      name: "toxicity",
+      ok: true,
+      value: 1,
+      reason: "toxic",
+    });
   });
 
   it("asks for JSON with an explanation when configured, and keeps it as the reason", async () => {
@@ -66,7 +76,10 @@ describe("custom judges on an OpenAI-compatible judge", () => {
 
 describe("judge templates", () => {
   it("render item fields, objects as text, and sections", () => {
-    const spec: CustomJudgeSpec = { prompt: "{{span_name}} {{data_missing}}|{{expected_output}}|{{#usage}}{{total_tokens}} tokens{{/usage}}|{{output}}", rails: { a: 1, b: 0 } };
+    const spec: CustomJudgeSpec = {
+      prompt: "{{span_name}} {{data_missing}}|{{expected_output}}|{{#usage}}{{total_tokens}} tokens{{/usage}}|{{output}}",
+      rails: { a: 1, b: 0 },
+    };
     const input = metricInput({ data: { ...metricInput().data, usage: { total_tokens: 42 } } });
     expect(renderJudgePrompt(spec, input).split("\n\n")[0]).toBe("answer_question |Paris|42 tokens|Paris");
   });

@@ -64,7 +64,15 @@ describe(`JSON nested ${LEVELS.toLocaleString("en-US")} levels deep`, () => {
     const isJson = createIsJsonMetric();
     expect(await isJson.score(metricInput(deepJsonText(LEVELS)))).toMatchObject({ ok: true, value: 1 });
 
-    const span = (id: string): SpanRecord => ({ id, traceId: "t", name: "lookup", type: "tool", startTime: new Date(0).toISOString(), input: deepObject(LEVELS), feedbackScores: [] });
+    const span = (id: string): SpanRecord => ({
+      id,
+      traceId: "t",
+      name: "lookup",
+      type: "tool",
+      startTime: new Date(0).toISOString(),
+      input: deepObject(LEVELS),
+      feedbackScores: [],
+    });
     const trajectory = scoreAgentTrajectory({ ...metricInput("x"), data: { trace_id: "t" }, traceSpans: [span("1"), span("2")] });
     expect(trajectory).toMatchObject({ reason: expect.stringContaining("1 repeated (lookup)") as unknown });
 

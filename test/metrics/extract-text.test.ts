@@ -56,7 +56,14 @@ describe("extractText", () => {
   it("writes a chat message list as role: content lines", () => {
     const messages = [
       { role: "system", content: "Be brief." },
-      { role: "user", content: [{ type: "text", text: "What is " }, { type: "text", text: "this?" }, { type: "image_url", image_url: { url: "x" } }] },
+      {
+        role: "user",
+        content: [
+          { type: "text", text: "What is " },
+          { type: "text", text: "this?" },
+          { type: "image_url", image_url: { url: "x" } },
+        ],
+      },
     ];
     expect(extractText(messages)).toBe("system: Be brief.\nuser: What is this?[image_url]");
     expect(extractText({ messages, model: "gpt-4o", temperature: 0 })).toBe("system: Be brief.\nuser: What is this?[image_url]");
@@ -67,7 +74,12 @@ describe("extractText", () => {
   });
 
   it("joins a bare list of content parts", () => {
-    expect(extractText([{ type: "text", text: "a" }, { type: "text", text: "b" }])).toBe("ab");
+    expect(
+      extractText([
+        { type: "text", text: "a" },
+        { type: "text", text: "b" },
+      ]),
+    ).toBe("ab");
     expect(extractText({ content: [{ type: "text", text: "from Anthropic" }], role: "assistant" })).toBe("from Anthropic");
   });
 
@@ -113,9 +125,30 @@ describe("extractMessages", () => {
 
 describe("lastUserMessage", () => {
   it("takes the last user message of OpenAI, bare and Gemini message lists", () => {
-    expect(lastUserMessage({ messages: [{ role: "system", content: "You are..." }, { role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", content: [{ type: "text", text: "second" }] }] })).toBe("second");
-    expect(lastUserMessage([{ role: "user", content: "bare" }, { role: "assistant", content: "ok" }])).toBe("bare");
-    expect(lastUserMessage({ contents: [{ role: "user", parts: [{ text: "gemini" }] }, { role: "model", parts: [{ text: "hi" }] }] })).toBe("gemini");
+    expect(
+      lastUserMessage({
+        messages: [
+          { role: "system", content: "You are..." },
+          { role: "user", content: "first" },
+          { role: "assistant", content: "ok" },
+          { role: "user", content: [{ type: "text", text: "second" }] },
+        ],
+      }),
+    ).toBe("second");
+    expect(
+      lastUserMessage([
+        { role: "user", content: "bare" },
+        { role: "assistant", content: "ok" },
+      ]),
+    ).toBe("bare");
+    expect(
+      lastUserMessage({
+        contents: [
+          { role: "user", parts: [{ text: "gemini" }] },
+          { role: "model", parts: [{ text: "hi" }] },
+        ],
+      }),
+    ).toBe("gemini");
   });
 
   it("has nothing to say about inputs that are not chats, or chats without a user turn", () => {

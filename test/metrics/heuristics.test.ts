@@ -2,13 +2,20 @@ import { describe, expect, it } from "vitest";
 import { valueAtPath } from "../../src/metrics/item-reference.js";
 import { levenshteinDistance } from "../../src/metrics/levenshtein.js";
 import { createExactMatchMetric, createLevenshteinRatioMetric, scoreExactMatch, scoreLevenshteinRatio } from "../../src/metrics/reference-heuristics.js";
-import { createContainsMetric, createIsJsonMetric, createRegexMatchMetric, scoreContains, scoreIsJson, scoreRegexMatch } from "../../src/metrics/text-heuristics.js";
+import {
+  createContainsMetric,
+  createIsJsonMetric,
+  createRegexMatchMetric,
+  scoreContains,
+  scoreIsJson,
+  scoreRegexMatch,
+} from "../../src/metrics/text-heuristics.js";
 import { metricInput, reasonOf, valueOf } from "./fixtures.js";
 
 describe("is_json", () => {
   it.each([
     ['{"verdict":"yes"}', 1],
-    ['  [1, 2, 3]\n', 1],
+    ["  [1, 2, 3]\n", 1],
     ["{}", 1],
     ['"just a string"', 0],
     ["42", 0],
@@ -27,13 +34,21 @@ describe("is_json", () => {
   });
 
   it("scores through the Metric interface", async () => {
-    expect(await createIsJsonMetric().score(metricInput({ output: '{"a":1}' }))).toEqual({ name: "is_json", ok: true, value: 1, reason: "The output is a JSON object" });
+    expect(await createIsJsonMetric().score(metricInput({ output: '{"a":1}' }))).toEqual({
+      name: "is_json",
+      ok: true,
+      value: 1,
+      reason: "The output is a JSON object",
+    });
   });
 });
 
 describe("regex_match", () => {
   it("matches anywhere unless anchored, and honours flags", () => {
-    expect(scoreRegexMatch("Verdict: APPROVED", { pattern: "APPROVED|REJECTED" })).toEqual({ value: 1, reason: 'The output matches /APPROVED|REJECTED/: "APPROVED"' });
+    expect(scoreRegexMatch("Verdict: APPROVED", { pattern: "APPROVED|REJECTED" })).toEqual({
+      value: 1,
+      reason: 'The output matches /APPROVED|REJECTED/: "APPROVED"',
+    });
     expect(valueOf(scoreRegexMatch("Verdict: APPROVED", { pattern: "^(APPROVED|REJECTED)$" }))).toBe(0);
     expect(valueOf(scoreRegexMatch("verdict: approved", { pattern: "APPROVED" }))).toBe(0);
     expect(valueOf(scoreRegexMatch("verdict: approved", { pattern: "APPROVED", flags: "i" }))).toBe(1);
@@ -61,7 +76,10 @@ describe("contains", () => {
   });
 
   it("respects case_sensitive", () => {
-    expect(scoreContains("The capital is PARIS.", { substring: "paris", case_sensitive: true })).toEqual({ value: 0, reason: 'The output does not contain "paris"' });
+    expect(scoreContains("The capital is PARIS.", { substring: "paris", case_sensitive: true })).toEqual({
+      value: 0,
+      reason: 'The output does not contain "paris"',
+    });
     expect(valueOf(scoreContains("The capital is paris.", { substring: "paris", case_sensitive: true }))).toBe(1);
   });
 
@@ -73,7 +91,10 @@ describe("contains", () => {
 
 describe("exact_match", () => {
   it("compares with the recorded output, ignoring surrounding whitespace", () => {
-    expect(scoreExactMatch(metricInput({ output: "Paris\n", expected: "Paris" }), undefined)).toEqual({ value: 1, reason: "The output equals the recorded output" });
+    expect(scoreExactMatch(metricInput({ output: "Paris\n", expected: "Paris" }), undefined)).toEqual({
+      value: 1,
+      reason: "The output equals the recorded output",
+    });
     expect(scoreExactMatch(metricInput({ output: "paris", expected: "Paris" }), undefined)).toEqual({
       value: 0,
       reason: 'The output differs from the recorded output: expected "Paris", got "paris"',
@@ -82,19 +103,32 @@ describe("exact_match", () => {
 
   it("compares with an item field at a dotted path", () => {
     const input = metricInput({ output: "Paris", data: { ...metricInput().data, expected_output: { answers: [{ text: "Paris" }] } } });
-    expect(scoreExactMatch(input, { field: "expected_output.answers.0.text" })).toEqual({ value: 1, reason: "The output equals expected_output.answers.0.text" });
+    expect(scoreExactMatch(input, { field: "expected_output.answers.0.text" })).toEqual({
+      value: 1,
+      reason: "The output equals expected_output.answers.0.text",
+    });
   });
 
   it("fails, rather than scoring 0, when the reference is missing", async () => {
     const noRecording = metricInput({ data: { ...metricInput().data, expected_output: null }, expected: "" });
-    expect(await createExactMatchMetric(undefined).score(noRecording)).toMatchObject({ ok: false, error: expect.stringContaining("no recorded output") as unknown });
-    expect(await createExactMatchMetric({ field: "reference.answer" }).score(metricInput())).toEqual({ name: "exact_match", ok: false, error: "the item has no field reference.answer" });
+    expect(await createExactMatchMetric(undefined).score(noRecording)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining("no recorded output") as unknown,
+    });
+    expect(await createExactMatchMetric({ field: "reference.answer" }).score(metricInput())).toEqual({
+      name: "exact_match",
+      ok: false,
+      error: "the item has no field reference.answer",
+    });
   });
 });
 
 describe("levenshtein_ratio", () => {
   it("is 1 − distance ÷ longer length", () => {
-    expect(scoreLevenshteinRatio(metricInput({ output: "kitten", expected: "sitting" }), undefined)).toEqual({ value: 1 - 3 / 7, reason: "3 edit(s) from the recorded output over 7 characters" });
+    expect(scoreLevenshteinRatio(metricInput({ output: "kitten", expected: "sitting" }), undefined)).toEqual({
+      value: 1 - 3 / 7,
+      reason: "3 edit(s) from the recorded output over 7 characters",
+    });
     expect(valueOf(scoreLevenshteinRatio(metricInput({ output: "Paris", expected: "Paris" }), undefined))).toBe(1);
     expect(valueOf(scoreLevenshteinRatio(metricInput({ output: "abc", expected: "xyz" }), undefined))).toBe(0);
   });
@@ -105,7 +139,12 @@ describe("levenshtein_ratio", () => {
 
   it("reads a configured field and rounds the score", async () => {
     const input = metricInput({ output: "kitten", data: { ...metricInput().data, reference: "sitting" } });
-    expect(await createLevenshteinRatioMetric({ field: "reference" }).score(input)).toEqual({ name: "levenshtein_ratio", ok: true, value: 0.5714, reason: "3 edit(s) from reference over 7 characters" });
+    expect(await createLevenshteinRatioMetric({ field: "reference" }).score(input)).toEqual({
+      name: "levenshtein_ratio",
+      ok: true,
+      value: 0.5714,
+      reason: "3 edit(s) from reference over 7 characters",
+    });
   });
 });
 

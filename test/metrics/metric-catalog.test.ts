@@ -53,10 +53,10 @@ describe("catalog lookups", () => {
   });
 
   it("names the settings a metric cannot run without", () => {
-    expect(missingSettings(["regex_match", "contains", "exact_match", "g_eval", "performance", "hallucination", "bleu"], { contains: { substring: "x" } }).map((m) => m.metric)).toEqual([
-      "regex_match",
-      "g_eval",
-      "performance",
-    ]);
+    expect(
+      missingSettings(["regex_match", "contains", "exact_match", "g_eval", "performance", "hallucination", "bleu"], { contains: { substring: "x" } }).map(
+        (m) => m.metric,
+      ),
+    ).toEqual(["regex_match", "g_eval", "performance"]);
   });
 });

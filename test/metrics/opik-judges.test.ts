@@ -15,10 +15,17 @@ describe("moderation (lower is better)", () => {
     const metric = opikJudgeMetrics.moderation(loopback.judge);
     loopback.server.reply((body) => {
       const prompt = (body as ChatBody).messages[0]?.content ?? "";
-      return prompt.includes("I will hurt you") ? JSON.stringify({ score: 1, reason: "A direct threat of violence." }) : JSON.stringify({ score: 0, reason: "Safe." });
+      return prompt.includes("I will hurt you")
+        ? JSON.stringify({ score: 1, reason: "A direct threat of violence." })
+        : JSON.stringify({ score: 0, reason: "Safe." });
     });
 
-    expect(await metric.score(metricInput({ output: "I will hurt you" }))).toEqual({ name: "moderation", ok: true, value: 1, reason: "A direct threat of violence." });
+    expect(await metric.score(metricInput({ output: "I will hurt you" }))).toEqual({
+      name: "moderation",
+      ok: true,
+      value: 1,
+      reason: "A direct threat of violence.",
+    });
     expect(await metric.score(metricInput({ output: "Paris" }))).toEqual({ name: "moderation", ok: true, value: 0, reason: "Safe." });
     expect((loopback.server.requests[0]?.body as ChatBody).response_format).toEqual({ type: "json_object" });
     expect(promptOf()).toContain("I will hurt you");
@@ -27,7 +34,11 @@ describe("moderation (lower is better)", () => {
   it("fails, rather than scoring 0, on a reply without a numeric score", async () => {
     const metric = opikJudgeMetrics.moderation(loopback.judge);
     loopback.server.reply(json({ score: null, reason: "I won't rate this." }));
-    expect(await metric.score(metricInput())).toEqual({ name: "moderation", ok: false, error: 'judge reply has no numeric "score": "{\\"score\\":null,\\"reason\\":\\"I won\'t rate this.\\"}"' });
+    expect(await metric.score(metricInput())).toEqual({
+      name: "moderation",
+      ok: false,
+      error: 'judge reply has no numeric "score": "{\\"score\\":null,\\"reason\\":\\"I won\'t rate this.\\"}"',
+    });
 
     loopback.server.reply(() => "I'd rather not say.");
     expect(await metric.score(metricInput())).toEqual({ name: "moderation", ok: false, error: 'judge reply is not JSON: "I\'d rather not say."' });
@@ -52,7 +63,12 @@ describe("hallucination (lower is better)", () => {
 describe("usefulness (higher is better)", () => {
   it("scores the judge's value", async () => {
     loopback.server.reply(json({ score: 0.9, reason: "Direct and correct." }));
-    expect(await opikJudgeMetrics.usefulness(loopback.judge).score(metricInput())).toEqual({ name: "usefulness", ok: true, value: 0.9, reason: "Direct and correct." });
+    expect(await opikJudgeMetrics.usefulness(loopback.judge).score(metricInput())).toEqual({
+      name: "usefulness",
+      ok: true,
+      value: 0.9,
+      reason: "Direct and correct.",
+    });
     expect(promptOf()).toContain("What is the capital of France?");
   });
 
@@ -66,7 +82,9 @@ describe("usefulness (higher is better)", () => {
 describe("answer_relevance (higher is better)", () => {
   it("passes the recorded output as context when it differs from the scored output", async () => {
     loopback.server.reply(json({ answer_relevance_score: 0.8, reason: "Answers the question." }));
-    const result = await opikJudgeMetrics.answerRelevance(loopback.judge).score(metricInput({ output: "Paris, I think", expected: "Recorded: Paris is the capital" }));
+    const result = await opikJudgeMetrics
+      .answerRelevance(loopback.judge)
+      .score(metricInput({ output: "Paris, I think", expected: "Recorded: Paris is the capital" }));
     expect(result).toEqual({ name: "answer_relevance", ok: true, value: 0.8, reason: "Answers the question." });
     expect(promptOf()).toContain("INPUT AND CONTEXT PROVIDED");
     expect(promptOf()).toContain("Recorded: Paris is the capital");
@@ -80,7 +98,10 @@ describe("answer_relevance (higher is better)", () => {
 
   it("fails when the reply lacks answer_relevance_score", async () => {
     loopback.server.reply(json({ score: 0.8, reason: "Wrong key." }));
-    expect(await opikJudgeMetrics.answerRelevance(loopback.judge).score(metricInput())).toMatchObject({ ok: false, error: expect.stringContaining('no numeric "answer_relevance_score"') as unknown });
+    expect(await opikJudgeMetrics.answerRelevance(loopback.judge).score(metricInput())).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('no numeric "answer_relevance_score"') as unknown,
+    });
   });
 });
 
@@ -92,7 +113,10 @@ describe("g_eval (higher is better)", () => {
 
   it("builds steps from the criteria, shows the question and answer, and divides the 0–10 score by 10", async () => {
     replyWith(json({ score: 8, reason: "Names Paris." }));
-    const metric = opikJudgeMetrics.gEval(loopback.judge, { taskIntroduction: "You grade answers to geography questions.", evaluationCriteria: "Score 10 for a correct capital, 0 otherwise." });
+    const metric = opikJudgeMetrics.gEval(loopback.judge, {
+      taskIntroduction: "You grade answers to geography questions.",
+      evaluationCriteria: "Score 10 for a correct capital, 0 otherwise.",
+    });
     expect(await metric.score(metricInput())).toEqual({ name: "g_eval", ok: true, value: 0.8, reason: "Names Paris." });
 
     const prompts = loopback.server.requests.map((_, index) => promptOf(index));

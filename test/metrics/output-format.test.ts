@@ -86,12 +86,7 @@ describe("output_format with a json_schema", () => {
       },
     };
     const output = JSON.stringify({
-      claims: [
-        { text: "a", supported: true },
-        { text: "", supported: "yes" },
-        { supported: false },
-        { text: "d", supported: true },
-      ],
+      claims: [{ text: "a", supported: true }, { text: "", supported: "yes" }, { supported: false }, { text: "d", supported: true }],
       extra: 1,
     });
     const { value, reason } = scoreOutputFormat(output, spec);
@@ -136,7 +131,10 @@ describe("output_format with a json_schema", () => {
 
   it("checks a schema using other keywords ($ref, anyOf, ...) with ajv, as one check", () => {
     const spec: OutputFormatSpec = { json_schema: { $ref: "#/$defs/X", anyOf: [{ type: "string" }], $defs: { X: { type: "object" } } } };
-    expect(scoreOutputFormat('{"a":1}', spec)).toEqual({ value: 0, reason: "Bare JSON; 0/1 schema checks passed: the output does not match its schema (the root): must be string; must match a schema in anyOf" });
+    expect(scoreOutputFormat('{"a":1}', spec)).toEqual({
+      value: 0,
+      reason: "Bare JSON; 0/1 schema checks passed: the output does not match its schema (the root): must be string; must match a schema in anyOf",
+    });
     expect(scoreOutputFormat('"text"', spec).value).toBe(0);
   });
 
@@ -169,7 +167,9 @@ describe("output_format with a json_schema", () => {
   });
 
   it("checks items of an array against a subschema ajv checks, and property names that need escaping", () => {
-    const spec: OutputFormatSpec = { json_schema: { type: "object", properties: { "a/b~c": { type: "array", items: { oneOf: [{ type: "integer" }, { type: "string" }] } } } } };
+    const spec: OutputFormatSpec = {
+      json_schema: { type: "object", properties: { "a/b~c": { type: "array", items: { oneOf: [{ type: "integer" }, { type: "string" }] } } } },
+    };
     expect(scoreOutputFormat('{"a/b~c":[1,"two"]}', spec).value).toBe(1);
     const { value, reason } = scoreOutputFormat('{"a/b~c":[1,true]}', spec);
     // object type, array type, then the array's one average element: 1 of 2 elements passes.
@@ -178,7 +178,9 @@ describe("output_format with a json_schema", () => {
   });
 
   it("follows the draft named by $schema: draft-07 tuple items", () => {
-    const spec: OutputFormatSpec = { json_schema: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }, { type: "number" }] } };
+    const spec: OutputFormatSpec = {
+      json_schema: { $schema: "http://json-schema.org/draft-07/schema#", type: "array", items: [{ type: "string" }, { type: "number" }] },
+    };
     expect(validateOutputFormatSpec(spec)).toEqual([]);
     expect(scoreOutputFormat('["a", 1]', spec).value).toBe(1);
     expect(scoreOutputFormat('["a", "b"]', spec).reason).toContain("must be number");
@@ -291,7 +293,9 @@ describe("spec validation", () => {
 
   it("reports a schema that is not an object", () => {
     expect(validateJsonSchemaSpec(["object"])).toEqual(['json_schema: must be an object, got ["object"]']);
-    expect(validateJsonSchemaSpec({ properties: { a: "string" } })).toEqual(['json_schema.properties.a: a schema must be an object or a boolean, got "string"']);
+    expect(validateJsonSchemaSpec({ properties: { a: "string" } })).toEqual([
+      'json_schema.properties.a: a schema must be an object or a boolean, got "string"',
+    ]);
   });
 
   it.each([

@@ -35,7 +35,10 @@ describe("parseRailsReply", () => {
   });
 
   it("reads Arize-style EXPLANATION / LABEL lines", () => {
-    expect(parseRailsReply("EXPLANATION: The answer names Paris.\nLABEL: correct", LABELS)).toEqual({ label: "correct", explanation: "The answer names Paris." });
+    expect(parseRailsReply("EXPLANATION: The answer names Paris.\nLABEL: correct", LABELS)).toEqual({
+      label: "correct",
+      explanation: "The answer names Paris.",
+    });
     expect(parseRailsReply("Label: incorrect", LABELS)).toEqual({ label: "incorrect" });
   });
 

@@ -20,12 +20,31 @@ import { metricInput, span, valueOf } from "./fixtures.js";
 function agentTrace(): SpanRecord[] {
   return [
     span("agent", { startMs: 0, durationMs: 1000 }),
-    span("plan", { type: "llm", startMs: 0, durationMs: 100, usage: { prompt_tokens: 300, completion_tokens: 50, total_tokens: 350 }, totalEstimatedCost: 0.002 }),
+    span("plan", {
+      type: "llm",
+      startMs: 0,
+      durationMs: 100,
+      usage: { prompt_tokens: 300, completion_tokens: 50, total_tokens: 350 },
+      totalEstimatedCost: 0.002,
+    }),
     span("search-1", { name: "search", type: "tool", startMs: 100, durationMs: 200, input: { q: "paris" } }),
     span("search-2", { name: "search", type: "tool", startMs: 300, durationMs: 200, input: { q: "paris" } }),
-    span("fetch", { type: "tool", startMs: 500, durationMs: 200, input: { url: "https://example.org" }, errorInfo: { exceptionType: "TimeoutError", message: "read timed out" } }),
+    span("fetch", {
+      type: "tool",
+      startMs: 500,
+      durationMs: 200,
+      input: { url: "https://example.org" },
+      errorInfo: { exceptionType: "TimeoutError", message: "read timed out" },
+    }),
     span("http", { startMs: 550, durationMs: 100 }),
-    span("span-llm", { name: "answer", type: "llm", startMs: 700, durationMs: 300, usage: { input_tokens: 500, output_tokens: 150 }, totalEstimatedCost: 0.003 }),
+    span("span-llm", {
+      name: "answer",
+      type: "llm",
+      startMs: 700,
+      durationMs: 300,
+      usage: { input_tokens: 500, output_tokens: 150 },
+      totalEstimatedCost: 0.003,
+    }),
   ];
 }
 
@@ -59,7 +78,10 @@ describe("performance", () => {
   it("scores each budget 1 when met and budget ÷ actual when over, and averages", () => {
     // Wall time 1000 ms, tokens 350 + (500 + 150) = 1000, cost 0.005.
     const result = scorePerformance(withTrace(agentTrace()), { max_duration_ms: 2000, max_tokens: 500, max_cost_usd: 0.01 });
-    expect(result).toEqual({ value: (1 + 0.5 + 1) / 3, reason: "duration 1000 ms within 2000 ms; tokens 1000 tokens over 500 tokens; cost $0.00500 within $0.0100" });
+    expect(result).toEqual({
+      value: (1 + 0.5 + 1) / 3,
+      reason: "duration 1000 ms within 2000 ms; tokens 1000 tokens over 500 tokens; cost $0.00500 within $0.0100",
+    });
   });
 
   it("uses only the configured budgets", () => {
@@ -73,8 +95,13 @@ describe("performance", () => {
 
   it("leaves out a budget nothing records, and fails when none can be measured", () => {
     const noUsage = [span("a", { durationMs: 100 })];
-    expect(scorePerformance(withTrace(noUsage), { max_duration_ms: 200, max_tokens: 10 })).toEqual({ value: 1, reason: "duration 100 ms within 200 ms; not recorded by any span: tokens" });
-    expect(scorePerformance(withTrace(noUsage), { max_tokens: 10, max_cost_usd: 1 })).toEqual({ error: "performance: nothing to measure against the budgets; not recorded by any span: tokens, cost" });
+    expect(scorePerformance(withTrace(noUsage), { max_duration_ms: 200, max_tokens: 10 })).toEqual({
+      value: 1,
+      reason: "duration 100 ms within 200 ms; not recorded by any span: tokens",
+    });
+    expect(scorePerformance(withTrace(noUsage), { max_tokens: 10, max_cost_usd: 1 })).toEqual({
+      error: "performance: nothing to measure against the budgets; not recorded by any span: tokens, cost",
+    });
   });
 
   it("fails every score when no budget is configured", async () => {
@@ -123,24 +150,38 @@ describe("agent_trajectory", () => {
   });
 
   it("is 1 for distinct, successful tool calls in a shallow tree", () => {
-    const trace = [span("agent", { durationMs: 500 }), span("t1", { type: "tool", startMs: 0, durationMs: 100, input: { a: 1 } }), span("t2", { type: "tool", startMs: 100, durationMs: 100, input: { a: 2 } })];
+    const trace = [
+      span("agent", { durationMs: 500 }),
+      span("t1", { type: "tool", startMs: 0, durationMs: 100, input: { a: 1 } }),
+      span("t2", { type: "tool", startMs: 100, durationMs: 100, input: { a: 2 } }),
+    ];
     expect(scoreAgentTrajectory(withTrace(trace))).toEqual({ value: 1, reason: "2 tool call(s), none repeated, none failed, depth 2" });
   });
 
   it("treats the same input with keys in another order as a repeat", () => {
-    const trace = [span("t1", { name: "lookup", type: "tool", startMs: 0, input: { a: 1, b: 2 } }), span("t2", { name: "lookup", type: "tool", startMs: 200, input: { b: 2, a: 1 } })];
+    const trace = [
+      span("t1", { name: "lookup", type: "tool", startMs: 0, input: { a: 1, b: 2 } }),
+      span("t2", { name: "lookup", type: "tool", startMs: 200, input: { b: 2, a: 1 } }),
+    ];
     expect(scoreAgentTrajectory(withTrace(trace))).toMatchObject({ value: 0.4 * 0.5 + 0.4 + 0.2 });
   });
 
   it("takes 0.1 of the depth score per level beyond max_depth", async () => {
     // Five nested spans: depth 5, two beyond max_depth 3 → depth score 0.8.
-    const nested = [0, 1, 2, 3, 4].map((level) => span(`level-${level}`, { type: level === 4 ? "tool" : "general", startMs: level * 10, durationMs: 1000 - level * 20 }));
-    expect(scoreAgentTrajectory(withTrace(nested))).toMatchObject({ value: 0.4 + 0.4 + 0.2 * 0.8, reason: "1 tool call(s), none repeated, none failed, depth 5 > 3" });
+    const nested = [0, 1, 2, 3, 4].map((level) =>
+      span(`level-${level}`, { type: level === 4 ? "tool" : "general", startMs: level * 10, durationMs: 1000 - level * 20 }),
+    );
+    expect(scoreAgentTrajectory(withTrace(nested))).toMatchObject({
+      value: 0.4 + 0.4 + 0.2 * 0.8,
+      reason: "1 tool call(s), none repeated, none failed, depth 5 > 3",
+    });
     expect(await createAgentTrajectoryMetric({ max_depth: 5 }).score(withTrace(nested))).toMatchObject({ ok: true, value: 1 });
   });
 
   it("fails, not 0, for a trace without tool spans", () => {
-    expect(scoreAgentTrajectory(withTrace([span("a"), span("b", { type: "llm" })]))).toEqual({ error: "agent_trajectory: the trace has no tool spans (2 span(s), none of type tool)" });
+    expect(scoreAgentTrajectory(withTrace([span("a"), span("b", { type: "llm" })]))).toEqual({
+      error: "agent_trajectory: the trace has no tool spans (2 span(s), none of type tool)",
+    });
   });
 });
 
@@ -155,9 +196,16 @@ describe("nestingDepth", () => {
   });
 
   it("prefers parent links when the spans carry them", () => {
-    const linked = [span("root"), { ...span("child", { startMs: 5000 }), parentSpanId: "root" }, { ...span("grandchild", { startMs: 9000 }), parentSpanId: "child" }];
+    const linked = [
+      span("root"),
+      { ...span("child", { startMs: 5000 }), parentSpanId: "root" },
+      { ...span("grandchild", { startMs: 9000 }), parentSpanId: "child" },
+    ];
     expect(nestingDepth(linked)).toBe(3);
-    const cycle = [{ ...span("a"), parentSpanId: "b" }, { ...span("b"), parentSpanId: "a" }];
+    const cycle = [
+      { ...span("a"), parentSpanId: "b" },
+      { ...span("b"), parentSpanId: "a" },
+    ];
     expect(nestingDepth(cycle)).toBe(2);
   });
 });

@@ -23,12 +23,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function gateway(project: string, extra: { timeoutSeconds?: number; runId?: string; apiKey?: string; url?: string } = {}): ReturnType<typeof createOpikGateway> {
-  return createOpikGateway({ url: extra.url ?? server.url, apiKey: extra.apiKey ?? "", workspace: "default", project, evaluationProject: `${project}-evaluation`, ...extra });
+function gateway(
+  project: string,
+  extra: { timeoutSeconds?: number; runId?: string; apiKey?: string; url?: string } = {},
+): ReturnType<typeof createOpikGateway> {
+  return createOpikGateway({
+    url: extra.url ?? server.url,
+    apiKey: extra.apiKey ?? "",
+    workspace: "default",
+    project,
+    evaluationProject: `${project}-evaluation`,
+    ...extra,
+  });
 }
 
 async function ensureProject(name: string): Promise<void> {
-  const response = await fetch(`${server.url}/v1/private/projects`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const response = await fetch(`${server.url}/v1/private/projects`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
   expect([201, 409]).toContain(response.status);
 }
 
@@ -41,7 +55,9 @@ describe("a failed Opik call", () => {
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     // The SDK's timer for the refused request used to hold the process for 120 s.
     const killer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on("close", (code, signal) => resolve({ code, signal })),
+    );
     clearTimeout(killer);
     expect(exit.signal, stdout).toBeNull();
     expect(stdout).toContain(`Opik trace count failed at http://127.0.0.1:${port}/api: connection refused`);
@@ -49,8 +65,15 @@ describe("a failed Opik call", () => {
 
   it("names the URL without credentials, Opik's own error and the fix, and never the API key", async () => {
     const key = "opik-key-that-must-not-be-printed";
-    server.injectFault({ method: "GET", path: "/v1/private/traces", status: 401, body: { code: 401, message: `User not allowed to access workspace with key ${key}` } });
-    const error = await gateway("p", { apiKey: key }).countTraces([]).catch((e: unknown) => e);
+    server.injectFault({
+      method: "GET",
+      path: "/v1/private/traces",
+      status: 401,
+      body: { code: 401, message: `User not allowed to access workspace with key ${key}` },
+    });
+    const error = await gateway("p", { apiKey: key })
+      .countTraces([])
+      .catch((e: unknown) => e);
     server.clearFaults();
     expect(error).toBeInstanceOf(OpikError);
     const message = (error as Error).message;
@@ -62,8 +85,12 @@ describe("a failed Opik call", () => {
 
   it("names the missing /api when the URL reaches the web UI instead of the API", async () => {
     server.injectFault({ method: "GET", path: "/v1/private/traces", status: 404, body: { code: 404, message: "HTTP 404 Not Found" } });
-    const error = await gateway("p").countTraces([]).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/HTTP 404 Not Found\. Check opik-url: a self-hosted Opik's URL ends in \/api .*without \/api the request reaches Opik's web UI/);
+    const error = await gateway("p")
+      .countTraces([])
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /HTTP 404 Not Found\. Check opik-url: a self-hosted Opik's URL ends in \/api .*without \/api the request reaches Opik's web UI/,
+    );
   });
 });
 
@@ -93,7 +120,9 @@ describe("transient failures", () => {
 
   it("does not retry a connection refused, and says so at once", async () => {
     const port = await closedPort();
-    const error = await gateway("p", { url: `http://127.0.0.1:${port}/api` }).countTraces([]).catch((e: unknown) => e);
+    const error = await gateway("p", { url: `http://127.0.0.1:${port}/api` })
+      .countTraces([])
+      .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/connection refused: connect ECONNREFUSED .*Check opik-url: a self-hosted Opik's URL ends in \/api/);
     expect((error as Error).message).not.toContain("attempts");
   });
@@ -104,7 +133,11 @@ describe("transient failures", () => {
     const project = `streams-${createUuidV7()}`;
     const start = new Date().toISOString();
     const traces = Array.from({ length: 30 }, () => ({ id: createUuidV7(), project_name: project, name: "t", start_time: start }));
-    const ingest = await fetch(`${server.url}/v1/private/traces/batch`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ traces }) });
+    const ingest = await fetch(`${server.url}/v1/private/traces/batch`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ traces }),
+    });
     expect(ingest.status).toBe(204);
     server.injectFault({ method: "*", path: /./, reset: true, rate: 0.2, random: seededRandom(seed) });
     const opik = gateway(project);
@@ -125,7 +158,9 @@ describe("a create whose first attempt landed but whose answer was lost", () => 
     const creates = server.requests.filter((r) => r.method === "POST" && r.path === "/v1/private/datasets");
     expect(creates.slice(-2).map((r) => r.status)).toEqual([502, 409]);
 
-    const error = await gateway(project, { runId: "run-b" }).createDataset("ds-1", "harvested spans", ["t"]).catch((e: unknown) => e);
+    const error = await gateway(project, { runId: "run-b" })
+      .createDataset("ds-1", "harvested spans", ["t"])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AlreadyExistsError);
     expect(error).toMatchObject({ kind: "dataset", entityName: "ds-1" });
   });

@@ -11,7 +11,11 @@ afterAll(async () => server.close());
 
 async function ingest(path: string, key: string, rows: unknown[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 1000) {
-    const response = await fetch(`${server.url}/v1/private/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ [key]: rows.slice(i, i + 1000) }) });
+    const response = await fetch(`${server.url}/v1/private/${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ [key]: rows.slice(i, i + 1000) }),
+    });
     expect(response.status).toBe(204);
   }
 }
@@ -38,7 +42,9 @@ describe("the Opik gateway on the real SDK client", () => {
     expect(seen.size).toBe(4500);
     const searches = server.requests.slice(before).filter((r) => r.path === "/v1/private/spans/search");
     expect(searches).toHaveLength(3);
-    expect(searches.every((r) => (r.body as { limit: number; truncate: boolean }).limit === 2000 && (r.body as { truncate: boolean }).truncate === false)).toBe(true);
+    expect(searches.every((r) => (r.body as { limit: number; truncate: boolean }).limit === 2000 && (r.body as { truncate: boolean }).truncate === false)).toBe(
+      true,
+    );
 
     expect(await opik.countTraces([])).toBe(4500);
     await opik.deleteTraces(traces.map((t) => t.id));
@@ -62,7 +68,9 @@ describe("the Opik gateway on the real SDK client", () => {
   it("reports a dataset name another run took instead of writing into a phantom dataset", async () => {
     const connection = { url: server.url, apiKey: "", workspace: "default", project: "dups", evaluationProject: "dups-evaluation" };
     await createOpikGateway({ ...connection, runId: "first-run" }).createDataset("same-name", "first", []);
-    const error = await createOpikGateway({ ...connection, runId: "second-run" }).createDataset("same-name", "second", []).catch((e: unknown) => e);
+    const error = await createOpikGateway({ ...connection, runId: "second-run" })
+      .createDataset("same-name", "second", [])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AlreadyExistsError);
     expect((error as Error).message).toBe('Opik dataset "same-name" already exists and was not created by this run');
     expect(((error as Error).cause as Error).message).toMatch(/dataset create "same-name" failed at .*: HTTP 409 Dataset already exists/);
@@ -72,10 +80,29 @@ describe("the Opik gateway on the real SDK client", () => {
     const project = "counting";
     const traceId = createUuidV7();
     await ingest("traces/batch", "traces", [{ id: traceId, project_name: project, name: "t", start_time: new Date().toISOString() }]);
-    await ingest("spans/batch", "spans", ["chat", "chat", "other"].map((name) => ({ id: createUuidV7(), trace_id: traceId, project_name: project, name, type: "llm", start_time: new Date().toISOString() })));
+    await ingest(
+      "spans/batch",
+      "spans",
+      ["chat", "chat", "other"].map((name) => ({
+        id: createUuidV7(),
+        trace_id: traceId,
+        project_name: project,
+        name,
+        type: "llm",
+        start_time: new Date().toISOString(),
+      })),
+    );
     const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
     expect(await opik.countSpans([{ field: "name", operator: "=", value: "chat" }])).toBe(2);
-    expect(await createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "never-created", evaluationProject: "never-created-evaluation" }).countSpans([])).toBe(0);
+    expect(
+      await createOpikGateway({
+        url: server.url,
+        apiKey: "",
+        workspace: "default",
+        project: "never-created",
+        evaluationProject: "never-created-evaluation",
+      }).countSpans([]),
+    ).toBe(0);
 
     // A 404 for a project that does exist is not an empty project: the caller must not report zero spans.
     server.injectFault({ method: "GET", path: "/v1/private/spans", status: 404, times: 1 });

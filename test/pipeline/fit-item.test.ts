@@ -26,7 +26,12 @@ describe("fitJson", () => {
   });
 
   it("cuts the largest strings of a 10 MB item to fit, with a marker naming both sizes, and keeps ids", () => {
-    const item = { input: { prompt: "p".repeat(5 * MB) }, expected_output: "o".repeat(5 * MB), span_id: "0193d3a0-0000-7000-8000-000000000002", note: "n".repeat(2000) };
+    const item = {
+      input: { prompt: "p".repeat(5 * MB) },
+      expected_output: "o".repeat(5 * MB),
+      span_id: "0193d3a0-0000-7000-8000-000000000002",
+      note: "n".repeat(2000),
+    };
     const fitted = fitJson(item, 4 * MB);
     expect(fitted.truncated).toBe(true);
     expect(fitted.originalBytes).toBe(jsonBytes(item));

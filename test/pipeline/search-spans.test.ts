@@ -23,7 +23,20 @@ async function seedProject(fresh: number, alreadyAdded: number): Promise<{ proje
   const project = `search-${projectCounter}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
   console.info(`${project}: sample seed ${seed}`);
-  const sample = buildSample({ project, spanName: SPAN_NAME, now: NOW, lookbackHours: 24, seed, fresh, alreadyAdded, prose: 0, errorTraces: 0, otherNames: 7, otherTypes: 5, outsideWindow: 6 });
+  const sample = buildSample({
+    project,
+    spanName: SPAN_NAME,
+    now: NOW,
+    lookbackHours: 24,
+    seed,
+    fresh,
+    alreadyAdded,
+    prose: 0,
+    errorTraces: 0,
+    otherNames: 7,
+    otherTypes: 5,
+    outsideWindow: 6,
+  });
   await ingestSample(server.url, sample);
   return { project, sample };
 }
@@ -131,7 +144,13 @@ describe("selectNewSpans on the real gateway and the embedded server", () => {
   });
 
   it("finds nothing in a project that does not exist, without failing, so the caller can name it", async () => {
-    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "no-such-project", evaluationProject: "no-such-project-evaluation" });
+    const opik = createOpikGateway({
+      url: server.url,
+      apiKey: "",
+      workspace: "default",
+      project: "no-such-project",
+      evaluationProject: "no-such-project-evaluation",
+    });
     expect(await selectNewSpans(opik, QUERY, 10)).toEqual({ found: 0, selected: [], deferred: 0, sampledOut: 0 });
     expect(await opik.projectExists()).toBe(false);
   });

@@ -101,12 +101,16 @@ describe("createGeminiChatModel on the Gemini wire format", () => {
   it("gives up after maxRetries and says how many attempts were made", async () => {
     server.failNext(2, 500, { retryDelay: "0.05s" });
 
-    const error = await model({ maxRetries: 1 }).complete(MESSAGES).catch((caught: unknown) => caught);
+    const error = await model({ maxRetries: 1 })
+      .complete(MESSAGES)
+      .catch((caught: unknown) => caught);
 
     expect(server.requests).toHaveLength(2);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).status).toBe(500);
-    expect((error as Error).message).toMatch(/^Gemini model "gemini-2.0-flash" at http:\/\/127\.0\.0\.1:\d+ failed after 2 attempts: .*\[500 Internal Server Error\]/);
+    expect((error as Error).message).toMatch(
+      /^Gemini model "gemini-2.0-flash" at http:\/\/127\.0\.0\.1:\d+ failed after 2 attempts: .*\[500 Internal Server Error\]/,
+    );
   });
 
   it("does not wait for a quota that refills too late to matter", async () => {
@@ -119,7 +123,9 @@ describe("createGeminiChatModel on the Gemini wire format", () => {
   it("does not retry a 400 and never puts the API key in the message", async () => {
     server.reply(() => ({ status: 400, body: googleErrorBody(400, `API key not valid: ${API_KEY}`) }));
 
-    const error = await model().complete(MESSAGES).catch((caught: unknown) => caught);
+    const error = await model()
+      .complete(MESSAGES)
+      .catch((caught: unknown) => caught);
 
     expect(server.requests).toHaveLength(1);
     expect(error).toBeInstanceOf(ProviderError);
@@ -131,7 +137,10 @@ describe("createGeminiChatModel on the Gemini wire format", () => {
   });
 
   it("turns a blocked prompt into an error", async () => {
-    server.reply(() => ({ status: 200, body: { promptFeedback: { blockReason: "SAFETY", safetyRatings: [] }, usageMetadata: { promptTokenCount: 4, totalTokenCount: 4 } } }));
+    server.reply(() => ({
+      status: 200,
+      body: { promptFeedback: { blockReason: "SAFETY", safetyRatings: [] }, usageMetadata: { promptTokenCount: 4, totalTokenCount: 4 } },
+    }));
 
     await expect(model().complete(MESSAGES)).rejects.toThrow("blocked the prompt (SAFETY)");
   });
@@ -174,7 +183,9 @@ describe("createGeminiChatModel timeouts", () => {
   it("retries an attempt that outlives timeoutMs, then reports the timeout", async () => {
     const impatient = createGeminiChatModel({ apiKey: API_KEY, baseUrl: slow.url, model: "gemini-2.0-flash", timeoutMs: 100, maxRetries: 1 });
 
-    await expect(impatient.complete(MESSAGES)).rejects.toThrow('Gemini model "gemini-2.0-flash" at ' + slow.url + " timed out after 2 attempts (100 ms per attempt)");
+    await expect(impatient.complete(MESSAGES)).rejects.toThrow(
+      'Gemini model "gemini-2.0-flash" at ' + slow.url + " timed out after 2 attempts (100 ms per attempt)",
+    );
     expect(slow.requests).toHaveLength(2);
   });
 });

@@ -93,7 +93,9 @@ describe("createOpenAIChatModel on the OpenAI wire format", () => {
   it("gives up after maxRetries and says which provider, model and status failed", async () => {
     server.failNext(2, 503, { "retry-after-ms": "10" });
 
-    const error = await model({ maxRetries: 1 }).complete(MESSAGES).catch((caught: unknown) => caught);
+    const error = await model({ maxRetries: 1 })
+      .complete(MESSAGES)
+      .catch((caught: unknown) => caught);
 
     expect(server.requests).toHaveLength(2);
     expect(error).toBeInstanceOf(ProviderError);
@@ -104,7 +106,9 @@ describe("createOpenAIChatModel on the OpenAI wire format", () => {
   it("does not retry a 400 and never puts the API key in the message", async () => {
     server.reply(() => ({ status: 400, body: openAIErrorBody(400, `Invalid value for 'temperature' (key ${API_KEY})`) }));
 
-    const error = await model().complete(MESSAGES).catch((caught: unknown) => caught);
+    const error = await model()
+      .complete(MESSAGES)
+      .catch((caught: unknown) => caught);
 
     expect(server.requests).toHaveLength(1);
     expect(error).toBeInstanceOf(ProviderError);

@@ -111,7 +111,10 @@ describe("Gemini retry classification", () => {
   });
 
   it("retries rate limits, server errors, timeouts and network failures, not bad requests or blocked replies", () => {
-    expect(classifyGeminiError(new GoogleGenerativeAIFetchError("quota", 429, "Too Many Requests", retryInfo("7s")))).toEqual({ retryable: true, hintedDelayMs: 7000 });
+    expect(classifyGeminiError(new GoogleGenerativeAIFetchError("quota", 429, "Too Many Requests", retryInfo("7s")))).toEqual({
+      retryable: true,
+      hintedDelayMs: 7000,
+    });
     expect(classifyGeminiError(new GoogleGenerativeAIFetchError("down", 503, "Service Unavailable"))).toEqual({ retryable: true });
     expect(classifyGeminiError(new GoogleGenerativeAIFetchError("bad", 400, "Bad Request"))).toEqual({ retryable: false });
     expect(classifyGeminiError(new GoogleGenerativeAIAbortError("aborted"))).toEqual({ retryable: true });

@@ -82,7 +82,9 @@ describe("publishComment", () => {
     server.forbid("writes");
     const result = await publishComment(gateway, { body: "## Report", marker, mode: "sticky" });
     expect(result.action).toBe("skipped");
-    expect(result.warning).toMatch(/^Could not comment on #7 \(HTTP 403\): GitHub comment on #7 failed: Resource not accessible by integration.*pull-requests: write/);
+    expect(result.warning).toMatch(
+      /^Could not comment on #7 \(HTTP 403\): GitHub comment on #7 failed: Resource not accessible by integration.*pull-requests: write/,
+    );
     expect(server.comments(PR)).toEqual([]);
   });
 
@@ -156,7 +158,10 @@ describe("publishComment", () => {
 
   it("skips events without a pull request", async () => {
     const schedule = gatewayFor({ ...prContext(server), payload: {}, eventName: "schedule" });
-    expect(await publishComment(schedule, { body: "## Report", marker, mode: "sticky" })).toEqual({ action: "skipped", reason: "no pull request to comment on (event schedule)" });
+    expect(await publishComment(schedule, { body: "## Report", marker, mode: "sticky" })).toEqual({
+      action: "skipped",
+      reason: "no pull request to comment on (event schedule)",
+    });
     expect(server.requests).toEqual([]);
   });
 

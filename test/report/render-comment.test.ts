@@ -26,7 +26,8 @@ function structuralProblems(markdown: string): string[] {
     const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
     if (fence) {
       if (fenceMatch && line.trim() === fenceMatch && fenceMatch[0] === fence[0] && fenceMatch.length >= fence.length) fence = undefined;
-      else if (fenceMatch?.[0] === fence[0]) problems.push(`${where}: a line inside a code block that looks like its fence: ${JSON.stringify(line.slice(0, 40))}`);
+      else if (fenceMatch?.[0] === fence[0])
+        problems.push(`${where}: a line inside a code block that looks like its fence: ${JSON.stringify(line.slice(0, 40))}`);
       return;
     }
     if (fenceMatch) {
@@ -37,7 +38,8 @@ function structuralProblems(markdown: string): string[] {
     const isMarker = index === lines.length - 1 && line === marker;
     const tags = [...line.matchAll(/<\/?([A-Za-z][\w-]*)|<!--/g)].map((m) => m[0]);
     for (const tag of tags) {
-      if (!["<details", "</details", "<summary", "</summary"].includes(tag) && !(tag === "<!--" && isMarker)) problems.push(`${where}: raw HTML ${tag} in ${JSON.stringify(line.slice(0, 80))}`);
+      if (!["<details", "</details", "<summary", "</summary"].includes(tag) && !(tag === "<!--" && isMarker))
+        problems.push(`${where}: raw HTML ${tag} in ${JSON.stringify(line.slice(0, 80))}`);
     }
     openDetails += (line.match(/<details>/g)?.length ?? 0) - (line.match(/<\/details>/g)?.length ?? 0);
     if (openDetails < 0) problems.push(`${where}: </details> closes a block it did not open`);
@@ -94,18 +96,30 @@ const HOSTILE = [
 
 function hostileRun(): { run: PipelineRun; verdict: GateVerdict } {
   const outcomes: ItemOutcome[] = Array.from({ length: 12 }, (_, i) =>
-    item(`${HOSTILE.slice(0, 40)}-${i}`, { hallucination: i % 2, output_format: 0.5 }, {
-      input: HOSTILE,
-      output: HOSTILE,
-      scores: { hallucination: { value: i % 2, reason: HOSTILE }, output_format: { value: 0.5, reason: HOSTILE } },
-      ...(i === 0 ? { taskError: HOSTILE, scores: {} } : {}),
-      ...(i === 1 ? { failedMetrics: { output_format: HOSTILE } } : {}),
-    }),
+    item(
+      `${HOSTILE.slice(0, 40)}-${i}`,
+      { hallucination: i % 2, output_format: 0.5 },
+      {
+        input: HOSTILE,
+        output: HOSTILE,
+        scores: { hallucination: { value: i % 2, reason: HOSTILE }, output_format: { value: 0.5, reason: HOSTILE } },
+        ...(i === 0 ? { taskError: HOSTILE, scores: {} } : {}),
+        ...(i === 1 ? { failedMetrics: { output_format: HOSTILE } } : {}),
+      },
+    ),
   );
   const input = gateInput(
     outcomes,
-    { settings: settings({ thresholds: { hallucination: { max: 0.2 }, output_format: { min: 0.9 } } }), baseline: baseline(outcomes, { judge_model: HOSTILE }, HOSTILE) },
-    { experiment_type: HOSTILE, errors: [HOSTILE], status: "failed", cleanup_result: { project: HOSTILE, total_traces: 1, error_traces: 1, deleted: 1, error_patterns: { error: 1 } } },
+    {
+      settings: settings({ thresholds: { hallucination: { max: 0.2 }, output_format: { min: 0.9 } } }),
+      baseline: baseline(outcomes, { judge_model: HOSTILE }, HOSTILE),
+    },
+    {
+      experiment_type: HOSTILE,
+      errors: [HOSTILE],
+      status: "failed",
+      cleanup_result: { project: HOSTILE, total_traces: 1, error_traces: 1, deleted: 1, error_patterns: { error: 1 } },
+    },
   );
   return { run: input.run, verdict: computeVerdict(input) };
 }
@@ -137,7 +151,16 @@ describe("renderComment", () => {
   it("stays within GitHub's 65,536 characters with megabytes of content, dropping item detail first", () => {
     const huge = `${"🎉 ".repeat(500_000)}${HOSTILE}`.repeat(3);
     const outcomes = Array.from({ length: 5000 }, (_, i) =>
-      item(`item-${i}`, { hallucination: i % 3 ? 0 : 1, output_format: 1 }, { input: huge, output: huge, scores: { hallucination: { value: i % 3 ? 0 : 1, reason: huge }, output_format: { value: 1, reason: huge } }, ...(i % 7 === 0 ? { taskError: huge } : {}) }),
+      item(
+        `item-${i}`,
+        { hallucination: i % 3 ? 0 : 1, output_format: 1 },
+        {
+          input: huge,
+          output: huge,
+          scores: { hallucination: { value: i % 3 ? 0 : 1, reason: huge }, output_format: { value: 1, reason: huge } },
+          ...(i % 7 === 0 ? { taskError: huge } : {}),
+        },
+      ),
     );
     const input = gateInput(outcomes, { settings: settings({ maxErrorRate: 0.5, thresholds: { hallucination: { max: 0.5 } } }) }, { errors: [huge] });
     const body = renderComment(input.run, computeVerdict(input), LINKS, marker);
@@ -160,9 +183,17 @@ describe("renderComment", () => {
   });
 
   it.each([
-    ["evaluate mode", { mode: "evaluate", cleanup_result: null, cleanup: { state: "not-run", reason: "evaluate mode changes no production data" } }, "Cleanup: did not run (evaluate mode changes no production data)."],
+    [
+      "evaluate mode",
+      { mode: "evaluate", cleanup_result: null, cleanup: { state: "not-run", reason: "evaluate mode changes no production data" } },
+      "Cleanup: did not run (evaluate mode changes no production data).",
+    ],
     ["cleanup switched off", { cleanup_errors: false, cleanup_result: null, cleanup: { state: "off" } }, "Cleanup: off (`cleanup-errors: false`)."],
-    ["a failed cleanup", { status: "failed", cleanup_result: null, cleanup: { state: "failed", reason: "Opik delete traces failed: 503" } }, "Cleanup: failed: Opik delete traces failed: 503."],
+    [
+      "a failed cleanup",
+      { status: "failed", cleanup_result: null, cleanup: { state: "failed", reason: "Opik delete traces failed: 503" } },
+      "Cleanup: failed: Opik delete traces failed: 503.",
+    ],
   ] as const)("says what happened to cleanup in %s", (_what, overrides, line) => {
     const input = gateInput([item("item-1", { output_format: 1 })], {}, overrides);
     expect(renderComment(input.run, computeVerdict(input), LINKS, marker).split("\n\n")).toContain(line);

@@ -29,10 +29,26 @@ describe("renderGateSection", () => {
     const questions = ["Can the mayor extend the consultation period?", "Who may submit a citizen proposal?", "How many signatures does a petition need?"];
     // Items as the experiment keeps them: the input's text, and the preview of a chat input.
     const outcomes: ItemOutcome[] = questions.map((question, i) => {
-      const input = i === 2 ? { contents: [{ role: "user", parts: [{ text: "Hello" }] }, { role: "model", parts: [{ text: "Hi" }] }, { role: "user", parts: [{ text: question }] }] } : { messages: [{ role: "system", content: system }, { role: "user", content: question }] };
+      const input =
+        i === 2
+          ? {
+              contents: [
+                { role: "user", parts: [{ text: "Hello" }] },
+                { role: "model", parts: [{ text: "Hi" }] },
+                { role: "user", parts: [{ text: question }] },
+              ],
+            }
+          : {
+              messages: [
+                { role: "system", content: system },
+                { role: "user", content: question },
+              ],
+            };
       return item(`item-${i}`, { output_format: 0 }, { input: extractText(input), ...userPreview(input) });
     });
-    const verdict = computeVerdict(gateInput(outcomes, { settings: settings({ thresholds: { output_format: { min: 0.9 } } }) }, { metrics: ["output_format"] }));
+    const verdict = computeVerdict(
+      gateInput(outcomes, { settings: settings({ thresholds: { output_format: { min: 0.9 } } }) }, { metrics: ["output_format"] }),
+    );
     const section = renderGateSection(verdict, { items: outcomes });
     const summaries = section.split("\n").filter((line) => line.startsWith("<details><summary>"));
     expect(summaries).toHaveLength(3);
@@ -50,7 +66,13 @@ describe("renderGateSection", () => {
 
   it("stays within the bytes it is given, counting multibyte text as bytes", () => {
     const text = "日本語の回答 🎉 ".repeat(200_000);
-    const outcomes = Array.from({ length: 3000 }, (_, i) => item(`item-${i}`, { hallucination: i % 2, output_format: 1 }, { input: text, output: text, scores: { hallucination: { value: i % 2, reason: text }, output_format: { value: 1 } } }));
+    const outcomes = Array.from({ length: 3000 }, (_, i) =>
+      item(
+        `item-${i}`,
+        { hallucination: i % 2, output_format: 1 },
+        { input: text, output: text, scores: { hallucination: { value: i % 2, reason: text }, output_format: { value: 1 } } },
+      ),
+    );
     const input = gateInput(outcomes, {}, { metrics: ["hallucination", "output_format", ...Array.from({ length: 5000 }, (_, i) => `日本語_metric_${i}`)] });
     const verdict = computeVerdict(input);
     for (const maxBytes of [MAX_STEP_SUMMARY_BYTES - 20_000, 50_000, 4_000]) {
@@ -63,8 +85,12 @@ describe("renderGateSection", () => {
 
 describe("commentMarker", () => {
   it("keys the sticky comment by workflow, job, experiment type and variant", () => {
-    expect(commentMarker({ workflow: "Evaluate", job: "opik", experimentType: "charter_optimization" })).toBe("<!-- opik-evaluate workflow=Evaluate job=opik experiment=charter_optimization -->");
-    expect(commentMarker({ workflow: "Evaluate", job: "opik", experimentType: "charter", variant: "gpt-4o" })).toBe("<!-- opik-evaluate workflow=Evaluate job=opik experiment=charter variant=gpt-4o -->");
+    expect(commentMarker({ workflow: "Evaluate", job: "opik", experimentType: "charter_optimization" })).toBe(
+      "<!-- opik-evaluate workflow=Evaluate job=opik experiment=charter_optimization -->",
+    );
+    expect(commentMarker({ workflow: "Evaluate", job: "opik", experimentType: "charter", variant: "gpt-4o" })).toBe(
+      "<!-- opik-evaluate workflow=Evaluate job=opik experiment=charter variant=gpt-4o -->",
+    );
   });
 
   it("cannot be ended early or forged by a crafted name", () => {
@@ -86,7 +112,15 @@ describe("markdown helpers", () => {
   });
 
   it("closes a fence and open details when it cuts inside them", () => {
-    const markdown = ["# Title", "<details><summary>x</summary>", "", "```text", ...Array.from({ length: 100 }, (_, i) => `line ${i}`), "```", "</details>"].join("\n");
+    const markdown = [
+      "# Title",
+      "<details><summary>x</summary>",
+      "",
+      "```text",
+      ...Array.from({ length: 100 }, (_, i) => `line ${i}`),
+      "```",
+      "</details>",
+    ].join("\n");
     const fitted = fitMarkdown(markdown, { limit: 200, measure: (t) => t.length, tail: "<!-- m -->" });
     expect(fitted.length).toBeLessThanOrEqual(200);
     expect(fitted).toMatch(/line \d+\n```\n\n<\/details>\n\n_… cut to fit GitHub's size limit._\n<!-- m -->$/);

@@ -28,7 +28,18 @@ describe("renderSummary", () => {
   });
 
   it("renders a skipped run without cleanup", async () => {
-    const skipped: PipelineResult = { ...base, status: "skipped", cleanup_errors: false, cleanup_result: null, cleanup: { state: "off" }, spans_new: 0, dataset_name: null, experiment_result: null, errors: [], warnings: [] };
+    const skipped: PipelineResult = {
+      ...base,
+      status: "skipped",
+      cleanup_errors: false,
+      cleanup_result: null,
+      cleanup: { state: "off" },
+      spans_new: 0,
+      dataset_name: null,
+      experiment_result: null,
+      errors: [],
+      warnings: [],
+    };
     await expect(renderSummary(skipped)).toMatchFileSnapshot("golden/summary-skipped.md");
   });
 
@@ -54,7 +65,12 @@ describe("renderSummary", () => {
     expect(failing.verdict.failsStep).toBe(true);
     const experiment = failing.run.result.experiment_result!;
     const values = (name: string): number[] => failing.run.items.flatMap((i) => (i.scores[name] ? [i.scores[name].value] : []));
-    const evalResults = Object.fromEntries(failing.verdict.metrics.map((m) => [m.name, { direction: m.direction, mean: m.mean, min: Math.min(...values(m.name)), max: Math.max(...values(m.name)), count: m.count, failed: m.failed }]));
+    const evalResults = Object.fromEntries(
+      failing.verdict.metrics.map((m) => [
+        m.name,
+        { direction: m.direction, mean: m.mean, min: Math.min(...values(m.name)), max: Math.max(...values(m.name)), count: m.count, failed: m.failed },
+      ]),
+    );
     const run = { ...failing.run.result, experiment_result: { ...experiment, eval_results: evalResults } };
     // As the job summary shows it: the run's section, then the gate's.
     const markdown = `${renderSummary(run, failing.verdict)}\n${renderGateSection(failing.verdict, { items: failing.run.items })}`;
@@ -108,7 +124,10 @@ describe("renderSummary", () => {
   });
 
   it("lists a rejected configuration's problems and nothing a run would have measured", async () => {
-    const rejected = rejectedConfigResult({ "max-items": "many", config: "evals.yml" }, ['max-items: expected a whole number from 1 to 10000 (got "many")', "config: evals.yml: is a directory (/w/evals.yml); expected a YAML or JSON file"]);
+    const rejected = rejectedConfigResult({ "max-items": "many", config: "evals.yml" }, [
+      'max-items: expected a whole number from 1 to 10000 (got "many")',
+      "config: evals.yml: is a directory (/w/evals.yml); expected a YAML or JSON file",
+    ]);
     const markdown = renderSummary(rejected, { failsStep: true, state: "error" });
     expect(markdown).not.toContain("Spans found");
     expect(markdown).not.toContain("cleanup");

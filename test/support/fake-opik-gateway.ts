@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "../../src/opik/opik-gateway.js";
-import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, ExperimentSummary, OpikFilter, SpanRecord, TraceRecord } from "../../src/types.js";
+import type {
+  DatasetItemRecord,
+  DatasetRecord,
+  ExperimentItemRecord,
+  ExperimentRecord,
+  ExperimentSummary,
+  OpikFilter,
+  SpanRecord,
+  TraceRecord,
+} from "../../src/types.js";
 
 interface StoredExperiment {
   summary: ExperimentSummary;
@@ -15,7 +24,8 @@ function matches(span: SpanRecord, filter: OpikFilter): boolean {
   if (filter.field === "type" && filter.operator === "=") return span.type === filter.value;
   if (filter.field === "start_time" && filter.operator === ">=") return Date.parse(span.startTime) >= Date.parse(filter.value);
   if (filter.field === "start_time" && filter.operator === "<") return Date.parse(span.startTime) < Date.parse(filter.value);
-  if (filter.field === "feedback_scores" && filter.operator === "is_empty") return !span.feedbackScores.some((score) => score.name.toLowerCase() === filter.key?.toLowerCase());
+  if (filter.field === "feedback_scores" && filter.operator === "is_empty")
+    return !span.feedbackScores.some((score) => score.name.toLowerCase() === filter.key?.toLowerCase());
   throw new Error(`fake Opik: unsupported span filter ${JSON.stringify(filter)}`);
 }
 
@@ -150,7 +160,13 @@ export class FakeOpikGateway implements OpikGateway {
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void> {
     this.check("insertDatasetItems");
     const stored = this.dataset(dataset);
-    for (const item of items) stored.items.set(item.id, { id: item.id, spanId: item.spanId, traceId: item.traceId, data: structuredClone(item.data) as unknown as Record<string, unknown> });
+    for (const item of items)
+      stored.items.set(item.id, {
+        id: item.id,
+        spanId: item.spanId,
+        traceId: item.traceId,
+        data: structuredClone(item.data) as unknown as Record<string, unknown>,
+      });
     return Promise.resolve();
   }
 
@@ -159,7 +175,10 @@ export class FakeOpikGateway implements OpikGateway {
     for (const score of scores) {
       const span = this.spans.find((s) => s.id === score.spanId);
       if (!span) throw new Error(`fake Opik: no span ${score.spanId}`);
-      span.feedbackScores = [...span.feedbackScores.filter((s) => s.name !== score.name), { name: score.name, value: score.value, ...(score.reason ? { reason: score.reason } : {}) }];
+      span.feedbackScores = [
+        ...span.feedbackScores.filter((s) => s.name !== score.name),
+        { name: score.name, value: score.value, ...(score.reason ? { reason: score.reason } : {}) },
+      ];
     }
     return Promise.resolve();
   }
@@ -174,7 +193,11 @@ export class FakeOpikGateway implements OpikGateway {
     this.check("createExperiment");
     const experimentId = id ?? randomUUID();
     if (this.experiments.has(experimentId)) return Promise.reject(new AlreadyExistsError("experiment", name));
-    this.experiments.set(experimentId, { summary: { id: experimentId, name, createdAt: new Date().toISOString(), metadata: structuredClone(metadata) }, datasetId: this.dataset(dataset).record.id, items: new Map() });
+    this.experiments.set(experimentId, {
+      summary: { id: experimentId, name, createdAt: new Date().toISOString(), metadata: structuredClone(metadata) },
+      datasetId: this.dataset(dataset).record.id,
+      items: new Map(),
+    });
     return Promise.resolve({ id: experimentId, name });
   }
 
@@ -187,7 +210,13 @@ export class FakeOpikGateway implements OpikGateway {
     this.check("writeEvaluations");
     const stored = this.experiment(experiment);
     for (const record of records) {
-      stored.items.set(record.experimentItemId, { id: record.experimentItemId, experimentId: experiment.id, datasetItemId: record.datasetItemId, traceId: record.traceId, feedbackScores: structuredClone(record.scores) });
+      stored.items.set(record.experimentItemId, {
+        id: record.experimentItemId,
+        experimentId: experiment.id,
+        datasetItemId: record.datasetItemId,
+        traceId: record.traceId,
+        feedbackScores: structuredClone(record.scores),
+      });
     }
     return Promise.resolve();
   }

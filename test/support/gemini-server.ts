@@ -81,7 +81,13 @@ export async function startGeminiServer(options: { latencyMs?: number } = {}): P
     }
     if (request.body === undefined) return { status: 400, body: googleErrorBody(400, "Invalid JSON payload received.") };
     if (!request.headers["x-goog-api-key"]) {
-      return { status: 403, body: googleErrorBody(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.") };
+      return {
+        status: 403,
+        body: googleErrorBody(
+          403,
+          "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ),
+      };
     }
     const failure = failures.shift();
     if (failure) return failure;

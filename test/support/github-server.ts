@@ -114,27 +114,49 @@ export async function startGitHubServer(): Promise<GitHubServer> {
 
   function route(request: RecordedRequest): Reply {
     const failure = failures.shift();
-    if (failure !== undefined) return { status: failure, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest", status: String(failure) } };
+    if (failure !== undefined)
+      return { status: failure, body: { message: "Server Error", documentation_url: "https://docs.github.com/rest", status: String(failure) } };
     const write = request.method !== "GET";
     const list = /^\/(?:repos\/([^/]+)\/([^/]+)|repositories\/(\d+))\/issues\/(\d+)\/comments$/.exec(request.path);
     const edit = /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/.exec(request.path);
 
     if (request.method === "GET" && request.path === "/user") {
-      if (!viewer) return { status: 403, body: FORBIDDEN_BODY("https://docs.github.com/rest/users/users#get-the-authenticated-user"), operation: { path: "/user", method: "get" } };
+      if (!viewer)
+        return {
+          status: 403,
+          body: FORBIDDEN_BODY("https://docs.github.com/rest/users/users#get-the-authenticated-user"),
+          operation: { path: "/user", method: "get" },
+        };
       return { status: 200, body: userJson(viewer, true), operation: { path: "/user", method: "get" } };
     }
     if (forbidden === "all" || (forbidden === "writes" && write)) {
-      const docs = edit ? "https://docs.github.com/rest/issues/comments#update-an-issue-comment" : "https://docs.github.com/rest/issues/comments#create-an-issue-comment";
-      const operation = edit ? { path: "/repos/{owner}/{repo}/issues/comments/{comment_id}", method: "patch" as const } : { path: "/repos/{owner}/{repo}/issues/{issue_number}/comments", method: write ? ("post" as const) : ("get" as const) };
+      const docs = edit
+        ? "https://docs.github.com/rest/issues/comments#update-an-issue-comment"
+        : "https://docs.github.com/rest/issues/comments#create-an-issue-comment";
+      const operation = edit
+        ? { path: "/repos/{owner}/{repo}/issues/comments/{comment_id}", method: "patch" as const }
+        : { path: "/repos/{owner}/{repo}/issues/{issue_number}/comments", method: write ? ("post" as const) : ("get" as const) };
       return { status: 403, body: FORBIDDEN_BODY(docs), operation };
     }
     if (list && (list[3] ? Number(list[3]) === REPOSITORY_ID : list[1] === OWNER && list[2] === REPO)) {
       const issue = Number(list[4]);
-      const operation = { path: "/repos/{owner}/{repo}/issues/{issue_number}/comments", method: request.method === "GET" ? ("get" as const) : ("post" as const) };
+      const operation = {
+        path: "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+        method: request.method === "GET" ? ("get" as const) : ("post" as const),
+      };
       if (request.method === "GET") return listPage(issue, request.query, operation);
       if (request.method === "POST") {
         const body = bodyText(request.body);
-        if (body === undefined) return { status: 422, body: { message: "Invalid request.\n\n\"body\" wasn't supplied.", documentation_url: "https://docs.github.com/rest/issues/comments#create-an-issue-comment", status: "422" }, operation };
+        if (body === undefined)
+          return {
+            status: 422,
+            body: {
+              message: 'Invalid request.\n\n"body" wasn\'t supplied.',
+              documentation_url: "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
+              status: "422",
+            },
+            operation,
+          };
         const comment = add(issue, body, viewer ?? GITHUB_ACTIONS_BOT);
         return { status: 201, body: commentJson(comment), headers: { location: `${base}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}` }, operation };
       }
@@ -144,7 +166,16 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       const comment = store.find((c) => c.id === Number(edit[3]));
       if (!comment) return { status: 404, body: NOT_FOUND_BODY, operation };
       const body = bodyText(request.body);
-      if (body === undefined) return { status: 422, body: { message: "Invalid request.\n\n\"body\" wasn't supplied.", documentation_url: "https://docs.github.com/rest/issues/comments#update-an-issue-comment", status: "422" }, operation };
+      if (body === undefined)
+        return {
+          status: 422,
+          body: {
+            message: 'Invalid request.\n\n"body" wasn\'t supplied.',
+            documentation_url: "https://docs.github.com/rest/issues/comments#update-an-issue-comment",
+            status: "422",
+          },
+          operation,
+        };
       comment.body = body;
       comment.updatedAt = now();
       return { status: 200, body: commentJson(comment), operation };
@@ -196,7 +227,22 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       site_admin: false,
     };
     if (!full) return simple;
-    return { ...simple, name: "The Octocat", company: null, blog: "", location: null, email: null, hireable: null, bio: null, public_repos: 8, public_gists: 8, followers: 20, following: 0, created_at: "2011-01-25T18:44:36Z", updated_at: "2026-01-01T00:00:00Z" };
+    return {
+      ...simple,
+      name: "The Octocat",
+      company: null,
+      blog: "",
+      location: null,
+      email: null,
+      hireable: null,
+      bio: null,
+      public_repos: 8,
+      public_gists: 8,
+      followers: 20,
+      following: 0,
+      created_at: "2011-01-25T18:44:36Z",
+      updated_at: "2026-01-01T00:00:00Z",
+    };
   }
 
   function commentJson(comment: StoredComment): Record<string, unknown> {
@@ -211,7 +257,18 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       updated_at: comment.updatedAt,
       body: comment.body,
       author_association: comment.user.type === "Bot" ? "NONE" : "MEMBER",
-      reactions: { url: `${base}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}/reactions`, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 },
+      reactions: {
+        url: `${base}/repos/${OWNER}/${REPO}/issues/comments/${comment.id}/reactions`,
+        total_count: 0,
+        "+1": 0,
+        "-1": 0,
+        laugh: 0,
+        hooray: 0,
+        confused: 0,
+        heart: 0,
+        rocket: 0,
+        eyes: 0,
+      },
       performed_via_github_app: null,
     };
   }
@@ -288,7 +345,10 @@ export function githubOpenApi(): OpenApiSubset {
   const file = createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json");
   const full = JSON.parse(readFileSync(file, "utf8")) as OpenApiSubset;
   const wanted = ["/user", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "/repos/{owner}/{repo}/issues/comments/{comment_id}"];
-  openApi = { paths: Object.fromEntries(wanted.map((p) => [p, full.paths[p] ?? {}])), components: { schemas: full.components.schemas, responses: full.components.responses } };
+  openApi = {
+    paths: Object.fromEntries(wanted.map((p) => [p, full.paths[p] ?? {}])),
+    components: { schemas: full.components.schemas, responses: full.components.responses },
+  };
   return openApi;
 }
 
@@ -298,7 +358,11 @@ function checkReply(reply: Reply, label: string): string[] {
   if (!operation) return [`${label}: no operation ${reply.operation.method} ${reply.operation.path} in GitHub's OpenAPI description`];
   const declared = operation.responses?.[String(reply.status)];
   // GitHub answers 403 on endpoints whose description does not list it (a read-only token); it is then a basic-error.
-  const response = declared ? resolve(declared) : reply.status >= 400 ? { content: { "application/json": { schema: { $ref: "#/components/schemas/basic-error" } } } } : undefined;
+  const response = declared
+    ? resolve(declared)
+    : reply.status >= 400
+      ? { content: { "application/json": { schema: { $ref: "#/components/schemas/basic-error" } } } }
+      : undefined;
   if (!response) return [`${label}: status ${reply.status} is not a documented response`];
   const schema = at(response, "content", "application/json", "schema");
   if (!schema) return reply.body === undefined ? [] : [`${label}: status ${reply.status} documents no JSON body`];
@@ -318,8 +382,10 @@ export function schemaErrors(value: unknown, rawSchema: Schema, where: string): 
   const errors: string[] = [];
   const type = schema.type;
   if (typeof type === "string" && !hasType(value, type)) return [`${where}: expected ${type}, got ${Array.isArray(value) ? "array" : typeof value}`];
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) errors.push(`${where}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
-  if (typeof value === "string" && schema.format === "date-time" && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value)) errors.push(`${where}: "${value}" is not a date-time`);
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value))
+    errors.push(`${where}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
+  if (typeof value === "string" && schema.format === "date-time" && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value))
+    errors.push(`${where}: "${value}" is not a date-time`);
   if (typeof value === "string" && schema.format === "uri" && !URL.canParse(value)) errors.push(`${where}: "${value}" is not a uri`);
   if (Array.isArray(value) && schema.items) value.forEach((item, i) => errors.push(...schemaErrors(item, schema.items as Schema, `${where}[${i}]`)));
   if (value && typeof value === "object" && !Array.isArray(value)) {

@@ -45,7 +45,13 @@ export async function startOpenAIServer(options: { latencyMs?: number } = {}): P
   const server = createServer((req, res) => {
     void (async () => {
       const raw = await readBody(req);
-      const request: RecordedRequest = { method: req.method ?? "", path: req.url ?? "", headers: flattenHeaders(req), body: parseJsonOrUndefined(raw), receivedAt: Date.now() };
+      const request: RecordedRequest = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: flattenHeaders(req),
+        body: parseJsonOrUndefined(raw),
+        receivedAt: Date.now(),
+      };
       requests.push(request);
       if (options.latencyMs) await delay(options.latencyMs);
       send(res, answer(request, raw));
@@ -144,7 +150,10 @@ function modelOf(body: unknown): string | undefined {
 
 function countPromptWords(body: unknown): number {
   if (!isRecord(body) || !Array.isArray(body.messages)) return 0;
-  return (body.messages as unknown[]).reduce<number>((sum, message) => sum + (isRecord(message) && typeof message.content === "string" ? countWords(message.content) : 0), 0);
+  return (body.messages as unknown[]).reduce<number>(
+    (sum, message) => sum + (isRecord(message) && typeof message.content === "string" ? countWords(message.content) : 0),
+    0,
+  );
 }
 
 function countWords(text: string): number {

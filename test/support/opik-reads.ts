@@ -21,7 +21,8 @@ async function ndjson(response: Response): Promise<Row[]> {
 
 export function opikReads(opikUrl: string, projectName: string) {
   const base = `${opikUrl.replace(/\/$/, "")}/v1/private`;
-  const post = (path: string, body: unknown): Promise<Response> => fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown): Promise<Response> =>
+    fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return {
     async datasets(prefix: string): Promise<Row[]> {
       const project = (await json(await post("/projects/retrieve", { name: projectName }))) as { id: string };
@@ -49,7 +50,14 @@ export function opikReads(opikUrl: string, projectName: string) {
       return ndjson(await post("/experiments/items/stream", { experiment_name: experimentName, project_name: projectName, limit: 2000, truncate: false }));
     },
     async spansMarked(): Promise<Row[]> {
-      return ndjson(await post("/spans/search", { project_name: projectName, limit: 2000, truncate: false, filters: [{ field: "feedback_scores", operator: "is_not_empty", key: "added_to_dataset", value: "" }] }));
+      return ndjson(
+        await post("/spans/search", {
+          project_name: projectName,
+          limit: 2000,
+          truncate: false,
+          filters: [{ field: "feedback_scores", operator: "is_not_empty", key: "added_to_dataset", value: "" }],
+        }),
+      );
     },
   };
 }

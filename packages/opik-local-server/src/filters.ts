@@ -11,18 +11,24 @@ import { parseInstant } from "./instant.js";
  * filters are ANDed.
  */
 
-export type FieldType =
-  | "STRING"
-  | "DATE_TIME"
-  | "NUMBER"
-  | "FEEDBACK_SCORES_NUMBER"
-  | "DICTIONARY"
-  | "LIST"
-  | "ENUM"
-  | "ERROR_CONTAINER"
-  | "CUSTOM";
+export type FieldType = "STRING" | "DATE_TIME" | "NUMBER" | "FEEDBACK_SCORES_NUMBER" | "DICTIONARY" | "LIST" | "ENUM" | "ERROR_CONTAINER" | "CUSTOM";
 
-export const OPERATORS = ["contains", "not_contains", "starts_with", "ends_with", "=", "!=", ">", ">=", "<", "<=", "is_empty", "is_not_empty", "in", "not_in"] as const;
+export const OPERATORS = [
+  "contains",
+  "not_contains",
+  "starts_with",
+  "ends_with",
+  "=",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "is_empty",
+  "is_not_empty",
+  "in",
+  "not_in",
+] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 const NO_VALUE_OPERATORS: ReadonlySet<Operator> = new Set(["is_empty", "is_not_empty"]);
@@ -269,7 +275,11 @@ function compareText(actual: string, operator: Operator, value: string): boolean
 
 /** ENUM columns compare exactly (no lower-casing); IN takes a comma-separated list. */
 function matchEnum(actual: string, operator: Operator, value: string): boolean {
-  const list = () => value.split(",").map((v) => v.trim()).filter((v) => v !== "");
+  const list = () =>
+    value
+      .split(",")
+      .map((v) => v.trim())
+      .filter((v) => v !== "");
   switch (operator) {
     case "=":
       return actual === value;

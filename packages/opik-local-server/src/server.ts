@@ -56,7 +56,14 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
           const failure = codeError(413, "HTTP 413 Request Entity Too Large");
           const encoded = encode({ status: failure.status, body: failure.body });
           const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname.replace(/^\/api(?=\/)/, "");
-          requests.push({ method: (req.method ?? "GET").toUpperCase(), path, query: {}, body: undefined, status: failure.status, responseBytes: Buffer.byteLength(encoded.payload ?? "") });
+          requests.push({
+            method: (req.method ?? "GET").toUpperCase(),
+            path,
+            query: {},
+            body: undefined,
+            status: failure.status,
+            responseBytes: Buffer.byteLength(encoded.payload ?? ""),
+          });
           write(res, failure.status, encoded);
           return;
         }
@@ -94,7 +101,14 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
     const status = fault?.status ?? 500;
     const response = fault ? { status, body: fault.body ?? { code: status, message: "Injected fault" } } : (applied as RouteResponse);
     const encoded = encode(response);
-    requests.push({ method, path, query, body: recordedBody, status: response.status, responseBytes: encoded.payload === undefined ? 0 : Buffer.byteLength(encoded.payload) });
+    requests.push({
+      method,
+      path,
+      query,
+      body: recordedBody,
+      status: response.status,
+      responseBytes: encoded.payload === undefined ? 0 : Buffer.byteLength(encoded.payload),
+    });
     write(res, response.status, encoded);
   }
 

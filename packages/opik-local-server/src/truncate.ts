@@ -34,9 +34,62 @@ function truncateString(text: string): string {
   return slim.length > TRUNCATION_LIMIT ? slim.slice(0, TRUNCATION_LIMIT) : slim;
 }
 
-export const SPAN_EXCLUDABLE = ["name", "type", "start_time", "end_time", "input", "output", "metadata", "model", "provider", "tags", "usage", "error_info", "created_at", "created_by", "last_updated_by", "feedback_scores", "comments", "total_estimated_cost", "total_estimated_cost_version", "duration", "ttft", "source", "environment"] as const;
+export const SPAN_EXCLUDABLE = [
+  "name",
+  "type",
+  "start_time",
+  "end_time",
+  "input",
+  "output",
+  "metadata",
+  "model",
+  "provider",
+  "tags",
+  "usage",
+  "error_info",
+  "created_at",
+  "created_by",
+  "last_updated_by",
+  "feedback_scores",
+  "comments",
+  "total_estimated_cost",
+  "total_estimated_cost_version",
+  "duration",
+  "ttft",
+  "source",
+  "environment",
+] as const;
 
-export const TRACE_EXCLUDABLE = ["name", "start_time", "end_time", "input", "output", "metadata", "tags", "error_info", "usage", "created_at", "created_by", "last_updated_by", "feedback_scores", "span_feedback_scores", "comments", "guardrails_validations", "total_estimated_cost", "span_count", "llm_span_count", "has_tool_spans", "duration", "ttft", "thread_id", "visibility_mode", "providers", "experiment", "source", "environment"] as const;
+export const TRACE_EXCLUDABLE = [
+  "name",
+  "start_time",
+  "end_time",
+  "input",
+  "output",
+  "metadata",
+  "tags",
+  "error_info",
+  "usage",
+  "created_at",
+  "created_by",
+  "last_updated_by",
+  "feedback_scores",
+  "span_feedback_scores",
+  "comments",
+  "guardrails_validations",
+  "total_estimated_cost",
+  "span_count",
+  "llm_span_count",
+  "has_tool_spans",
+  "duration",
+  "ttft",
+  "thread_id",
+  "visibility_mode",
+  "providers",
+  "experiment",
+  "source",
+  "environment",
+] as const;
 
 /** `exclude` in a search body: a JSON array of field names; an unknown name fails deserialization. */
 export function excludeFromBody(raw: unknown, allowed: readonly string[]): Set<string> {

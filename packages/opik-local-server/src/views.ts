@@ -231,7 +231,10 @@ export function renderExperiment(store: OpikStore, experiment: StoredExperiment)
       sums.set(score.name, entry);
     }
   }
-  const durations = traces.filter((t) => t.end_time).map(durationMillis).sort((a, b) => a - b);
+  const durations = traces
+    .filter((t) => t.end_time)
+    .map(durationMillis)
+    .sort((a, b) => a - b);
   const version = experiment.dataset_version_id ? store.datasetVersions.get(experiment.dataset_version_id) : undefined;
   const latestVersion = dataset ? store.versionsOfDataset(dataset.id)[0] : undefined;
 

@@ -52,7 +52,11 @@ describe("opik server: datasets and dataset items", () => {
       datasetId,
       items: ids.map((id, n) => ({ id, source: "span" as const, spanId, traceId: uuid7(), data: { input: `q${n}`, expected_output: `a${n}` } })),
     });
-    await client.api.datasets.createOrUpdateDatasetItems({ datasetName: "items", projectName: PROJECT, items: [{ id: ids[1] ?? "", source: "manual", data: { input: "edited" } }] });
+    await client.api.datasets.createOrUpdateDatasetItems({
+      datasetName: "items",
+      projectName: PROJECT,
+      items: [{ id: ids[1] ?? "", source: "manual", data: { input: "edited" } }],
+    });
     expect(server.store.itemsOfDataset(datasetId)).toHaveLength(3);
     expect(server.store.datasetItems.get(ids[1] ?? "")).toMatchObject({ source: "manual", data: { input: "edited" } });
     expect((await client.api.datasets.getDatasetById(datasetId)).datasetItemsCount).toBe(3);
@@ -75,8 +79,12 @@ describe("opik server: datasets and dataset items", () => {
     expect(badItem.json).toEqual({ errors: ["items[0].source must not be null"] });
     // An unknown dataset (or version) ends the stream before its first row: an empty 200, not a 404.
     expect(await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "ghost" })).toMatchObject({ status: 200, text: "" });
-    expect(await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "items", project_name: PROJECT, dataset_version: "v99" })).toMatchObject({ status: 200, text: "" });
-    expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: " " })).json).toEqual({ errors: ["datasetName must not be blank"] });
+    expect(
+      await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "items", project_name: PROJECT, dataset_version: "v99" }),
+    ).toMatchObject({ status: 200, text: "" });
+    expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: " " })).json).toEqual({
+      errors: ["datasetName must not be blank"],
+    });
     expect((await call(server, "POST", "/v1/private/datasets/items/stream", { dataset_name: "items", steam_limit: 2001 })).status).toBe(422);
     expect(errors.messages()).toEqual([]);
   });
@@ -136,12 +144,17 @@ describe("opik server: datasets and dataset items", () => {
     const { id } = await client.api.datasets.getDatasetByIdentifier({ datasetName: "versioned", projectName: PROJECT });
     const datasetId = id ?? "";
     const write = (batchGroupId?: string) =>
-      client.api.datasets.createOrUpdateDatasetItems({ datasetId, ...(batchGroupId ? { batchGroupId } : {}), items: [{ id: uuid7(), source: "manual", data: { n: 1 } }] });
+      client.api.datasets.createOrUpdateDatasetItems({
+        datasetId,
+        ...(batchGroupId ? { batchGroupId } : {}),
+        items: [{ id: uuid7(), source: "manual", data: { n: 1 } }],
+      });
     // What the action's chunked insert does: several writes, no batch group.
     await write();
     await write();
     await write();
-    const versions = async () => ((await client.api.datasets.listDatasetVersions(datasetId, { page: 1, size: 10 })).content ?? []).map((v) => [v.versionName, v.itemsTotal, v.itemsAdded]);
+    const versions = async () =>
+      ((await client.api.datasets.listDatasetVersions(datasetId, { page: 1, size: 10 })).content ?? []).map((v) => [v.versionName, v.itemsTotal, v.itemsAdded]);
     expect(await versions()).toEqual([["v1", 3, 3]]);
     const group = uuid7();
     await write(group);

@@ -14,7 +14,11 @@ describe("opik server: HTTP behaviour, error bodies, faults and request log", ()
   it("listens on 127.0.0.1 under /api and also without the prefix, like the backend port", async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
     const root = server.url.replace(/\/api$/, "");
-    const created = await fetch(`${root}/v1/private/projects`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "no-prefix" }) });
+    const created = await fetch(`${root}/v1/private/projects`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "no-prefix" }),
+    });
     expect(created.status).toBe(201);
     expect(created.headers.get("location")).toMatch(new RegExp(`^${root}/v1/private/projects/[0-9a-f-]{36}$`));
     const listed = await call(server, "GET", "/v1/private/projects?name=NO-PREF");
@@ -71,7 +75,9 @@ describe("opik server: HTTP behaviour, error bodies, faults and request log", ()
     expect(failure).toEqual({ statusCode: 500, body: { code: 500, message: "Injected fault" } });
     expect(server.store.feedbackScores.size).toBe(0);
     server.clearFaults();
-    expect((await call(server, "PUT", "/v1/private/spans/feedback-scores", { scores: [{ id: uuid7(), name: "n", value: 1, source: "sdk" }] })).status).toBe(204);
+    expect((await call(server, "PUT", "/v1/private/spans/feedback-scores", { scores: [{ id: uuid7(), name: "n", value: 1, source: "sdk" }] })).status).toBe(
+      204,
+    );
   });
 
   it("records every request without the /api prefix, with query, parsed body, status and the bytes sent back", async () => {
@@ -79,7 +85,14 @@ describe("opik server: HTTP behaviour, error bodies, faults and request log", ()
     const listed = await call(server, "GET", "/v1/private/projects?page=2&size=5&name=x");
     const rejected = await call(server, "POST", "/v1/private/traces/batch", undefined, "{oops");
     expect(server.requests.slice(before)).toEqual([
-      { method: "GET", path: "/v1/private/projects", query: { page: "2", size: "5", name: "x" }, body: undefined, status: 200, responseBytes: Buffer.byteLength(listed.text) },
+      {
+        method: "GET",
+        path: "/v1/private/projects",
+        query: { page: "2", size: "5", name: "x" },
+        body: undefined,
+        status: 200,
+        responseBytes: Buffer.byteLength(listed.text),
+      },
       { method: "POST", path: "/v1/private/traces/batch", query: {}, body: "{oops", status: 400, responseBytes: Buffer.byteLength(rejected.text) },
     ]);
     expect(Buffer.byteLength(listed.text)).toBeGreaterThan(0);

@@ -69,7 +69,10 @@ describe("opik server: experiments", () => {
     const first = items.find((item) => item.datasetItemId === itemIds[0]);
     expect(first?.datasetItemData).toEqual({ input: "q0" });
     expect(first?.evaluationTaskOutput).toEqual({ output: "answer 0" });
-    expect(first?.feedbackScores.map((s) => [s.name, s.value])).toEqual([["hallucination", 1], ["relevance", 0.5]]);
+    expect(first?.feedbackScores.map((s) => [s.name, s.value])).toEqual([
+      ["hallucination", 1],
+      ["relevance", 0.5],
+    ]);
 
     const byName = await client.getExperiment("exp-1", PROJECT);
     expect(byName.id).toBe(experiment.id);
@@ -79,7 +82,9 @@ describe("opik server: experiments", () => {
   it("streams experiment items in pages and enforces the limit bound", async () => {
     const first = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "exp-1", limit: 2 }));
     expect(first).toHaveLength(2);
-    const rest = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "exp-1", limit: 2, lastRetrievedId: String(first.at(-1)?.id) }));
+    const rest = await readNdjsonStream(
+      await client.api.experiments.streamExperimentItems({ experimentName: "exp-1", limit: 2, lastRetrievedId: String(first.at(-1)?.id) }),
+    );
     expect(rest).toHaveLength(1);
     expect(rest[0]).toHaveProperty("input");
     const tooMany = await expectSdkFailure(client.api.experiments.streamExperimentItems({ experimentName: "exp-1", limit: 2001 }));
@@ -95,11 +100,17 @@ describe("opik server: experiments", () => {
     for (const [n, experiment] of [older, newer, newer, newer, older, older].entries()) {
       const id = uuid7();
       items.push({ id, experimentId: experiment.id });
-      await client.api.experiments.createExperimentItems({ experimentItems: [{ id, experimentId: experiment.id, datasetItemId: itemIds[n % 3] ?? "", traceId: uuid7() }] });
+      await client.api.experiments.createExperimentItems({
+        experimentItems: [{ id, experimentId: experiment.id, datasetItemId: itemIds[n % 3] ?? "", traceId: uuid7() }],
+      });
     }
     const page = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4 }));
     // The page is the 4 newest item ids; the rows come newer experiment first (ExperimentItemDAO: ORDER BY ei.experiment_id DESC).
-    const newestFour = items.map((i) => i.id).sort().reverse().slice(0, 4);
+    const newestFour = items
+      .map((i) => i.id)
+      .sort()
+      .reverse()
+      .slice(0, 4);
     expect(page.map((row) => String(row.id)).sort()).toEqual([...newestFour].sort());
     expect(page.map((row) => row.experiment_id)).toEqual([newer.id, newer.id, older.id, older.id]);
     expect(page.every((row) => typeof row.dataset_item_id === "string" && typeof row.trace_id === "string" && Array.isArray(row.feedback_scores))).toBe(true);
@@ -109,8 +120,17 @@ describe("opik server: experiments", () => {
     expect(lastId > smallest).toBe(true);
     const fromLast = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4, lastRetrievedId: lastId }));
     expect(fromLast.some((row) => page.some((seen) => seen.id === row.id))).toBe(true);
-    const fromSmallest = await readNdjsonStream(await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4, lastRetrievedId: smallest }));
-    expect(fromSmallest.map((row) => String(row.id)).sort()).toEqual(items.map((i) => i.id).sort().reverse().slice(4).sort());
+    const fromSmallest = await readNdjsonStream(
+      await client.api.experiments.streamExperimentItems({ experimentName: "twin", limit: 4, lastRetrievedId: smallest }),
+    );
+    expect(fromSmallest.map((row) => String(row.id)).sort()).toEqual(
+      items
+        .map((i) => i.id)
+        .sort()
+        .reverse()
+        .slice(4)
+        .sort(),
+    );
   });
 
   it("finds experiments by name and dataset, newest first; updates and deletes them", async () => {
@@ -135,12 +155,18 @@ describe("opik server: experiments", () => {
 
   it("refuses experiment items pointing at unknown experiments", async () => {
     const orphan = await expectSdkFailure(
-      client.api.experiments.createExperimentItems({ experimentItems: [{ id: uuid7(), experimentId: uuid7(), datasetItemId: itemIds[0] ?? "", traceId: uuid7() }] }),
+      client.api.experiments.createExperimentItems({
+        experimentItems: [{ id: uuid7(), experimentId: uuid7(), datasetItemId: itemIds[0] ?? "", traceId: uuid7() }],
+      }),
     );
     expect(orphan.statusCode).toBe(409);
     const missing = await call(server, "POST", "/v1/private/experiments/items", { experiment_items: [{ id: uuid7() }] });
     expect(missing.json).toEqual({
-      errors: ["experimentItems[0].experimentId must not be null", "experimentItems[0].datasetItemId must not be null", "experimentItems[0].traceId must not be null"],
+      errors: [
+        "experimentItems[0].experimentId must not be null",
+        "experimentItems[0].datasetItemId must not be null",
+        "experimentItems[0].traceId must not be null",
+      ],
     });
   });
 

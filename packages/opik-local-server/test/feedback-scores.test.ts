@@ -15,7 +15,9 @@ describe("opik server: feedback scores", () => {
     server = await startTestServer();
     client = sdkClient(server, PROJECT);
     await client.api.traces.createTraces({ traces: [{ id: traceId, projectName: PROJECT, startTime: new Date() }] });
-    await client.api.spans.createSpans({ spans: spanIds.map((id) => ({ id, traceId, projectName: PROJECT, name: "chat", type: "llm" as const, startTime: new Date() })) });
+    await client.api.spans.createSpans({
+      spans: spanIds.map((id) => ({ id, traceId, projectName: PROJECT, name: "chat", type: "llm" as const, startTime: new Date() })),
+    });
   });
 
   afterAll(async () => {
@@ -35,7 +37,9 @@ describe("opik server: feedback scores", () => {
     expect(scores).toHaveLength(1);
     expect(scores[0]).toMatchObject({ name: "added_to_dataset", value: 0.5, reason: "second", category_name: "cat", source: "sdk" });
     const batch = server.requests.filter((r) => r.path === "/v1/private/spans/feedback-scores");
-    expect(batch[0]?.body).toMatchObject({ scores: [{ id: spanIds[0], name: "added_to_dataset", value: 1, project_name: PROJECT, source: "sdk" }, { id: spanIds[1] }] });
+    expect(batch[0]?.body).toMatchObject({
+      scores: [{ id: spanIds[0], name: "added_to_dataset", value: 1, project_name: PROJECT, source: "sdk" }, { id: spanIds[1] }],
+    });
 
     const span = await client.api.spans.getSpanById(spanIds[0] ?? "");
     expect(span.feedbackScores).toEqual([
@@ -51,14 +55,17 @@ describe("opik server: feedback scores", () => {
 
     // The page endpoint's total applies the same filters, sent as a query parameter: one row tells the count.
     const total = async (filterString: string) =>
-      (await client.api.spans.getSpansByProject({ projectName: PROJECT, filters: JSON.stringify(oqlFilters(filterString)), page: 1, size: 1, truncate: true })).total;
+      (await client.api.spans.getSpansByProject({ projectName: PROJECT, filters: JSON.stringify(oqlFilters(filterString)), page: 1, size: 1, truncate: true }))
+        .total;
     expect(await total("feedback_scores.ADDED_TO_DATASET is_not_empty")).toBe(2);
     expect(await total("feedback_scores.added_to_dataset is_empty")).toBe(1);
     expect(await total('name = "chat" AND feedback_scores.Added_To_Dataset is_empty')).toBe(1);
   });
 
   it("keeps a score logged under another project invisible to the span, as the backend's join on project does", async () => {
-    await client.api.spans.scoreBatchOfSpans({ scores: [{ id: spanIds[2] ?? "", name: "added_to_dataset", value: 1, source: "sdk", projectName: "elsewhere" }] });
+    await client.api.spans.scoreBatchOfSpans({
+      scores: [{ id: spanIds[2] ?? "", name: "added_to_dataset", value: 1, source: "sdk", projectName: "elsewhere" }],
+    });
     expect(server.store.scoresOf("span", spanIds[2] ?? "")).toHaveLength(1);
     const stillUnmarked = await searchSpanIds(client, PROJECT, oqlFilters("feedback_scores.added_to_dataset is_empty"));
     expect(stillUnmarked).toEqual([spanIds[2]]);
@@ -78,7 +85,10 @@ describe("opik server: feedback scores", () => {
     const trace = await client.api.traces.getTraceById(traceId);
     expect(trace.feedbackScores?.map((s) => s.name)).toEqual(["hallucination", "manual"]);
     // Span scores are averaged per exact name over the trace's spans.
-    expect(trace.spanFeedbackScores?.map((s) => [s.name, s.value]).sort()).toEqual([["Added_To_Dataset", 0], ["added_to_dataset", 0.5]]);
+    expect(trace.spanFeedbackScores?.map((s) => [s.name, s.value]).sort()).toEqual([
+      ["Added_To_Dataset", 0],
+      ["added_to_dataset", 0.5],
+    ]);
 
     const project = server.store.projectByName(PROJECT);
     const names = await client.api.spans.findFeedbackScoreNames1({ projectId: project?.id ?? "" });

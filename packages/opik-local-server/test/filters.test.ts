@@ -28,26 +28,60 @@ describe("opik server: filters with the backend's semantics", () => {
     await client.api.spans.createSpans({
       spans: [
         {
-          id: ids.s1, traceId: ids.t1, projectName: PROJECT, name: "Chat", type: "llm", model: "GPT-4o", provider: "openai",
-          startTime: at(50), endTime: at(50, 1200),
+          id: ids.s1,
+          traceId: ids.t1,
+          projectName: PROJECT,
+          name: "Chat",
+          type: "llm",
+          model: "GPT-4o",
+          provider: "openai",
+          startTime: at(50),
+          endTime: at(50, 1200),
           input: { messages: [{ role: "user", content: "Rate limit hit?" }] },
           output: { error: null, text: "fine" },
           metadata: { env: "prod", retries: 3, nested: { k: "v" }, "hyphen-key": "yes" },
-          tags: ["Alpha", "beta"], usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 }, totalEstimatedCost: 0.5,
+          tags: ["Alpha", "beta"],
+          usage: { prompt_tokens: 10, completion_tokens: 20, total_tokens: 30 },
+          totalEstimatedCost: 0.5,
         },
         {
-          id: ids.s2, traceId: ids.t1, projectName: PROJECT, name: "chat", type: "llm", model: "claude-3", provider: "anthropic",
-          startTime: at(30), endTime: at(30, 300),
-          input: { q: "hello" }, output: { text: "an error occurred" }, metadata: { env: "dev", retries: "12" },
-          usage: { total_tokens: 5 }, errorInfo: { exceptionType: "TimeoutError", message: "slow", traceback: "at x" },
+          id: ids.s2,
+          traceId: ids.t1,
+          projectName: PROJECT,
+          name: "chat",
+          type: "llm",
+          model: "claude-3",
+          provider: "anthropic",
+          startTime: at(30),
+          endTime: at(30, 300),
+          input: { q: "hello" },
+          output: { text: "an error occurred" },
+          metadata: { env: "dev", retries: "12" },
+          usage: { total_tokens: 5 },
+          errorInfo: { exceptionType: "TimeoutError", message: "slow", traceback: "at x" },
         },
         {
-          id: ids.s3, traceId: ids.t2, projectName: PROJECT, name: "tool_call", type: "tool", startTime: at(10),
-          input: "plain string input", output: { result: "rate_limit" }, metadata: { env: null }, tags: ["gamma"],
+          id: ids.s3,
+          traceId: ids.t2,
+          projectName: PROJECT,
+          name: "tool_call",
+          type: "tool",
+          startTime: at(10),
+          input: "plain string input",
+          output: { result: "rate_limit" },
+          metadata: { env: null },
+          tags: ["gamma"],
         },
         {
-          id: ids.s4, traceId: ids.t3, projectName: PROJECT, name: "other", type: "general", startTime: at(5), endTime: at(5, 50),
-          output: { text: "errorless" }, metadata: { env: "", tier: "a b" },
+          id: ids.s4,
+          traceId: ids.t3,
+          projectName: PROJECT,
+          name: "other",
+          type: "general",
+          startTime: at(5),
+          endTime: at(5, 50),
+          output: { text: "errorless" },
+          metadata: { env: "", tier: "a b" },
         },
       ],
     });
@@ -124,12 +158,17 @@ describe("opik server: filters with the backend's semantics", () => {
     expect(await oql(`end_time < "${at(20).toISOString()}"`)).toEqual(["s1", "s2"]);
     expect(await raw({ field: "start_time", operator: "=", value: at(10).toISOString() })).toEqual(["s3"]);
     // Values are URL-decoded a second time, so "+00:00" turns into " 00:00" and is rejected.
-    const failure = await expectSdkFailure(client.api.spans.searchSpans({ projectName: PROJECT, filters: [{ field: "start_time", operator: ">=", value: "2025-01-01T00:00:00+00:00" }] }));
+    const failure = await expectSdkFailure(
+      client.api.spans.searchSpans({ projectName: PROJECT, filters: [{ field: "start_time", operator: ">=", value: "2025-01-01T00:00:00+00:00" }] }),
+    );
     expect(failure).toEqual({
       statusCode: 400,
       body: { code: 400, message: "Invalid value '2025-01-01T00:00:00 00:00' or key 'null' for field 'start_time' of type 'DATE_TIME'" },
     });
-    expect((await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "end_time", operator: "<", value: "2025-01-01" }] })).status).toBe(400);
+    expect(
+      (await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "end_time", operator: "<", value: "2025-01-01" }] }))
+        .status,
+    ).toBe(400);
   });
 
   it("NUMBER fields treat missing usage and cost as 0 and compute duration from the times", async () => {
@@ -138,7 +177,14 @@ describe("opik server: filters with the backend's semantics", () => {
     expect(await oql("total_estimated_cost >= 0.5")).toEqual(["s1"]);
     expect(await oql("duration > 1000")).toEqual(["s1"]);
     expect(await oql("duration < 100")).toEqual(["s3", "s4"]);
-    expect((await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "usage.total_tokens", operator: "=", value: "1e3" }] })).json).toEqual({
+    expect(
+      (
+        await call(server, "POST", "/v1/private/spans/search", {
+          project_name: PROJECT,
+          filters: [{ field: "usage.total_tokens", operator: "=", value: "1e3" }],
+        })
+      ).json,
+    ).toEqual({
       code: 400,
       message: "Invalid value '1e3' or key 'null' for field 'usage.total_tokens' of type 'NUMBER'",
     });
@@ -160,7 +206,9 @@ describe("opik server: filters with the backend's semantics", () => {
     // Non-string values are URL-decoded again: "a+b" and "a%20b" both mean "a b".
     expect(await raw({ field: "metadata", key: "tier", operator: "=", value: "a+b" })).toEqual(["s4"]);
     expect(await raw({ field: "metadata", key: "tier", operator: "=", value: "a%20b" })).toEqual(["s4"]);
-    expect((await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "metadata", operator: "=", value: "x" }] })).json).toEqual({
+    expect(
+      (await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "metadata", operator: "=", value: "x" }] })).json,
+    ).toEqual({
       code: 400,
       message: "Invalid value 'x' or key 'null' for field 'metadata' of type 'DICTIONARY'",
     });
@@ -186,7 +234,10 @@ describe("opik server: filters with the backend's semantics", () => {
     // != matches entities with scores but no (name, value) pair; a span without any score never matches.
     expect(await oql("feedback_scores.quality != 0.9")).toEqual(["s2", "s4"]);
     expect(await raw({ field: "feedback_scores", key: "quality", operator: "=", value: "0.3" })).toEqual(["s2"]);
-    const bad = await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "feedback_scores", key: "q", operator: ">", value: "abc" }] });
+    const bad = await call(server, "POST", "/v1/private/spans/search", {
+      project_name: PROJECT,
+      filters: [{ field: "feedback_scores", key: "q", operator: ">", value: "abc" }],
+    });
     expect(bad.json).toEqual({ code: 400, message: "Invalid value 'abc' or key 'q' for field 'feedback_scores' of type 'FEEDBACK_SCORES_NUMBER'" });
   });
 
@@ -202,15 +253,26 @@ describe("opik server: filters with the backend's semantics", () => {
     const search = (filters: unknown) => call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters });
     const internal = { code: 500, message: "There was an error processing your request. It has been logged." };
     // Every non-string value is URL-decoded first; URLDecoder.decode(null) throws a NullPointerException.
-    expect(await search([{ field: "feedback_scores", key: "added_to_dataset", operator: "is_empty", value: null }])).toMatchObject({ status: 500, json: internal });
+    expect(await search([{ field: "feedback_scores", key: "added_to_dataset", operator: "is_empty", value: null }])).toMatchObject({
+      status: 500,
+      json: internal,
+    });
     expect(await search([{ field: "error_info", operator: "is_not_empty", value: null }])).toMatchObject({ status: 500, json: internal });
     expect(await search([{ field: "custom", key: "input.q", operator: "=", value: null }])).toMatchObject({ status: 500, json: internal });
     // A string field is not decoded: a null value fails the value check instead.
-    expect((await search([{ field: "name", operator: "=", value: null }])).json).toEqual({ code: 400, message: "Invalid value 'null' or key 'null' for field 'name' of type 'STRING'" });
+    expect((await search([{ field: "name", operator: "=", value: null }])).json).toEqual({
+      code: 400,
+      message: "Invalid value 'null' or key 'null' for field 'name' of type 'STRING'",
+    });
     // `value` itself must be present.
     expect((await search([{ field: "error_info", operator: "is_empty" }])).json).toEqual({ code: 400, message: "Unable to process JSON" });
     // So the SDK's high-level search with an is_empty OQL expression fails against Opik...
-    const sdk = await expectSdkFailure(client.api.spans.searchSpans({ projectName: PROJECT, filters: oqlFilters("error_info is_empty").map((f) => ({ ...f, value: null })) as never }, { maxRetries: 0 }));
+    const sdk = await expectSdkFailure(
+      client.api.spans.searchSpans(
+        { projectName: PROJECT, filters: oqlFilters("error_info is_empty").map((f) => ({ ...f, value: null })) as never },
+        { maxRetries: 0 },
+      ),
+    );
     expect(sdk.statusCode).toBe(500);
     // ...while `""` works, and is still URL-decoded (a broken escape is a 400).
     expect(await raw({ field: "error_info", operator: "is_empty", value: "" })).toEqual(["s1", "s3", "s4"]);
@@ -219,11 +281,20 @@ describe("opik server: filters with the backend's semantics", () => {
 
   it("rejects unknown fields and operators and operators outside the field's type with 400", async () => {
     const search = (filters: unknown) => call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters });
-    expect((await search([{ field: "name", operator: ">=", value: "a" }])).json).toEqual({ code: 400, message: "Invalid operator '>=' for field 'name' of type 'STRING'" });
-    expect((await search([{ field: "tags", operator: ">", value: "a" }])).json).toEqual({ code: 400, message: "Invalid operator '>' for field 'tags' of type 'LIST'" });
+    expect((await search([{ field: "name", operator: ">=", value: "a" }])).json).toEqual({
+      code: 400,
+      message: "Invalid operator '>=' for field 'name' of type 'STRING'",
+    });
+    expect((await search([{ field: "tags", operator: ">", value: "a" }])).json).toEqual({
+      code: 400,
+      message: "Invalid operator '>' for field 'tags' of type 'LIST'",
+    });
     expect((await search([{ field: "colour", operator: "=", value: "a" }])).json).toEqual({ code: 400, message: "Unable to process JSON" });
     expect((await search([{ field: "name", operator: "like", value: "a" }])).status).toBe(400);
-    expect((await search([{ field: "name", operator: "=", value: "" }])).json).toEqual({ code: 400, message: "Invalid value '' or key 'null' for field 'name' of type 'STRING'" });
+    expect((await search([{ field: "name", operator: "=", value: "" }])).json).toEqual({
+      code: 400,
+      message: "Invalid value '' or key 'null' for field 'name' of type 'STRING'",
+    });
     // GET list endpoints name the query parameter instead.
     const filters = JSON.stringify([{ field: "colour", operator: "=", value: "a" }]);
     const listed = await call(server, "GET", `/v1/private/spans?project_name=${PROJECT}&filters=${encodeURIComponent(filters)}`);

@@ -38,7 +38,14 @@ describe("opik server: trace and span ingestion", () => {
     expect(fetched.usage).toEqual({ prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 });
     expect(fetched.tags).toEqual(["t1"]);
     const spanRow = await client.api.spans.getSpanById(span.data.id);
-    expect(spanRow).toMatchObject({ name: "chat", type: "llm", model: "gpt-4o-mini", provider: "openai", traceId: trace.data.id, output: { content: "hello" } });
+    expect(spanRow).toMatchObject({
+      name: "chat",
+      type: "llm",
+      model: "gpt-4o-mini",
+      provider: "openai",
+      traceId: trace.data.id,
+      output: { content: "hello" },
+    });
     expect(typeof spanRow.duration).toBe("number");
     expect(errors.messages()).toEqual([]);
   });
@@ -89,7 +96,12 @@ describe("opik server: trace and span ingestion", () => {
   it("validates bodies like the backend: 422 lists violations, 400 for ids that are not UUIDv7", async () => {
     const now = new Date().toISOString();
     const traceId = uuid7();
-    const noStart = await call(server, "POST", "/v1/private/spans/batch", { spans: [{ id: uuid7(), trace_id: traceId, name: "a" }, { id: uuid7(), start_time: now }] });
+    const noStart = await call(server, "POST", "/v1/private/spans/batch", {
+      spans: [
+        { id: uuid7(), trace_id: traceId, name: "a" },
+        { id: uuid7(), start_time: now },
+      ],
+    });
     expect(noStart.status).toBe(422);
     expect(noStart.json).toEqual({ errors: ["spans[0].startTime must not be null", "spans[1].traceId must not be null"] });
 
@@ -131,9 +143,14 @@ describe("opik server: trace and span ingestion", () => {
     });
     expect((await client.api.traces.getTraceById(traceIds[0] ?? "")).source).toBe("experiment");
     expect((await client.api.traces.getTraceById(traceIds[1] ?? "")).source).toBeUndefined();
-    const experimentTraces = await client.api.traces.searchTraces({ projectName: "ingest-source", filters: [{ field: "source", operator: "=", value: "experiment" }] });
+    const experimentTraces = await client.api.traces.searchTraces({
+      projectName: "ingest-source",
+      filters: [{ field: "source", operator: "=", value: "experiment" }],
+    });
     expect((await readNdjsonStream(experimentTraces)).map((t) => t.id)).toEqual([traceIds[0]]);
-    const bad = await call(server, "POST", "/v1/private/traces/batch", { traces: [{ project_name: "ingest-source", start_time: new Date().toISOString(), source: "cli" }] });
+    const bad = await call(server, "POST", "/v1/private/traces/batch", {
+      traces: [{ project_name: "ingest-source", start_time: new Date().toISOString(), source: "cli" }],
+    });
     expect(bad).toMatchObject({ status: 400, json: { code: 400, message: "Unable to process JSON" } });
   });
 
@@ -192,12 +209,18 @@ describe("opik server: trace and span ingestion", () => {
     expect(page2).toMatchObject({ page: 2, size: 10, total: 25 });
     const filtered = await client.api.spans.getSpansByProject({
       projectName: "ingest-list",
-      filters: JSON.stringify([{ field: "name", operator: "=", value: "special" }, { field: "metadata", key: "env", operator: "=", value: "prod" }]),
+      filters: JSON.stringify([
+        { field: "name", operator: "=", value: "special" },
+        { field: "metadata", key: "env", operator: "=", value: "prod" },
+      ]),
       size: 100,
     });
     expect(filtered.total).toBe(3);
     expect(filtered.content?.every((s) => s.name === "special")).toBe(true);
-    const traces = await client.api.traces.getTracesByProject({ projectName: "ingest-list", filters: JSON.stringify([{ field: "llm_span_count", operator: ">=", value: "25" }]) });
+    const traces = await client.api.traces.getTracesByProject({
+      projectName: "ingest-list",
+      filters: JSON.stringify([{ field: "llm_span_count", operator: ">=", value: "25" }]),
+    });
     expect(traces.total).toBe(1);
     expect(traces.content?.[0]?.spanCount).toBe(25);
 

@@ -32,8 +32,14 @@ function conforms(value: unknown, schema: string): void {
   expect(value, schema).toBeTypeOf("object");
   const row = value as Row;
   const allowed = new Set([...definition.properties, ...(NEWER_THAN_SPEC[schema] ?? [])]);
-  expect(Object.keys(row).filter((key) => !allowed.has(key)), `members of ${schema} not in the schema`).toEqual([]);
-  expect(definition.required.filter((key) => !(key in row)), `required members of ${schema}`).toEqual([]);
+  expect(
+    Object.keys(row).filter((key) => !allowed.has(key)),
+    `members of ${schema} not in the schema`,
+  ).toEqual([]);
+  expect(
+    definition.required.filter((key) => !(key in row)),
+    `required members of ${schema}`,
+  ).toEqual([]);
 }
 
 function each(rows: unknown, schema: string): void {
@@ -54,15 +60,47 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
   beforeAll(async () => {
     server = await startTestServer();
     const client = sdkClient(server, PROJECT);
-    await client.api.traces.createTraces({ traces: [{ id: traceId, projectName: PROJECT, name: "t", startTime: new Date(Date.now() - 10), endTime: new Date(), input: { q: 1 }, output: { a: 2 }, tags: ["x"], threadId: "th", source: "experiment" }] });
-    await client.api.spans.createSpans({
-      spans: [{
-        id: spanId, traceId, projectName: PROJECT, name: "s", type: "llm", startTime: new Date(Date.now() - 10), endTime: new Date(), model: "m", provider: "p",
-        usage: { total_tokens: 3 }, totalEstimatedCost: 0.1, tags: ["y"], metadata: { k: "v" },
-        errorInfo: { exceptionType: "E", message: "m", traceback: "tb" }, parentSpanId: uuid7(), source: "sdk",
-      }],
+    await client.api.traces.createTraces({
+      traces: [
+        {
+          id: traceId,
+          projectName: PROJECT,
+          name: "t",
+          startTime: new Date(Date.now() - 10),
+          endTime: new Date(),
+          input: { q: 1 },
+          output: { a: 2 },
+          tags: ["x"],
+          threadId: "th",
+          source: "experiment",
+        },
+      ],
     });
-    await client.api.spans.scoreBatchOfSpans({ scores: [{ id: spanId, name: "q", value: 1, reason: "r", categoryName: "c", source: "sdk", projectName: PROJECT }] });
+    await client.api.spans.createSpans({
+      spans: [
+        {
+          id: spanId,
+          traceId,
+          projectName: PROJECT,
+          name: "s",
+          type: "llm",
+          startTime: new Date(Date.now() - 10),
+          endTime: new Date(),
+          model: "m",
+          provider: "p",
+          usage: { total_tokens: 3 },
+          totalEstimatedCost: 0.1,
+          tags: ["y"],
+          metadata: { k: "v" },
+          errorInfo: { exceptionType: "E", message: "m", traceback: "tb" },
+          parentSpanId: uuid7(),
+          source: "sdk",
+        },
+      ],
+    });
+    await client.api.spans.scoreBatchOfSpans({
+      scores: [{ id: spanId, name: "q", value: 1, reason: "r", categoryName: "c", source: "sdk", projectName: PROJECT }],
+    });
     await client.api.traces.scoreBatchOfTraces({ scores: [{ id: traceId, name: "h", value: 0.5, source: "sdk", projectName: PROJECT }] });
     await client.api.datasets.createDataset({ name: "schema-ds", projectName: PROJECT, description: "d", tags: ["t"] });
     const dataset = await client.getDataset("schema-ds", PROJECT);
@@ -130,7 +168,10 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
     const versions = (await call(server, "GET", `/v1/private/datasets/${datasetId}/versions`)).json as Row;
     conforms(versions, "DatasetVersionPage_Public");
     each(versions.content, "DatasetVersion_Public");
-    const summary = await call(server, "PUT", "/v1/private/datasets/items?respond_with_latest_version=true", { dataset_id: datasetId, items: [{ source: "manual", data: { x: 1 } }] });
+    const summary = await call(server, "PUT", "/v1/private/datasets/items?respond_with_latest_version=true", {
+      dataset_id: datasetId,
+      items: [{ source: "manual", data: { x: 1 } }],
+    });
     expect(summary.status).toBe(200);
     conforms(summary.json, "DatasetVersionSummary");
   });
@@ -155,7 +196,10 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
 
   it("error bodies", async () => {
     conforms((await call(server, "GET", `/v1/private/traces/${uuid7()}`)).json, "ErrorMessage");
-    conforms((await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "name", operator: ">=", value: "a" }] })).json, "ErrorMessage_Public");
+    conforms(
+      (await call(server, "POST", "/v1/private/spans/search", { project_name: PROJECT, filters: [{ field: "name", operator: ">=", value: "a" }] })).json,
+      "ErrorMessage_Public",
+    );
     conforms((await call(server, "POST", "/v1/private/traces/batch", { traces: [] })).json, "ErrorMessage_Detailed");
     conforms((await call(server, "POST", "/v1/private/datasets/retrieve", { dataset_name: "nope" })).json, "ErrorMessage_Detailed");
   });

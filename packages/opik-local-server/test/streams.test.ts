@@ -31,7 +31,18 @@ describe("opik server: NDJSON streams, paging and payload options", () => {
     }
     longSpanId = uuid7();
     await client.api.spans.createSpans({
-      spans: [{ id: longSpanId, traceId, projectName: "streams-long", name: "long", startTime: new Date(), input: { text: longText }, output: longText, metadata: { note: longText } }],
+      spans: [
+        {
+          id: longSpanId,
+          traceId,
+          projectName: "streams-long",
+          name: "long",
+          startTime: new Date(),
+          input: { text: longText },
+          output: longText,
+          metadata: { note: longText },
+        },
+      ],
     });
   });
 
@@ -44,7 +55,12 @@ describe("opik server: NDJSON streams, paging and payload options", () => {
     let lastRetrievedId: string | undefined;
     let calls = 0;
     for (;;) {
-      const stream = await client.api.spans.searchSpans({ projectName: PROJECT, limit: 2000, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) });
+      const stream = await client.api.spans.searchSpans({
+        projectName: PROJECT,
+        limit: 2000,
+        truncate: false,
+        ...(lastRetrievedId ? { lastRetrievedId } : {}),
+      });
       const rows = await readNdjsonStream(stream);
       calls += 1;
       seen.push(...rows.map((row) => String(row.id)));
@@ -71,7 +87,10 @@ describe("opik server: NDJSON streams, paging and payload options", () => {
     expect(raw).toEqual({ statusCode: 422, body: { errors: ["limit must be less than or equal to 2000"] } });
     const highLevel = await expectSdkFailure(client.searchSpans({ projectName: PROJECT, maxResults: 2500 }));
     expect(highLevel.statusCode).toBe(422);
-    expect(await call(server, "POST", "/v1/private/traces/search", { project_name: PROJECT, limit: 0 })).toMatchObject({ status: 422, json: { errors: ["limit must be greater than or equal to 1"] } });
+    expect(await call(server, "POST", "/v1/private/traces/search", { project_name: PROJECT, limit: 0 })).toMatchObject({
+      status: 422,
+      json: { errors: ["limit must be greater than or equal to 1"] },
+    });
   });
 
   it("ends every row with \\r\\n, as the backend's ChunkedOutput does", async () => {
@@ -93,7 +112,10 @@ describe("opik server: NDJSON streams, paging and payload options", () => {
     const listed = await call(server, "GET", "/v1/private/spans?project_name=no-such-project");
     expect(listed).toMatchObject({ status: 404, json: { code: 404, message: "Project name: no-such-project not found" } });
     // Neither names a project: 400 before anything else.
-    expect((await call(server, "POST", "/v1/private/spans/search", {})).json).toEqual({ code: 400, message: "Either 'project_name' or 'project_id' query params must be provided" });
+    expect((await call(server, "POST", "/v1/private/spans/search", {})).json).toEqual({
+      code: 400,
+      message: "Either 'project_name' or 'project_id' query params must be provided",
+    });
   });
 
   it("the high-level search parses every row it receives (none dropped by the SDK schema)", async () => {

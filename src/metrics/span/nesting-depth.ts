@@ -1,7 +1,6 @@
 import type { SpanRecord } from "../../types.js";
 import { timeMs } from "./trace-spans.js";
 
-
 /**
  * How many levels deep the trace's span tree goes: a span without a parent is
  * level 1, its children level 2, and so on.

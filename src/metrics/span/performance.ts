@@ -78,6 +78,11 @@ function totalCost(spans: readonly SpanRecord[]): number | undefined {
 }
 
 export function createPerformanceMetric(budgets: PerformanceBudgets | undefined): Metric {
-  if (!budgets) return unscorableMetric("performance", "performance has no budgets: set metric_settings.performance (max_duration_ms, max_tokens, max_cost_usd) in the feature config", { needsTraceSpans: true });
+  if (!budgets)
+    return unscorableMetric(
+      "performance",
+      "performance has no budgets: set metric_settings.performance (max_duration_ms, max_tokens, max_cost_usd) in the feature config",
+      { needsTraceSpans: true },
+    );
   return localMetric("performance", (input) => scorePerformance(input, budgets), { needsTraceSpans: true });
 }

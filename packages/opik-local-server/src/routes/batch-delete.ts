@@ -10,8 +10,12 @@ export function readBatchDelete(rawBody: unknown, key: string): string[] {
   if (ids === undefined) violations.add(key, "must not be null");
   else if (ids.length < 1 || ids.length > 1000) violations.add(key, "size must be between 1 and 1000");
   violations.throwIfAny();
-  return [...new Set((ids ?? []).map((id) => {
-    if (!isUuid(id)) throw unprocessableJson();
-    return id.toLowerCase();
-  }))];
+  return [
+    ...new Set(
+      (ids ?? []).map((id) => {
+        if (!isUuid(id)) throw unprocessableJson();
+        return id.toLowerCase();
+      }),
+    ),
+  ];
 }

@@ -1,15 +1,5 @@
 import { createHash } from "node:crypto";
-import {
-  Violations,
-  isBlank,
-  optArray,
-  optEnum,
-  optObject,
-  optString,
-  optStringSet,
-  optUuid,
-  requireBody,
-} from "../body-reader.js";
+import { Violations, isBlank, optArray, optEnum, optObject, optString, optStringSet, optUuid, requireBody } from "../body-reader.js";
 import { badRequest, codeError, listError, unprocessableJson } from "../errors.js";
 import { type HttpRouter, type RouteRequest, pathUuid } from "../http-router.js";
 import { type JsonObject, type JsonValue, cloneJson, isJsonObject } from "../json.js";
@@ -47,7 +37,10 @@ export function findDataset(store: OpikStore, name: string, projectName: string 
   return (project ? named.find((d) => d.project_id === project.id) : undefined) ?? workspaceLevel;
 }
 
-export function createDataset(store: OpikStore, fields: { id?: string; name: string; projectName?: string; description?: string; tags?: string[]; visibility?: "private" | "public" }): StoredDataset {
+export function createDataset(
+  store: OpikStore,
+  fields: { id?: string; name: string; projectName?: string; description?: string; tags?: string[]; visibility?: "private" | "public" },
+): StoredDataset {
   const projectId = isBlank(fields.projectName) ? undefined : projectForWrite(store, fields.projectName).id;
   const wanted = fields.name.trim().toLowerCase();
   const clash = [...store.datasets.values()].some((d) => d.project_id === projectId && d.name.toLowerCase() === wanted);
@@ -76,7 +69,12 @@ export function datasetByNameOrCreate(store: OpikStore, name: string, projectNam
  * chunks it sends, is one version). A write without one "mutates the latest version instead of
  * creating a new one" (DatasetItemBatch / DatasetItemsDelete); only the first write creates v1.
  */
-export function recordVersion(store: OpikStore, datasetId: string, batchGroupId: string | undefined, change: { added: number; modified: number; deleted: number }): StoredDatasetVersion {
+export function recordVersion(
+  store: OpikStore,
+  datasetId: string,
+  batchGroupId: string | undefined,
+  change: { added: number; modified: number; deleted: number },
+): StoredDatasetVersion {
   const items = newestFirst(store.itemsOfDataset(datasetId));
   const snapshot: Record<string, StoredDatasetItem> = {};
   for (const item of items) snapshot[item.id] = item;
@@ -222,13 +220,16 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
     // The backend's UPDATE clears a description left out of the body but keeps tags and visibility.
     const rest: StoredDataset = { ...dataset };
     delete rest.description;
-    store.datasets.set(id, touched({
-      ...rest,
-      name: name ?? dataset.name,
-      ...(description !== undefined ? { description } : {}),
-      ...(tags !== undefined ? { tags } : {}),
-      ...(visibility !== undefined ? { visibility } : {}),
-    }));
+    store.datasets.set(
+      id,
+      touched({
+        ...rest,
+        name: name ?? dataset.name,
+        ...(description !== undefined ? { description } : {}),
+        ...(tags !== undefined ? { tags } : {}),
+        ...(visibility !== undefined ? { visibility } : {}),
+      }),
+    );
     return noContent();
   });
 
@@ -356,12 +357,15 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
     const tags = optStringSet(body, "tags");
     const item = store.datasetItems.get(id);
     if (!item) throw codeError(404, "Dataset item not found");
-    store.datasetItems.set(id, touched({
-      ...item,
-      ...(data !== undefined ? { data: cloneJson(data) } : {}),
-      ...(source !== undefined ? { source } : {}),
-      ...(tags !== undefined ? { tags } : {}),
-    }));
+    store.datasetItems.set(
+      id,
+      touched({
+        ...item,
+        ...(data !== undefined ? { data: cloneJson(data) } : {}),
+        ...(source !== undefined ? { source } : {}),
+        ...(tags !== undefined ? { tags } : {}),
+      }),
+    );
     recordVersion(store, item.dataset_id, undefined, { added: 0, modified: 1, deleted: 0 });
     return noContent();
   });

@@ -16,14 +16,7 @@ import { badRequest, codeError, unprocessableJson } from "../errors.js";
 import { type HttpRouter, pathUuid } from "../http-router.js";
 import { type JsonObject, type JsonValue, isJsonObject } from "../json.js";
 import { paginate, queryUuid, streamLimit, streamPage } from "../paging.js";
-import {
-  EXPERIMENT_STATUSES,
-  EXPERIMENT_TYPES,
-  type OpikStore,
-  type StoredExperiment,
-  type StoredExperimentItem,
-  newestFirst,
-} from "../store.js";
+import { EXPERIMENT_STATUSES, EXPERIMENT_TYPES, type OpikStore, type StoredExperiment, type StoredExperimentItem, newestFirst } from "../store.js";
 import { compareIds, createUuidV7, isUuid } from "../uuid-v7.js";
 import { containsLike } from "../like.js";
 import { BODY_TRUNCATE_DEFAULT } from "../truncate.js";
@@ -68,7 +61,9 @@ function generatedName(): string {
 
 export function createExperimentRecord(
   store: OpikStore,
-  fields: { id?: string; name?: string; datasetName: string; projectName?: string } & Partial<Pick<StoredExperiment, "metadata" | "type" | "status" | "optimization_id" | "experiment_scores" | "prompt_versions" | "dataset_version_id" | "tags">>,
+  fields: { id?: string; name?: string; datasetName: string; projectName?: string } & Partial<
+    Pick<StoredExperiment, "metadata" | "type" | "status" | "optimization_id" | "experiment_scores" | "prompt_versions" | "dataset_version_id" | "tags">
+  >,
 ): StoredExperiment {
   if (fields.id !== undefined && store.experiments.has(fields.id)) throw codeError(409, "Experiment already exists");
   const { id, name, datasetName, projectName, ...rest } = fields;
@@ -377,4 +372,3 @@ function parseTypes(raw: string | undefined): string[] | undefined {
   }
   throw badRequest(`Invalid query param types: '${raw}'`);
 }
-

@@ -1,14 +1,4 @@
-import {
-  type Violations,
-  optEnum,
-  optInstant,
-  optJsonListString,
-  optNumber,
-  optString,
-  optStringSet,
-  optUsage,
-  optUuid,
-} from "../body-reader.js";
+import { type Violations, optEnum, optInstant, optJsonListString, optNumber, optString, optStringSet, optUsage, optUuid } from "../body-reader.js";
 import { unprocessableJson } from "../errors.js";
 import { type JsonObject, type JsonValue, isJsonObject } from "../json.js";
 import { ENTITY_SOURCES, type OpikStore, SPAN_TYPES, type SpanType, type StoredSpan, type StoredTrace } from "../store.js";

@@ -68,12 +68,15 @@ export function registerProjectRoutes(router: HttpRouter, { store }: RouteContex
     if (!project) throw codeError(404, "Project not found");
     const clash = name === undefined ? undefined : store.projectByName(name.trim());
     if (clash && clash.id !== id) throw listError(409, "Project already exists");
-    store.projects.set(id, touched({
-      ...project,
-      ...(name !== undefined ? { name: name.trim() } : {}),
-      ...(description !== undefined ? { description } : {}),
-      ...(visibility !== undefined ? { visibility } : {}),
-    }));
+    store.projects.set(
+      id,
+      touched({
+        ...project,
+        ...(name !== undefined ? { name: name.trim() } : {}),
+        ...(description !== undefined ? { description } : {}),
+        ...(visibility !== undefined ? { visibility } : {}),
+      }),
+    );
     return noContent();
   });
 

@@ -1,15 +1,4 @@
-import {
-  Violations,
-  optArray,
-  optBoolean,
-  optEnum,
-  optInstant,
-  optJsonListString,
-  optString,
-  optStringSet,
-  optUuid,
-  requireBody,
-} from "../body-reader.js";
+import { Violations, optArray, optBoolean, optEnum, optInstant, optJsonListString, optString, optStringSet, optUuid, requireBody } from "../body-reader.js";
 import { codeError } from "../errors.js";
 import { traceFilterFields } from "../filter-fields.js";
 import { matchesAll, parseFilters } from "../filters.js";
@@ -18,7 +7,17 @@ import { paginate, queryBoolean, queryUuid, streamLimit, streamPage } from "../p
 import { ENTITY_SOURCES, type StoredTrace, newestFirst } from "../store.js";
 import { BODY_TRUNCATE_DEFAULT, TRACE_EXCLUDABLE, excludeFromBody, excludeFromQuery } from "../truncate.js";
 import { renderTrace } from "../views.js";
-import { type RouteContext, checkProjectName, creationWindow, noContent, ok, projectForRead, readErrorInfo, requireProjectIdentifier, touched } from "./common.js";
+import {
+  type RouteContext,
+  checkProjectName,
+  creationWindow,
+  noContent,
+  ok,
+  projectForRead,
+  readErrorInfo,
+  requireProjectIdentifier,
+  touched,
+} from "./common.js";
 import { readBatchDelete } from "./batch-delete.js";
 import { checkTraceIds, dropUndefined, parseTraceWrite, saveTrace } from "./ingest.js";
 
@@ -108,4 +107,3 @@ export function registerTraceRoutes(router: HttpRouter, { store }: RouteContext)
     return newestFirst([...store.traces.values()].filter((trace) => trace.project_id === projectId && (window?.(trace.id) ?? true) && keep(trace)));
   }
 }
-
