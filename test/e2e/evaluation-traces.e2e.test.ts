@@ -2,10 +2,10 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample } from "../../scripts/sample-data.js";
 import { runAction } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { openAIErrorBody, startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
 
 let opik: OpikServer;
@@ -26,24 +26,7 @@ async function seedProject(
   fresh: number,
   errorTraces: number,
 ): Promise<{ project: string; productionTraceIds: string[]; errorTraceIds: string[] }> {
-  const project = `${name}-${Date.now()}`;
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  console.log(`${name}: sample seed ${seed}`);
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
-    fresh,
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
-  });
-  await ingestSample(opik.url, sample);
+  const { project, sample } = await seedCharters(opik.url, name, { fresh, errorTraces });
   return { project, productionTraceIds: sample.traces.map((t) => String(t.id)), errorTraceIds: sample.expected.errorTraceIds };
 }
 

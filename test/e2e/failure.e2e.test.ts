@@ -1,40 +1,27 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "../../scripts/run-action.js";
-import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
+import type { Sample } from "../../scripts/sample-data.js";
 import { seededRandom } from "../../src/gate/seeded-random.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
+import { makeWorkspace, seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli/index.js", import.meta.url));
 /** What the issue allows from start to exit for a run whose Opik is unreachable; the old runs took over 120 s. */
 const UNREACHABLE_EXIT_BOUND_MS = 5_000;
 
-const REGISTRY = `
-features:
-  charter_optimization:
-    span_name: charter_validation
-    dataset_prefix: charter-optimization
-    experiment_prefix: charter_validation
-    metrics: [output_format]
-    output_format:
-      json_schema: { type: object, required: [verdict], properties: { verdict: { type: string, enum: [valid, invalid, needs_review] } } }
-`;
-
 let server: OpikServer;
 let workspace: string;
-let projectCounter = 0;
 
 beforeAll(async () => {
   server = await startOpikServer();
-  workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-fail-ws-"));
-  await mkdir(path.join(workspace, ".github"), { recursive: true });
-  await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), REGISTRY);
+  workspace = await makeWorkspace("fail-ws");
 });
 afterAll(async () => server.close());
 afterEach(() => server.clearFaults());
@@ -48,25 +35,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function seedProject(seed: number): Promise<{ project: string; sample: Sample }> {
-  projectCounter += 1;
-  const project = `failures-${projectCounter}-${Date.now()}`;
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
+function seedProject(seed: number): Promise<{ project: string; sample: Sample }> {
+  return seedCharters(
+    server.url,
+    "failures",
+    { fresh: 6 + (seed % 5), alreadyAdded: 2, prose: 2, errorTraces: 3, otherNames: 2, otherTypes: 1, outsideWindow: 2 },
     seed,
-    fresh: 6 + (seed % 5),
-    alreadyAdded: 2,
-    prose: 2,
-    errorTraces: 3,
-    otherNames: 2,
-    otherTypes: 1,
-    outsideWindow: 2,
-  });
-  await ingestSample(server.url, sample);
-  return { project, sample };
+  );
 }
 
 function inputs(project: string): Record<string, string> {

@@ -1,49 +1,25 @@
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample, type Sample, type SampleOptions } from "../../scripts/sample-data.js";
+import type { Sample } from "../../scripts/sample-data.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
+import { charterRegistry, makeWorkspace, seedCharters, type SampleCounts } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
 import { runAction } from "../../scripts/run-action.js";
 
-const REGISTRY = `
-features:
-  charter_optimization:
-    span_name: charter_validation
-    dataset_prefix: charter-optimization
-    experiment_prefix: charter_validation
-    metrics: [output_format]
-    output_format:
-      json_schema: { type: object, required: [verdict], properties: { verdict: { type: string, enum: [valid, invalid, needs_review] } } }
-`;
-
 let server: OpikServer;
 let workspace: string;
-let projectCounter = 0;
 
 beforeAll(async () => {
   server = await startOpikServer();
-  workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-ws-"));
-  await mkdir(path.join(workspace, ".github"), { recursive: true });
-  await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), REGISTRY);
+  workspace = await makeWorkspace("ws");
 });
 afterAll(async () => server.close());
 afterEach(() => server.clearFaults());
 
 /** Each test gets its own project and a data set drawn from a fresh seed. */
-async function seedProject(overrides: Partial<SampleOptions> = {}): Promise<{ project: string; sample: Sample }> {
-  projectCounter += 1;
-  const project = `charters-${projectCounter}-${Date.now()}`;
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  // Printed so a failure can be replayed with the same data set.
-  console.info(`${project}: sample seed ${seed}`);
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
+async function seedProject(overrides: Partial<SampleCounts> = {}): Promise<{ project: string; sample: Sample }> {
+  return seedCharters(server.url, "charters", (seed) => ({
     fresh: 5 + (seed % 7),
     alreadyAdded: 2 + (seed % 3),
     prose: 4,
@@ -52,9 +28,7 @@ async function seedProject(overrides: Partial<SampleOptions> = {}): Promise<{ pr
     otherTypes: 2,
     outsideWindow: 3,
     ...overrides,
-  });
-  await ingestSample(server.url, sample);
-  return { project, sample };
+  }));
 }
 
 function inputs(project: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -334,7 +308,7 @@ describe("the bundled action against the embedded Opik server", () => {
   });
 
   it("reports a bad key in an existing config file alone, without the follow-ons of a missing file", async () => {
-    await writeFile(path.join(workspace, "colour.yml"), `${REGISTRY}    colour: blue\n`);
+    await writeFile(path.join(workspace, "colour.yml"), `${charterRegistry()}    colour: blue\n`);
     const run = await runAction({ ...inputs("any-project"), "opik-project": "", config: "colour.yml" }, { workspace });
     expect(run.exitCode).toBe(1);
     expect(run.result!.errors).toEqual(['colour.yml: features.charter_optimization: Unrecognized key: "colour"']);

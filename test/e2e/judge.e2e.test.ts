@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample } from "../../scripts/sample-data.js";
+import type { Sample } from "../../scripts/sample-data.js";
 import { runAction } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
 
 let opik: OpikServer;
@@ -30,23 +31,8 @@ function judgeReply(body: unknown): string {
     : JSON.stringify({ score: 0, reason: ["The output is supported by the context."] });
 }
 
-async function seed(project: string, seed: number) {
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
-    fresh: 12,
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces: 0,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
-  });
-  await ingestSample(opik.url, sample);
-  return sample;
+async function seed(name: string, seed: number): Promise<{ project: string; sample: Sample }> {
+  return seedCharters(opik.url, name, { fresh: 12 }, seed);
 }
 
 const inputs = (project: string, extra: Record<string, string>): Record<string, string> => ({
@@ -61,8 +47,7 @@ const inputs = (project: string, extra: Record<string, string>): Record<string, 
 
 describe("LLM providers through base-URL inputs", () => {
   it("scores hallucination with an OpenAI-compatible judge, counting unparseable replies apart", async () => {
-    const project = `judge-${Date.now()}`;
-    const sample = await seed(project, 7);
+    const { project, sample } = await seed("judge", 7);
     openai.reply(judgeReply);
     openai.requests.length = 0;
     const run = await runAction(
@@ -104,8 +89,7 @@ describe("LLM providers through base-URL inputs", () => {
   });
 
   it("runs the task on an OpenAI-compatible model with the span's recorded messages", async () => {
-    const project = `task-${Date.now()}`;
-    await seed(project, 11);
+    const { project } = await seed("task", 11);
     openai.reply((body) => {
       const b = body as ChatBody;
       return b.response_format ? JSON.stringify({ score: 0, reason: "faithful" }) : JSON.stringify({ verdict: "valid", reason: `answered ${b.model}` });

@@ -1,23 +1,9 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample } from "../../scripts/sample-data.js";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { DATASET_TAG, LEASE_TAG_PREFIX, PENDING_TAG } from "../../src/constants.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
+import { makeWorkspace, seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
-
-const REGISTRY = `
-features:
-  charter_optimization:
-    span_name: charter_validation
-    dataset_prefix: charter-optimization
-    experiment_prefix: charter_validation
-    metrics: [output_format]
-    output_format:
-      json_schema: { type: object, required: [verdict] }
-`;
 
 const RUNS = 4;
 const TRIALS = 10;
@@ -27,31 +13,12 @@ let workspace: string;
 
 beforeAll(async () => {
   server = await startOpikServer();
-  workspace = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-overlap-"));
-  await mkdir(path.join(workspace, ".github"), { recursive: true });
-  await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), REGISTRY);
+  workspace = await makeWorkspace("overlap");
 });
 afterAll(async () => server.close());
 
 async function seed(name: string, fresh: number): Promise<{ project: string; newSpanIds: string[] }> {
-  const project = `${name}-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  console.log(`${project}: sample seed ${seed}`);
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
-    fresh,
-    alreadyAdded: 3,
-    prose: 0,
-    errorTraces: 2,
-    otherNames: 1,
-    otherTypes: 1,
-    outsideWindow: 1,
-  });
-  await ingestSample(server.url, sample);
+  const { project, sample } = await seedCharters(server.url, name, { fresh, alreadyAdded: 3, errorTraces: 2, otherNames: 1, otherTypes: 1, outsideWindow: 1 });
   return { project, newSpanIds: sample.expected.newSpanIds };
 }
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample } from "../../scripts/sample-data.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
@@ -56,22 +56,7 @@ function pullRequestEvent(number: number, options: { fork?: boolean } = {}) {
 /** A project with a harvested dataset and its scheduled experiment on main: the PR's baseline. */
 async function harvestedProject(fresh = 24, task: Record<string, string> = { "task-provider": "replay" }, seed = 1000 + counter + 1): Promise<string> {
   counter += 1;
-  const project = `pr-gate-${counter}-${Date.now()}`;
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
-    fresh,
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces: 0,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
-  });
-  await ingestSample(opik.url, sample);
+  const { project } = await seedCharters(opik.url, "pr-gate", { fresh }, seed);
   const harvest = await runAction(
     { "opik-url": opik.url, "opik-project": project, "cleanup-errors": "false", ...task },
     { workspace, env: { GITHUB_REPOSITORY: `${OWNER}/${REPO}` } },

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
+import type { Sample } from "../../scripts/sample-data.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
 import { runAction } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
@@ -45,26 +46,8 @@ interface ChatBody {
   messages: Array<{ role: string; content: string }>;
 }
 
-async function seedProject(name: string): Promise<{ project: string; sample: Sample }> {
-  const project = `${name}-${Date.now()}`;
-  const seed = Math.floor(Math.random() * 2 ** 31);
-  console.log(`${name}: sample seed ${seed}`);
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed,
-    fresh: 4 + (seed % 5),
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces: 0,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
-  });
-  await ingestSample(opik.url, sample);
-  return { project, sample };
+function seedProject(name: string): Promise<{ project: string; sample: Sample }> {
+  return seedCharters(opik.url, name, (seed) => ({ fresh: 4 + (seed % 5) }));
 }
 
 /** The span's recorded input as `{{input}}` renders it: its messages, one `role: content` line each. */

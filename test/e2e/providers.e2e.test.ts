@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSample, ingestSample } from "../../scripts/sample-data.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
 import { runAction } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startGeminiServer, type GeminiServer } from "../support/gemini-server.js";
@@ -31,23 +31,7 @@ const TASK_REPLY = JSON.stringify({ verdict: "valid", reason: "complete" });
 const JUDGE_REPLY = JSON.stringify({ score: 0, reason: "supported by the context" });
 
 async function seedProject(name: string, fresh: number): Promise<string> {
-  const project = `${name}-${Date.now()}`;
-  const sample = buildSample({
-    project,
-    spanName: "charter_validation",
-    now: new Date(),
-    lookbackHours: 24,
-    seed: fresh * 31,
-    fresh,
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces: 0,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
-  });
-  await ingestSample(opik.url, sample);
-  return project;
+  return (await seedCharters(opik.url, name, { fresh }, fresh * 31)).project;
 }
 
 const baseInputs = (project: string): Record<string, string> => ({
