@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
       await publish(outcome);
     } catch (error) {
       // A rejected configuration fails the step for its own reasons, which matter more than a report that could not be written.
-      if (!outcome.result.config_rejected) throw error;
+      if (!outcome.result.configRejected) throw error;
       core.warning(`The rejected configuration's report could not be published: ${errorMessage(error)}`);
     }
     if (outcome.exit.failed) core.setFailed(outcome.exit.message);

@@ -1,7 +1,6 @@
 /**
- * The run's result: the original job's result JSON (docs/architecture.md) the action outputs, and what the gate and the
- * report read per item. Types only, below the pipeline that fills them, so the gate and
- * the report read a result without importing the pipeline.
+ * The run's result, in the action's own terms, and what the gate and the report read per item. Types only, below the
+ * pipeline that fills them, so the gate and the report read a result without importing the pipeline.
  */
 
 import type { DatasetRecord, ItemOutcome } from "./types.js";
@@ -14,18 +13,18 @@ import type { DatasetRecord, ItemOutcome } from "./types.js";
 export const ERROR_PATTERNS = ["retries exhausted", "rate limit", "validation error", "timeout", "failed", "error"] as const;
 export type ErrorPattern = (typeof ERROR_PATTERNS)[number];
 
-/** The original job's cleanup_result, field for field. */
+/** Step 0's counts (the original job's cleanup_result). */
 export interface CleanupResult {
   project: string;
-  total_traces: number;
-  error_traces: number;
+  totalTraces: number;
+  errorTraces: number;
   deleted: number;
-  error_patterns: Partial<Record<ErrorPattern, number>>;
+  errorPatterns: Partial<Record<ErrorPattern, number>>;
 }
 
 /**
- * What happened to Step 0, which cleanup_result (null unless it ran) cannot
- * say: it ran (cleanup_result holds the counts), was switched off, did not
+ * What happened to Step 0, which cleanupResult (null unless it ran) cannot
+ * say: it ran (cleanupResult holds the counts), was switched off, did not
  * run and why, or failed.
  */
 export type CleanupState = { state: "done" } | { state: "off" } | { state: "not-run" | "failed"; reason: string };
@@ -44,74 +43,86 @@ export interface MetricSummary {
 /** Tokens and estimated cost of one role's model calls. */
 export interface UsageTotals {
   calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
   /** Null when a model's price is unknown: tokens are then all that is reported. */
-  cost_usd: number | null;
+  costUsd: number | null;
 }
 
-export interface ExperimentResult {
+/** Step 4: the experiment and how its items went. */
+export interface ExperimentOutcome {
   status: "success" | "failed";
-  experiment_name: string;
-  experiment_id: string;
-  experiment_url: string;
-  items_total: number;
+  name: string;
+  id: string;
+  url: string;
+  itemsTotal: number;
   /** Items evaluated by an earlier, interrupted run and kept as they were. */
-  items_resumed: number;
+  itemsResumed: number;
   /** Items left for a later run because max-cost-usd was reached. */
-  items_not_started: number;
-  task_errors: number;
-  eval_results: Record<string, MetricSummary>;
+  itemsNotStarted: number;
+  taskErrors: number;
+  evalResults: Record<string, MetricSummary>;
 }
 
-/** The original job's result structure (docs/architecture.md), field for field, plus a few fields of ours at the end. */
-export interface PipelineResult {
+/** A dataset another run holds a lease on, left to that run. */
+export interface LeasedDataset {
+  datasetName: string;
+  runId: string;
+  /** ISO time the lease runs out. */
+  leaseUntil: string;
+}
+
+/**
+ * What a run found and did. The original job's result JSON (docs/architecture.md) is built from it at the edge,
+ * by toResultJson in src/publish/result-json.ts.
+ */
+export interface RunResult {
   status: "success" | "skipped" | "failed";
-  task_id: string;
-  date_string: string;
-  experiment_type: string;
-  max_items: number;
-  lookback_hours: number;
+  taskId: string;
+  dateString: string;
+  experimentType: string;
+  maxItems: number;
+  lookbackHours: number;
   metrics: string[];
-  task_provider: string;
-  cleanup_errors: boolean;
-  cleanup_result: CleanupResult | null;
-  spans_found: number;
-  spans_new: number;
-  dataset_name: string | null;
-  experiment_result: ExperimentResult | null;
+  taskProvider: string;
+  cleanupErrors: boolean;
+  cleanupResult: CleanupResult | null;
+  spansFound: number;
+  spansNew: number;
+  datasetName: string | null;
+  experiment: ExperimentOutcome | null;
   errors: string[];
   warnings: string[];
   project: string;
   window: { start: string; end: string };
   /** New spans left for the next run because of max-items. */
-  spans_deferred: number;
+  spansDeferred: number;
   /** New spans left out by sampling-rate. */
-  spans_sampled_out: number;
+  spansSampledOut: number;
   /** True when this run finished a dataset an interrupted run had left pending. */
   resumed: boolean;
   /** Tokens and estimated cost of the task and judge calls. */
-  usage: { task: UsageTotals; judge: UsageTotals; cost_usd: number | null };
+  usage: { task: UsageTotals; judge: UsageTotals; costUsd: number | null };
   /** True when max-cost-usd stopped the run before every item was evaluated. */
-  budget_limited: boolean;
+  budgetLimited: boolean;
   /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
   mode: "harvest" | "evaluate";
-  /** What happened to Step 0 (cleanup_result stays null whenever it did not run). */
+  /** What happened to Step 0 (cleanupResult stays null whenever it did not run). */
   cleanup: CleanupState;
-  /** Whether spans_found and spans_new were measured: false in evaluate mode and when the run stopped before the search. */
-  spans_counted: boolean;
+  /** Whether spansFound and spansNew were measured: false in evaluate mode and when the run stopped before the search. */
+  spansCounted: boolean;
   /** Set when the configuration was rejected, so nothing ran; errors lists the problems. */
-  config_rejected?: true;
+  configRejected?: true;
   /** This run's id, as its leases in Opik name it. */
-  run_id: string;
+  runId: string;
   /** How this run met overlapping runs: time it waited for the harvest lock, datasets it left to the runs evaluating them. */
-  overlap: { waited_seconds: number; busy: boolean; datasets_leased_by_others: { dataset_name: string; run_id: string; lease_until: string }[] };
+  overlap: { waitedSeconds: number; busy: boolean; datasetsLeasedByOthers: LeasedDataset[] };
 }
 
 /** The result plus what the gate and the report read per item. */
 export interface PipelineRun {
-  result: PipelineResult;
+  result: RunResult;
   items: ItemOutcome[];
   /** Where the experiment ran, for the baseline lookup; absent when no experiment ran. */
   dataset?: DatasetRecord;

@@ -123,13 +123,13 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
   const { result } = run;
   for (const warning of result.warnings) log.warning(warning);
 
-  const experiment = result.experiment_result;
+  const experiment = result.experiment;
   let baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
   if (run.dataset && experiment) {
     try {
       baseline = await loadBaseline(opik, {
         dataset: run.dataset,
-        currentExperimentId: experiment.experiment_id,
+        currentExperimentId: experiment.id,
         mode: config.run.gate.baseline,
         ...(event?.baseBranch ? { baseBranch: event.baseBranch } : {}),
       });
@@ -144,9 +144,9 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     ...(baseline ? { baseline } : {}),
   });
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
-  const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.experiment_id, baselineId]) : undefined;
+  const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.id, baselineId]) : undefined;
   const links = {
-    ...(experiment ? { experimentUrl: experiment.experiment_url } : {}),
+    ...(experiment ? { experimentUrl: experiment.url } : {}),
     ...(compareUrl ? { compareUrl } : {}),
     ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
   };

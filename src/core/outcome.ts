@@ -1,6 +1,6 @@
 import type { CommentMode } from "../constants.js";
 import type { GateVerdict } from "../gate/index.js";
-import type { PipelineResult } from "../run-result.js";
+import type { RunResult } from "../run-result.js";
 import type { Publication } from "../publish/index.js";
 
 /** Whether the step fails, and the one line that says why (or how the run went). */
@@ -12,7 +12,7 @@ export type ExitDecision = { failed: true; message: string } | { failed: false; 
  * the step fails. A rejected configuration is an outcome too.
  */
 export interface Outcome extends Publication {
-  result: PipelineResult;
+  result: RunResult;
   verdict: GateVerdict;
   /** The pull request comment, with the URL it was posted at when it was. */
   comment?: { body: string; mode: CommentMode; url?: string };

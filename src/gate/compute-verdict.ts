@@ -35,7 +35,7 @@ export function computeVerdict(input: GateInput): GateVerdict {
       `${itemCounts.errored} of ${itemCounts.total} items (${percent(itemCounts.errorRate)}) had a task error or a failed score, above max-error-rate ${percent(settings.maxErrorRate)}.`,
     );
   }
-  if (result.budget_limited) notes.push("max-cost-usd stopped the run before every item was evaluated; the scores cover the items evaluated.");
+  if (result.budgetLimited) notes.push("max-cost-usd stopped the run before every item was evaluated; the scores cover the items evaluated.");
 
   const baseline = input.baseline && "items" in input.baseline ? input.baseline : undefined;
   if (input.baseline && "missing" in input.baseline) {
@@ -112,7 +112,7 @@ interface Finding {
 function judgeMetric(name: string, input: GateInput, baseline: BaselineData | undefined, notes: string[]): { verdict: MetricVerdict; findings: Finding[] } {
   const { items } = input.run;
   // The run records each metric's direction (custom judges included); the catalog is the fallback.
-  const recorded = input.run.result.experiment_result?.eval_results[name]?.direction;
+  const recorded = input.run.result.experiment?.evalResults[name]?.direction;
   const direction = recorded ?? directionOf(name);
   if (!recorded && !isKnownMetric(name)) notes.push(`${name} is not in the metric catalog; it is read as higher-is-better.`);
   const values = items.flatMap((item) => {

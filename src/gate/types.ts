@@ -73,9 +73,9 @@ export interface GateRun {
     /** Names of the metrics the run scored, in the order the report lists them. */
     metrics: readonly string[];
     /** True when max-cost-usd stopped the run before every item was evaluated. */
-    budget_limited: boolean;
+    budgetLimited: boolean;
     /** Each metric's direction as the run recorded it, custom judges included. */
-    experiment_result: { eval_results: Readonly<Record<string, { direction: Direction }>> } | null;
+    experiment: { evalResults: Readonly<Record<string, { direction: Direction }>> } | null;
   };
   items: readonly ItemOutcome[];
 }

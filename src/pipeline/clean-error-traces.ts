@@ -42,5 +42,5 @@ export async function cleanErrorTraces(opik: OpikGateway, window: { start: Date;
   }
   const totalTraces = await opik.countTraces(inWindow);
   await opik.deleteTraces(errorIds);
-  return { project: opik.projectName, total_traces: totalTraces, error_traces: errorIds.length, deleted: errorIds.length, error_patterns: errorPatterns };
+  return { project: opik.projectName, totalTraces, errorTraces: errorIds.length, deleted: errorIds.length, errorPatterns };
 }

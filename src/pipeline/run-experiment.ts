@@ -1,6 +1,6 @@
 import { EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
-import type { ExperimentResult } from "../run-result.js";
+import type { ExperimentOutcome } from "../run-result.js";
 import { extractText } from "../metrics/extract-text.js";
 import { userPreview } from "./item-preview.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
@@ -14,8 +14,8 @@ import { summarizeScores } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
 
 export interface ItemError {
-  dataset_item_id: string;
-  span_id?: string;
+  datasetItemId: string;
+  spanId?: string;
   message: string;
 }
 
@@ -40,7 +40,7 @@ export interface ExperimentOptions {
 }
 
 export interface ExperimentRun {
-  result: ExperimentResult;
+  result: ExperimentOutcome;
   itemErrors: ItemError[];
   metricErrors: string[];
   outcomes: ItemOutcome[];
@@ -188,7 +188,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
       const message = errorMessage(error);
       record.error = { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
-      itemErrors.push({ dataset_item_id: item.id, ...(typeof item.data.span_id === "string" ? { span_id: item.data.span_id } : {}), message });
+      itemErrors.push({ datasetItemId: item.id, ...spanIdOf(item), message });
       outcome.taskError = message;
     }
     record.endTime = new Date();
@@ -258,14 +258,14 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   return {
     result: {
       status: evaluated > 0 || options.items.length === 0 ? "success" : "failed",
-      experiment_name: experiment.name,
-      experiment_id: experiment.id,
-      experiment_url: opik.experimentUrl(experiment, options.dataset),
-      items_total: options.items.length,
-      items_resumed: resumed,
-      items_not_started: notStarted,
-      task_errors: itemErrors.length,
-      eval_results: summarizeScores(metricNames, scores, failures, options.directions),
+      name: experiment.name,
+      id: experiment.id,
+      url: opik.experimentUrl(experiment, options.dataset),
+      itemsTotal: options.items.length,
+      itemsResumed: resumed,
+      itemsNotStarted: notStarted,
+      taskErrors: itemErrors.length,
+      evalResults: summarizeScores(metricNames, scores, failures, options.directions),
     },
     itemErrors,
     metricErrors,

@@ -2,7 +2,7 @@ import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
 import type { PromptTemplate } from "../config/parse-prompt.js";
 import { errorMessage } from "../errors.js";
-import type { PipelineResult, PipelineRun } from "../run-result.js";
+import type { PipelineRun, RunResult } from "../run-result.js";
 // What runPipeline returns, importable next to it by the runners that call it.
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
@@ -44,35 +44,35 @@ export interface PipelineDeps {
 /** Steps 0 to 4 of the original job (docs/architecture.md). Never throws: a failure is a result with status "failed". */
 export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Promise<PipelineRun> {
   const { opik, log } = deps;
-  const result: PipelineResult = {
+  const result: RunResult = {
     status: "failed",
-    task_id: TASK_ID,
-    date_string: config.dateString,
-    experiment_type: config.experimentType,
-    max_items: config.maxItems,
-    lookback_hours: config.lookbackHours,
+    taskId: TASK_ID,
+    dateString: config.dateString,
+    experimentType: config.experimentType,
+    maxItems: config.maxItems,
+    lookbackHours: config.lookbackHours,
     metrics: config.metrics,
-    task_provider: config.taskProvider,
-    cleanup_errors: config.cleanupErrors,
-    cleanup_result: null,
-    spans_found: 0,
-    spans_new: 0,
-    dataset_name: null,
-    experiment_result: null,
+    taskProvider: config.taskProvider,
+    cleanupErrors: config.cleanupErrors,
+    cleanupResult: null,
+    spansFound: 0,
+    spansNew: 0,
+    datasetName: null,
+    experiment: null,
     errors: [],
     warnings: [],
     project: config.opik.project,
     window: { start: config.window.start.toISOString(), end: config.window.end.toISOString() },
-    spans_deferred: 0,
-    spans_sampled_out: 0,
+    spansDeferred: 0,
+    spansSampledOut: 0,
     resumed: false,
-    usage: { task: emptyUsage(), judge: emptyUsage(), cost_usd: 0 },
-    budget_limited: false,
+    usage: { task: emptyUsage(), judge: emptyUsage(), costUsd: 0 },
+    budgetLimited: false,
     mode: config.run.mode,
     cleanup: plannedCleanup(config.run.mode, config.cleanupErrors),
-    spans_counted: false,
-    run_id: deps.run.id,
-    overlap: { waited_seconds: 0, busy: false, datasets_leased_by_others: [] },
+    spansCounted: false,
+    runId: deps.run.id,
+    overlap: { waitedSeconds: 0, busy: false, datasetsLeasedByOthers: [] },
   };
   const items: ItemOutcome[] = [];
   const meter = new UsageMeter();
@@ -80,7 +80,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
   let lease: Lease | undefined;
   const reportUsage = (): void => {
     const { task, judge } = meter.totals;
-    result.usage = { task, judge, cost_usd: task.cost_usd === null || judge.cost_usd === null ? null : round(task.cost_usd + judge.cost_usd) };
+    result.usage = { task, judge, costUsd: task.costUsd === null || judge.costUsd === null ? null : round(task.costUsd + judge.costUsd) };
   };
   try {
     const judge = deps.judgeModel ? meter.meter(deps.judgeModel, "judge") : undefined;
@@ -99,30 +99,30 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (config.cleanupErrors && config.run.mode === "harvest") {
       log.info(`Step 0: deleting error traces of project ${config.opik.project} started since ${result.window.start}`);
       try {
-        result.cleanup_result = await cleanErrorTraces(opik, config.window);
+        result.cleanupResult = await cleanErrorTraces(opik, config.window);
       } catch (error) {
         result.cleanup = { state: "failed", reason: errorMessage(error) };
         throw error;
       }
       result.cleanup = { state: "done" };
-      log.info(`Deleted ${result.cleanup_result.deleted} of ${result.cleanup_result.total_traces} traces`);
+      log.info(`Deleted ${result.cleanupResult.deleted} of ${result.cleanupResult.totalTraces} traces`);
     }
 
     const harvest = async (): Promise<DatasetResult | undefined> => {
       const harvested = await harvestDataset(opik, config, deps.now, deps.run, log);
       result.overlap = {
-        waited_seconds: Math.round(harvested.overlap.waitedMs / 100) / 10,
+        waitedSeconds: Math.round(harvested.overlap.waitedMs / 100) / 10,
         busy: harvested.kind === "busy",
-        datasets_leased_by_others: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({
-          dataset_name: dataset,
-          run_id: lease.runId,
-          lease_until: lease.expiresAt.toISOString(),
+        datasetsLeasedByOthers: harvested.overlap.leasedByOthers.map(({ dataset, lease }) => ({
+          datasetName: dataset,
+          runId: lease.runId,
+          leaseUntil: lease.expiresAt.toISOString(),
         })),
       };
-      result.spans_found = harvested.counts.found;
-      result.spans_counted = true;
-      result.spans_deferred = harvested.counts.deferred;
-      result.spans_sampled_out = harvested.counts.sampledOut;
+      result.spansFound = harvested.counts.found;
+      result.spansCounted = true;
+      result.spansDeferred = harvested.counts.deferred;
+      result.spansSampledOut = harvested.counts.sampledOut;
       result.warnings.push(...harvested.warnings);
       if (harvested.kind === "unknown-project") {
         result.errors.push(
@@ -139,8 +139,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       }
       lease = harvested.lease;
       result.resumed = harvested.resumed;
-      result.dataset_name = harvested.dataset.dataset.name;
-      result.spans_new = harvested.spansNew;
+      result.datasetName = harvested.dataset.dataset.name;
+      result.spansNew = harvested.spansNew;
       return harvested.dataset;
     };
     // A pull request evaluates an existing dataset and must never change production data.
@@ -150,7 +150,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
         result.errors.push(found);
         return undefined;
       }
-      result.dataset_name = found.name;
+      result.datasetName = found.name;
       return { dataset: found, items: await opik.listDatasetItems(found) };
     };
 
@@ -202,15 +202,15 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
       log,
     }).finally(stopRenewing);
-    result.experiment_result = experiment.result;
+    result.experiment = experiment.result;
     items.push(...experiment.outcomes);
-    result.errors.push(...experiment.itemErrors.map((e) => `span ${e.span_id ?? "?"} (dataset item ${e.dataset_item_id}): ${e.message}`));
+    result.errors.push(...experiment.itemErrors.map((e) => `span ${e.spanId ?? "?"} (dataset item ${e.datasetItemId}): ${e.message}`));
     result.warnings.push(...experiment.metricErrors, ...experiment.warnings);
 
     if (experiment.budgetLimited) {
-      result.budget_limited = true;
+      result.budgetLimited = true;
       result.warnings.push(
-        `max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.items_not_started} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`,
+        `max-cost-usd (${config.maxCostUsd}) reached: ${experiment.result.itemsNotStarted} item(s) of ${datasetResult.dataset.name} left ${config.run.mode === "harvest" ? "for the next run" : "unevaluated"}`,
       );
     }
     // A harvested dataset stays pending until its experiment is complete; the next run evaluates what this one could not afford.

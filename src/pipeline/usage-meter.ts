@@ -4,7 +4,7 @@ import type { ChatModel } from "../types.js";
 
 export type UsageRole = "task" | "judge";
 
-export const emptyUsage = (): UsageTotals => ({ calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });
+export const emptyUsage = (): UsageTotals => ({ calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 });
 
 /** Counts the tokens and estimated cost of every task and judge call, for the report and the budget. */
 export class UsageMeter {
@@ -12,17 +12,17 @@ export class UsageMeter {
 
   /** Estimated spend so far; calls to unpriced models count as free, which the report says. */
   get spentUsd(): number {
-    return (this.totals.task.cost_usd ?? 0) + (this.totals.judge.cost_usd ?? 0);
+    return (this.totals.task.costUsd ?? 0) + (this.totals.judge.costUsd ?? 0);
   }
 
   record(role: UsageRole, provider: string, model: string, promptTokens: number, completionTokens: number): void {
     const totals = this.totals[role];
     totals.calls += 1;
-    totals.prompt_tokens += promptTokens;
-    totals.completion_tokens += completionTokens;
-    totals.total_tokens += promptTokens + completionTokens;
+    totals.promptTokens += promptTokens;
+    totals.completionTokens += completionTokens;
+    totals.totalTokens += promptTokens + completionTokens;
     const price = priceOf(provider, model);
-    totals.cost_usd = price && totals.cost_usd !== null ? totals.cost_usd + costUsd(price, promptTokens, completionTokens) : null;
+    totals.costUsd = price && totals.costUsd !== null ? totals.costUsd + costUsd(price, promptTokens, completionTokens) : null;
   }
 
   /** The same model, with each completion's usage recorded under `role`. */

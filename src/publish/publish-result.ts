@@ -1,15 +1,16 @@
 import { OUTPUTS, type OutputName } from "../constants.js";
 import { rounded } from "../gate/format-number.js";
 import type { GateVerdict } from "../gate/index.js";
-import type { PipelineResult } from "../run-result.js";
+import type { RunResult } from "../run-result.js";
 import { SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderGateSection } from "../report/render-gate.js";
 import { renderSummary } from "../report/render-summary.js";
 import type { ItemOutcome } from "../types.js";
+import { toResultJson } from "./result-json.js";
 
 /** A finished run and where its report points. */
 export interface RunReport {
-  result: PipelineResult;
+  result: RunResult;
   items: readonly ItemOutcome[];
   verdict: GateVerdict;
   /** Absolute path the result JSON is written to. */
@@ -56,15 +57,16 @@ export interface Publication {
 /** The step outputs, the job summary (within GitHub's byte budget) and the annotations of a run. Pure. */
 export function buildPublication(run: RunReport): Publication {
   const { result, verdict } = run;
+  const resultJson = toResultJson(result);
   const outputs: Record<OutputName, string> = {
     [OUTPUTS.status]: result.status,
-    [OUTPUTS.resultJson]: JSON.stringify(result),
+    [OUTPUTS.resultJson]: JSON.stringify(resultJson),
     [OUTPUTS.resultFile]: run.resultFile,
-    [OUTPUTS.datasetName]: result.dataset_name ?? "",
-    [OUTPUTS.experimentName]: result.experiment_result?.experiment_name ?? "",
-    [OUTPUTS.experimentUrl]: result.experiment_result?.experiment_url ?? "",
-    [OUTPUTS.spansFound]: String(result.spans_found),
-    [OUTPUTS.spansNew]: String(result.spans_new),
+    [OUTPUTS.datasetName]: result.datasetName ?? "",
+    [OUTPUTS.experimentName]: result.experiment?.name ?? "",
+    [OUTPUTS.experimentUrl]: result.experiment?.url ?? "",
+    [OUTPUTS.spansFound]: String(result.spansFound),
+    [OUTPUTS.spansNew]: String(result.spansNew),
     [OUTPUTS.passed]: String(verdict.passed),
     [OUTPUTS.verdict]: verdict.state,
     [OUTPUTS.scores]: JSON.stringify(scoresOutput(verdict)),
@@ -73,12 +75,12 @@ export function buildPublication(run: RunReport): Publication {
   };
   const summary = renderSummary(result, verdict);
   // A rejected configuration has no gate to speak of: its summary is the list of problems.
-  const gate = result.config_rejected
+  const gate = result.configRejected
     ? ""
     : `\n${renderGateSection(verdict, { items: run.items, maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
   // Failing metrics show as annotations on the run, where reviewers look first.
   const annotations = verdict.metrics
     .filter((metric) => metric.outcome === "fail-threshold" || metric.outcome === "fail-regression")
     .map((metric) => ({ title: `Opik evaluate: ${metric.name} ${metric.outcome}`, message: metric.reason }));
-  return { resultJson: JSON.stringify(result, null, 2), resultFile: run.resultFile, outputs, summary: `${summary}${gate}`, annotations };
+  return { resultJson: JSON.stringify(resultJson, null, 2), resultFile: run.resultFile, outputs, summary: `${summary}${gate}`, annotations };
 }

@@ -1,5 +1,5 @@
 import type { GateVerdict } from "../gate/types.js";
-import type { PipelineResult, PipelineRun } from "../run-result.js";
+import type { RunResult, PipelineRun } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";
@@ -12,43 +12,43 @@ export interface CommentLinks {
   runUrl?: string;
 }
 
-function countsLine(result: PipelineResult, verdict: GateVerdict): string {
+function countsLine(result: RunResult, verdict: GateVerdict): string {
   const { total, failedScores, taskErrors } = verdict.items;
   const parts = [`**${total}** item(s)`, `**${failedScores}** failed score(s)`, `**${taskErrors}** task error(s)`];
-  if (result.spans_deferred) parts.push(`${result.spans_deferred} span(s) left for the next run`);
+  if (result.spansDeferred) parts.push(`${result.spansDeferred} span(s) left for the next run`);
   const usage = usageText(result);
   if (usage) parts.push(usage);
   return parts.join(" · ");
 }
 
 /** Tokens and cost when the result carries them; older results and skipped runs have none. */
-function usageText(result: PipelineResult): string | undefined {
-  const usage = result.usage as PipelineResult["usage"] | undefined;
+function usageText(result: RunResult): string | undefined {
+  const usage = result.usage as RunResult["usage"] | undefined;
   if (!usage || (!usage.task.calls && !usage.judge.calls)) return undefined;
-  const tokens = [usage.task.calls ? `task ${usage.task.total_tokens} tokens` : "", usage.judge.calls ? `judge ${usage.judge.total_tokens} tokens` : ""]
+  const tokens = [usage.task.calls ? `task ${usage.task.totalTokens} tokens` : "", usage.judge.calls ? `judge ${usage.judge.totalTokens} tokens` : ""]
     .filter(Boolean)
     .join(", ");
-  const cost = usage.cost_usd === null ? "cost unknown" : `≈ $${usage.cost_usd.toFixed(4)}`;
+  const cost = usage.costUsd === null ? "cost unknown" : `≈ $${usage.costUsd.toFixed(4)}`;
   return `${tokens} · ${cost}`;
 }
 
-function cleanupLine(result: PipelineResult): string {
+function cleanupLine(result: RunResult): string {
   const state = cleanupState(result);
-  const cleanup = result.cleanup_result;
+  const cleanup = result.cleanupResult;
   if (state.state === "off") return "Cleanup: off (`cleanup-errors: false`).";
   if (state.state === "failed") return `Cleanup: failed: ${escapeInline(state.reason, LINE_CHARS)}.`;
   if (state.state === "not-run" || !cleanup)
     return `Cleanup: did not run (${state.state === "not-run" ? escapeInline(state.reason, LINE_CHARS) : "no counts recorded"}).`;
-  const patterns = Object.entries(cleanup.error_patterns)
+  const patterns = Object.entries(cleanup.errorPatterns)
     .map(([pattern, count]) => `${escapeInline(pattern, CELL_CHARS)} ${count}`)
     .join(", ");
-  return `Cleanup: deleted ${cleanup.deleted} of ${cleanup.error_traces} error trace(s) among ${cleanup.total_traces}${patterns ? ` (${patterns})` : ""}.`;
+  return `Cleanup: deleted ${cleanup.deleted} of ${cleanup.errorTraces} error trace(s) among ${cleanup.totalTraces}${patterns ? ` (${patterns})` : ""}.`;
 }
 
-function linksLine(result: PipelineResult, links: CommentLinks): string | undefined {
-  const experimentUrl = links.experimentUrl ?? result.experiment_result?.experiment_url;
+function linksLine(result: RunResult, links: CommentLinks): string | undefined {
+  const experimentUrl = links.experimentUrl ?? result.experiment?.url;
   const parts = [
-    experimentUrl ? link(`Experiment ${escapeInline(result.experiment_result?.experiment_name ?? "in Opik", CELL_CHARS)}`, experimentUrl) : "",
+    experimentUrl ? link(`Experiment ${escapeInline(result.experiment?.name ?? "in Opik", CELL_CHARS)}`, experimentUrl) : "",
     links.compareUrl ? link("Compare with the baseline", links.compareUrl) : "",
     links.runUrl ? link("Workflow run", links.runUrl) : "",
   ].filter((part) => part.includes("]("));
@@ -66,7 +66,7 @@ export function renderComment(run: PipelineRun, verdict: GateVerdict, links: Com
   const { result } = run;
   const render = (level: DetailLevel): string => {
     const blocks = [
-      `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experiment_type, CELL_CHARS)}`,
+      `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experimentType, CELL_CHARS)}`,
       ...renderVerdictBody(verdict, level),
       countsLine(result, verdict),
       cleanupLine(result),

@@ -1,5 +1,5 @@
 import type { GateVerdict } from "../gate/types.js";
-import type { PipelineResult } from "../run-result.js";
+import type { RunResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
@@ -9,7 +9,7 @@ export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
 
 const MAX_LISTED_MESSAGES = 20;
 
-const STATUS_ICON: Record<PipelineResult["status"], string> = { success: "✅", skipped: "⏭️", failed: "❌" };
+const STATUS_ICON: Record<RunResult["status"], string> = { success: "✅", skipped: "⏭️", failed: "❌" };
 
 function messages(title: string, list: readonly string[], limit: number): string[] {
   if (!list.length) return [];
@@ -19,38 +19,38 @@ function messages(title: string, list: readonly string[], limit: number): string
 }
 
 /** The step's outcome, which is what the heading reports: a run can succeed and still fail the step at the gate. */
-function heading(result: PipelineResult, step: StepOutcome | undefined): string {
-  const type = escapeCell(result.experiment_type);
-  if (result.config_rejected) return `## ❌ Opik evaluation: ${type} — configuration rejected`;
+function heading(result: RunResult, step: StepOutcome | undefined): string {
+  const type = escapeCell(result.experimentType);
+  if (result.configRejected) return `## ❌ Opik evaluation: ${type} — configuration rejected`;
   if (result.status !== "failed" && step?.failsStep)
     return `## ❌ Opik evaluation: ${type} — ${result.status === "skipped" ? "skipped" : "evaluated"}; the gate fails the step (${step.state})`;
   return `## ${STATUS_ICON[result.status]} Opik evaluation: ${type} — ${result.status}`;
 }
 
-function experimentCell(result: PipelineResult): string {
-  const experiment = result.experiment_result;
-  return experiment ? `[${escapeCell(experiment.experiment_name)}](${experiment.experiment_url})` : "–";
+function experimentCell(result: RunResult): string {
+  const experiment = result.experiment;
+  return experiment ? `[${escapeCell(experiment.name)}](${experiment.url})` : "–";
 }
 
 /** Harvest runs show what the window gave; evaluate runs show the dataset they evaluated, having searched no spans. */
-function runTable(result: PipelineResult): string {
-  const dataset = result.dataset_name ? `\`${escapeCell(result.dataset_name)}\`` : "–";
+function runTable(result: RunResult): string {
+  const dataset = result.datasetName ? `\`${escapeCell(result.datasetName)}\`` : "–";
   if (result.mode === "evaluate") {
     return table(
       ["Project", "Dataset evaluated", "Items", "Experiment"],
-      [[escapeCell(result.project), dataset, result.experiment_result ? String(result.experiment_result.items_total) : "–", experimentCell(result)]],
+      [[escapeCell(result.project), dataset, result.experiment ? String(result.experiment.itemsTotal) : "–", experimentCell(result)]],
     );
   }
   // Counts the run never took are unknown, not zero.
-  const counted = result.spans_counted !== false;
+  const counted = result.spansCounted !== false;
   return table(
     ["Project", "Window (UTC)", "Spans found", "New spans", "Dataset", "Experiment"],
     [
       [
         escapeCell(result.project),
         `${result.window.start.slice(0, 16).replace("T", " ")} → ${result.window.end.slice(0, 16).replace("T", " ")}`,
-        counted ? String(result.spans_found) : "–",
-        counted ? String(result.spans_new) + (result.spans_deferred ? ` (+${result.spans_deferred} next run)` : "") : "–",
+        counted ? String(result.spansFound) : "–",
+        counted ? String(result.spansNew) + (result.spansDeferred ? ` (+${result.spansDeferred} next run)` : "") : "–",
         dataset,
         experimentCell(result),
       ],
@@ -58,11 +58,11 @@ function runTable(result: PipelineResult): string {
   );
 }
 
-function cleanupLines(result: PipelineResult): string[] {
+function cleanupLines(result: RunResult): string[] {
   const state = cleanupState(result);
-  const cleanup = result.cleanup_result;
+  const cleanup = result.cleanupResult;
   if (state.state === "done" && cleanup) {
-    const patterns = Object.entries(cleanup.error_patterns)
+    const patterns = Object.entries(cleanup.errorPatterns)
       .map(([pattern, count]) => `${escapeCell(pattern)}: ${count}`)
       .join(", ");
     return [
@@ -70,7 +70,7 @@ function cleanupLines(result: PipelineResult): string[] {
       "",
       table(
         ["Traces in window", "Error traces", "Deleted", "Patterns"],
-        [[String(cleanup.total_traces), String(cleanup.error_traces), String(cleanup.deleted), patterns || "–"]],
+        [[String(cleanup.totalTraces), String(cleanup.errorTraces), String(cleanup.deleted), patterns || "–"]],
       ),
       "",
     ];
@@ -81,32 +81,32 @@ function cleanupLines(result: PipelineResult): string[] {
   return [];
 }
 
-function render(result: PipelineResult, step: StepOutcome | undefined, messageLimit: number): string {
+function render(result: RunResult, step: StepOutcome | undefined, messageLimit: number): string {
   const lines: string[] = [];
   lines.push(heading(result, step), "");
-  if (result.config_rejected) {
+  if (result.configRejected) {
     lines.push("Nothing ran: no Opik call was made. Fix the problems below and run again.", "");
     lines.push(...messages("Errors", result.errors, messageLimit));
     return `${lines.join("\n").trimEnd()}\n`;
   }
   lines.push(runTable(result), "");
 
-  const experiment = result.experiment_result;
+  const experiment = result.experiment;
   if (experiment) {
     lines.push("### Scores", "");
-    const rows = Object.entries(experiment.eval_results).map(([name, s]) => {
+    const rows = Object.entries(experiment.evalResults).map(([name, s]) => {
       const direction = s.direction === "lower-is-better" ? "↓ lower is better" : "↑ higher is better";
       return [`\`${escapeCell(name)}\``, formatScore(s.mean), formatScore(s.min), formatScore(s.max), String(s.count), String(s.failed), direction];
     });
     lines.push(table(["Metric", "Mean", "Min", "Max", "Scored", "Failed", "Direction"], rows), "");
-    const details = [`${experiment.items_total} item(s)`];
-    if (experiment.items_resumed) details.push(`${experiment.items_resumed} kept from an interrupted run`);
-    if (experiment.task_errors) details.push(`${experiment.task_errors} task error(s)`);
-    if (experiment.items_not_started) details.push(`${experiment.items_not_started} left for the next run (max-cost-usd)`);
-    const { task, judge, cost_usd } = result.usage;
-    if (task.calls) details.push(`task: ${task.calls} call(s), ${task.total_tokens} tokens`);
-    if (judge.calls) details.push(`judge: ${judge.calls} call(s), ${judge.total_tokens} tokens`);
-    if (task.calls || judge.calls) details.push(cost_usd === null ? "cost unknown (model not in the price table)" : `≈ $${cost_usd.toFixed(4)}`);
+    const details = [`${experiment.itemsTotal} item(s)`];
+    if (experiment.itemsResumed) details.push(`${experiment.itemsResumed} kept from an interrupted run`);
+    if (experiment.taskErrors) details.push(`${experiment.taskErrors} task error(s)`);
+    if (experiment.itemsNotStarted) details.push(`${experiment.itemsNotStarted} left for the next run (max-cost-usd)`);
+    const { task, judge, costUsd } = result.usage;
+    if (task.calls) details.push(`task: ${task.calls} call(s), ${task.totalTokens} tokens`);
+    if (judge.calls) details.push(`judge: ${judge.calls} call(s), ${judge.totalTokens} tokens`);
+    if (task.calls || judge.calls) details.push(costUsd === null ? "cost unknown (model not in the price table)" : `≈ $${costUsd.toFixed(4)}`);
     lines.push(details.join(" · "), "");
   }
 
@@ -121,7 +121,7 @@ function render(result: PipelineResult, step: StepOutcome | undefined, messageLi
  * lists shrink first). `step` is the gate's say on the step, which the
  * heading reports; without it the heading reports the run's status.
  */
-export function renderSummary(result: PipelineResult, step?: StepOutcome): string {
+export function renderSummary(result: RunResult, step?: StepOutcome): string {
   for (const limit of [MAX_LISTED_MESSAGES, 5, 0]) {
     const markdown = render(result, step, limit);
     if (Buffer.byteLength(markdown) <= SUMMARY_BUDGET_BYTES) return markdown;

@@ -126,11 +126,11 @@ describe("evaluate (the core, in process, on a fake Opik)", () => {
     const outcome = await evaluate({ raw: rawInputs({ concurrency: "1", "max-cost-usd": "0.25" }), ...run }, deps);
 
     expect(model.calls).toBe(2);
-    expect(outcome.result.budget_limited).toBe(true);
-    expect(outcome.result.experiment_result).toMatchObject({ items_total: 5, items_not_started: 3 });
-    expect(outcome.result.usage.cost_usd).toBeCloseTo(0.3);
+    expect(outcome.result.budgetLimited).toBe(true);
+    expect(outcome.result.experiment).toMatchObject({ itemsTotal: 5, itemsNotStarted: 3 });
+    expect(outcome.result.usage.costUsd).toBeCloseTo(0.3);
     expect(outcome.result.warnings.join("\n")).toContain("max-cost-usd (0.25) reached: 3 item(s)");
-    const dataset = opik.datasets.get(outcome.result.dataset_name ?? "");
+    const dataset = opik.datasets.get(outcome.result.datasetName ?? "");
     expect(dataset?.record.tags).toContain(PENDING_TAG);
     expect(outcome.exit.failed).toBe(false);
   });
@@ -149,7 +149,7 @@ describe("evaluate (the core, in process, on a fake Opik)", () => {
     const outcome = await evaluate({ raw: rawInputs({}), ...run }, depsFor(opik, model));
 
     expect(outcome.exit.failed, outcome.exit.message).toBe(false);
-    expect(outcome.result).toMatchObject({ resumed: true, dataset_name: pending.name, spans_new: 3 });
+    expect(outcome.result).toMatchObject({ resumed: true, datasetName: pending.name, spansNew: 3 });
     expect(outcome.result.warnings).toContain(`Finishing dataset ${pending.name}, left incomplete by an earlier run (2 items)`);
     // No second dataset: the new span went into the pending one, which is now complete.
     expect([...opik.datasets.keys()].filter((name) => name.startsWith(`${PREFIX}-`))).toEqual([pending.name]);
@@ -183,7 +183,7 @@ describe("evaluate (the core, in process, on a fake Opik)", () => {
     const outcome = await evaluate({ raw: rawInputs({}), ...run }, depsFor(opik, new CountingModel()));
 
     expect(outcome.exit).toEqual({ failed: true, message: "Opik evaluation failed: Opik refused the experiment items (HTTP 503)" });
-    const dataset = opik.datasets.get(outcome.result.dataset_name ?? "");
+    const dataset = opik.datasets.get(outcome.result.datasetName ?? "");
     // Every marked span has its item; the next run resumes the dataset at once, its lease released.
     expect(dataset?.items.size).toBe(3);
     expect(markedSpans(opik)).toHaveLength(3);

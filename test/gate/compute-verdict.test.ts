@@ -77,10 +77,10 @@ describe("computeVerdict", () => {
     const current = items(20, (i) => ({ toxicity: i < 12 ? 1 : 0 }));
     const earlier = items(20, () => ({ toxicity: 0 }));
     const recorded = {
-      ...result().experiment_result!,
-      eval_results: { toxicity: { direction: "lower-is-better" as const, mean: 0.6, min: 0, max: 1, count: 20, failed: 0 } },
+      ...result().experiment!,
+      evalResults: { toxicity: { direction: "lower-is-better" as const, mean: 0.6, min: 0, max: 1, count: 20, failed: 0 } },
     };
-    const verdict = computeVerdict(gateInput(current, { baseline: baseline(earlier) }, { experiment_result: recorded, metrics: ["toxicity"] }));
+    const verdict = computeVerdict(gateInput(current, { baseline: baseline(earlier) }, { experiment: recorded, metrics: ["toxicity"] }));
     expect(verdict.metrics[0]).toMatchObject({ name: "toxicity", direction: "lower-is-better", regression: "regression" });
     expect(verdict.state).toBe("fail-regression");
     expect(verdict.notes.join("\n")).not.toMatch(/not in the metric catalog/);

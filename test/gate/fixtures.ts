@@ -1,55 +1,54 @@
 import { DEFAULT_FAIL_ON } from "../../src/gate/defaults.js";
 import type { BaselineData, GateInput, GateSettings } from "../../src/gate/types.js";
-import type { PipelineResult, PipelineRun } from "../../src/run-result.js";
+import type { RunResult, PipelineRun } from "../../src/run-result.js";
 import type { ItemOutcome } from "../../src/types.js";
 
 /** Typed builders for gate and report tests: a run, its items, the gate's settings, a baseline. */
 
-export function result(overrides: Partial<PipelineResult> = {}): PipelineResult {
+export function result(overrides: Partial<RunResult> = {}): RunResult {
   return {
     status: "success",
-    task_id: "task_opik_evaluate",
-    date_string: "20260204",
-    experiment_type: "charter_optimization",
-    max_items: 50,
-    lookback_hours: 24,
+    taskId: "task_opik_evaluate",
+    dateString: "20260204",
+    experimentType: "charter_optimization",
+    maxItems: 50,
+    lookbackHours: 24,
     metrics: ["hallucination", "output_format"],
-    task_provider: "gemini",
-    cleanup_errors: true,
-    cleanup_result: { project: "ocapistaine-test", total_traces: 408, error_traces: 5, deleted: 5, error_patterns: { error: 3, "retries exhausted": 2 } },
+    taskProvider: "gemini",
+    cleanupErrors: true,
+    cleanupResult: { project: "ocapistaine-test", totalTraces: 408, errorTraces: 5, deleted: 5, errorPatterns: { error: 3, "retries exhausted": 2 } },
     cleanup: { state: "done" },
-    spans_counted: true,
-    spans_found: 25,
-    spans_new: 12,
-    dataset_name: "charter-optimization-20260204-143052",
-    experiment_result: {
+    spansCounted: true,
+    spansFound: 25,
+    spansNew: 12,
+    datasetName: "charter-optimization-20260204-143052",
+    experiment: {
       status: "success",
-      experiment_name: "charter_validation-eval-20260204-143052",
-      experiment_id: "0194d2a0-0000-7000-8000-000000000001",
-      experiment_url:
-        "https://www.comet.com/opik/api/v1/session/redirect/experiments/?experiment_id=0194d2a0-0000-7000-8000-000000000001&dataset_id=0194d2a0-0000-7000-8000-000000000002",
-      items_total: 12,
-      items_resumed: 0,
-      items_not_started: 0,
-      task_errors: 0,
-      eval_results: {},
+      name: "charter_validation-eval-20260204-143052",
+      id: "0194d2a0-0000-7000-8000-000000000001",
+      url: "https://www.comet.com/opik/api/v1/session/redirect/experiments/?experiment_id=0194d2a0-0000-7000-8000-000000000001&dataset_id=0194d2a0-0000-7000-8000-000000000002",
+      itemsTotal: 12,
+      itemsResumed: 0,
+      itemsNotStarted: 0,
+      taskErrors: 0,
+      evalResults: {},
     },
     errors: [],
     warnings: [],
     project: "ocapistaine-test",
     window: { start: "2026-02-03T14:30:52.000Z", end: "2026-02-04T14:30:52.000Z" },
-    spans_deferred: 0,
-    spans_sampled_out: 0,
+    spansDeferred: 0,
+    spansSampledOut: 0,
     resumed: false,
     usage: {
-      task: { calls: 12, prompt_tokens: 2400, completion_tokens: 600, total_tokens: 3000, cost_usd: 0.0006 },
-      judge: { calls: 11, prompt_tokens: 5500, completion_tokens: 550, total_tokens: 6050, cost_usd: 0.0013 },
-      cost_usd: 0.0019,
+      task: { calls: 12, promptTokens: 2400, completionTokens: 600, totalTokens: 3000, costUsd: 0.0006 },
+      judge: { calls: 11, promptTokens: 5500, completionTokens: 550, totalTokens: 6050, costUsd: 0.0013 },
+      costUsd: 0.0019,
     },
-    budget_limited: false,
+    budgetLimited: false,
     mode: "harvest",
-    run_id: "4242.1.0a1b2c3d",
-    overlap: { waited_seconds: 0, busy: false, datasets_leased_by_others: [] },
+    runId: "4242.1.0a1b2c3d",
+    overlap: { waitedSeconds: 0, busy: false, datasetsLeasedByOthers: [] },
     ...overrides,
   };
 }
@@ -71,7 +70,7 @@ export function items(count: number, score: (i: number) => Record<string, number
   return Array.from({ length: count }, (_, i) => item(`item-${String(i).padStart(2, "0")}`, score(i)));
 }
 
-export function run(outcomes: ItemOutcome[], overrides: Partial<PipelineResult> = {}): PipelineRun {
+export function run(outcomes: ItemOutcome[], overrides: Partial<RunResult> = {}): PipelineRun {
   return { result: result(overrides), items: outcomes };
 }
 
@@ -98,7 +97,7 @@ export function baseline(
 export function gateInput(
   outcomes: ItemOutcome[],
   overrides: Partial<Omit<GateInput, "run">> = {},
-  resultOverrides: Partial<PipelineResult> = {},
+  resultOverrides: Partial<RunResult> = {},
 ): GateInput & { run: PipelineRun } {
   return { run: run(outcomes, resultOverrides), settings: settings(), currentConfig: JUDGE_CONFIG, ...overrides };
 }

@@ -56,12 +56,12 @@ function scenario(
   input: Partial<Omit<GateInput, "run">>,
   resultOverrides: Parameters<typeof result>[0] = {},
 ): Scenario {
-  const experiment = result().experiment_result;
-  const counts = { items_total: outcomes.length, task_errors: outcomes.filter((o) => o.taskError).length };
+  const experiment = result().experiment;
+  const counts = { itemsTotal: outcomes.length, taskErrors: outcomes.filter((o) => o.taskError).length };
   const full = gateInput(
     outcomes,
     { settings: settings({ thresholds }), ...input },
-    { ...(experiment ? { experiment_result: { ...experiment, ...counts } } : {}), ...resultOverrides },
+    { ...(experiment ? { experiment: { ...experiment, ...counts } } : {}), ...resultOverrides },
   );
   return { state, run: full.run, verdict: computeVerdict(full) };
 }
@@ -91,17 +91,12 @@ export function scenarios(): Scenario[] {
       { errors: ["span 0195a0a0 (dataset item 0195b1c2): gemini gemini-2.0-flash: 503 Service Unavailable"] },
     ),
     scenario("insufficient-data", good(), { baseline: baseline(before.slice(0, 4)) }),
-    scenario(
-      "skipped",
-      [],
-      {},
-      { status: "skipped", spans_new: 0, dataset_name: null, experiment_result: null, usage: { task: zero(), judge: zero(), cost_usd: 0 } },
-    ),
+    scenario("skipped", [], {}, { status: "skipped", spansNew: 0, datasetName: null, experiment: null, usage: { task: zero(), judge: zero(), costUsd: 0 } }),
   ];
 }
 
-function zero(): { calls: number; prompt_tokens: number; completion_tokens: number; total_tokens: number; cost_usd: number } {
-  return { calls: 0, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 };
+function zero(): { calls: number; promptTokens: number; completionTokens: number; totalTokens: number; costUsd: number } {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 };
 }
 
 export const LINKS = {

@@ -18,9 +18,9 @@ describe("model prices", () => {
   it("reports tokens only once a model has no known price", () => {
     const meter = new UsageMeter();
     meter.record("task", "openai", "gpt-4o-mini", 1000, 100);
-    expect(meter.totals.task.cost_usd).toBeCloseTo(0.00021, 10);
+    expect(meter.totals.task.costUsd).toBeCloseTo(0.00021, 10);
     meter.record("task", "openai", "my-fine-tune", 1000, 100);
-    expect(meter.totals.task).toMatchObject({ calls: 2, total_tokens: 2200, cost_usd: null });
+    expect(meter.totals.task).toMatchObject({ calls: 2, totalTokens: 2200, costUsd: null });
     expect(meter.spentUsd).toBe(0);
   });
 });

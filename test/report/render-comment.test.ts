@@ -115,10 +115,10 @@ function hostileRun(): { run: PipelineRun; verdict: GateVerdict } {
       baseline: baseline(outcomes, { judge_model: HOSTILE }, HOSTILE),
     },
     {
-      experiment_type: HOSTILE,
+      experimentType: HOSTILE,
       errors: [HOSTILE],
       status: "failed",
-      cleanup_result: { project: HOSTILE, total_traces: 1, error_traces: 1, deleted: 1, error_patterns: { error: 1 } },
+      cleanupResult: { project: HOSTILE, totalTraces: 1, errorTraces: 1, deleted: 1, errorPatterns: { error: 1 } },
     },
   );
   return { run: input.run, verdict: computeVerdict(input) };
@@ -185,13 +185,13 @@ describe("renderComment", () => {
   it.each([
     [
       "evaluate mode",
-      { mode: "evaluate", cleanup_result: null, cleanup: { state: "not-run", reason: "evaluate mode changes no production data" } },
+      { mode: "evaluate", cleanupResult: null, cleanup: { state: "not-run", reason: "evaluate mode changes no production data" } },
       "Cleanup: did not run (evaluate mode changes no production data).",
     ],
-    ["cleanup switched off", { cleanup_errors: false, cleanup_result: null, cleanup: { state: "off" } }, "Cleanup: off (`cleanup-errors: false`)."],
+    ["cleanup switched off", { cleanupErrors: false, cleanupResult: null, cleanup: { state: "off" } }, "Cleanup: off (`cleanup-errors: false`)."],
     [
       "a failed cleanup",
-      { status: "failed", cleanup_result: null, cleanup: { state: "failed", reason: "Opik delete traces failed: 503" } },
+      { status: "failed", cleanupResult: null, cleanup: { state: "failed", reason: "Opik delete traces failed: 503" } },
       "Cleanup: failed: Opik delete traces failed: 503.",
     ],
   ] as const)("says what happened to cleanup in %s", (_what, overrides, line) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { PipelineResult } from "../../src/run-result.js";
+import type { RunResult } from "../../src/run-result.js";
 import { renderGateSection } from "../../src/report/render-gate.js";
 import { SUMMARY_BUDGET_BYTES } from "../../src/report/limits.js";
 import { renderSummary } from "../../src/report/render-summary.js";
@@ -9,11 +9,11 @@ import { scenarios } from "../gate/report-scenarios.js";
 
 // The shared fixture run, with the scores, errors and usage this report shows.
 const fixture = result();
-const base: PipelineResult = result({
-  experiment_result: {
-    ...fixture.experiment_result!,
-    task_errors: 1,
-    eval_results: {
+const base: RunResult = result({
+  experiment: {
+    ...fixture.experiment!,
+    taskErrors: 1,
+    evalResults: {
       hallucination: { direction: "lower-is-better", mean: 0.090909, min: 0, max: 1, count: 11, failed: 0 },
       output_format: { direction: "higher-is-better", mean: 0.875, min: 0.25, max: 1, count: 10, failed: 1 },
     },
@@ -28,15 +28,15 @@ describe("renderSummary", () => {
   });
 
   it("renders a skipped run without cleanup", async () => {
-    const skipped: PipelineResult = {
+    const skipped: RunResult = {
       ...base,
       status: "skipped",
-      cleanup_errors: false,
-      cleanup_result: null,
+      cleanupErrors: false,
+      cleanupResult: null,
       cleanup: { state: "off" },
-      spans_new: 0,
-      dataset_name: null,
-      experiment_result: null,
+      spansNew: 0,
+      datasetName: null,
+      experiment: null,
       errors: [],
       warnings: [],
     };
@@ -53,7 +53,7 @@ describe("renderSummary", () => {
   });
 
   it("stays within GitHub's summary size limit however many errors there are", () => {
-    const huge: PipelineResult = { ...base, errors: Array.from({ length: 50_000 }, (_, i) => `item ${i}: ${"x".repeat(400)}`) };
+    const huge: RunResult = { ...base, errors: Array.from({ length: 50_000 }, (_, i) => `item ${i}: ${"x".repeat(400)}`) };
     const markdown = renderSummary(huge);
     expect(Buffer.byteLength(markdown)).toBeLessThanOrEqual(SUMMARY_BUDGET_BYTES);
     expect(markdown).toContain("and 49980 more");
@@ -63,7 +63,7 @@ describe("renderSummary", () => {
     const failing = scenarios().find((s) => s.state === "fail-threshold");
     if (!failing) throw new Error("no fail-threshold scenario");
     expect(failing.verdict.failsStep).toBe(true);
-    const experiment = failing.run.result.experiment_result!;
+    const experiment = failing.run.result.experiment!;
     const values = (name: string): number[] => failing.run.items.flatMap((i) => (i.scores[name] ? [i.scores[name].value] : []));
     const evalResults = Object.fromEntries(
       failing.verdict.metrics.map((m) => [
@@ -71,7 +71,7 @@ describe("renderSummary", () => {
         { direction: m.direction, mean: m.mean, min: Math.min(...values(m.name)), max: Math.max(...values(m.name)), count: m.count, failed: m.failed },
       ]),
     );
-    const run = { ...failing.run.result, experiment_result: { ...experiment, eval_results: evalResults } };
+    const run = { ...failing.run.result, experiment: { ...experiment, evalResults } };
     // As the job summary shows it: the run's section, then the gate's.
     const markdown = `${renderSummary(run, failing.verdict)}\n${renderGateSection(failing.verdict, { items: failing.run.items })}`;
     expect(markdown.split("\n")[0]).toBe("## ❌ Opik evaluation: charter_optimization — evaluated; the gate fails the step (fail-threshold)");
@@ -84,14 +84,14 @@ describe("renderSummary", () => {
   });
 
   it("renders an evaluate-mode run with the dataset it evaluated, not a harvest window, and says cleanup did not run", async () => {
-    const evaluated: PipelineResult = {
+    const evaluated: RunResult = {
       ...base,
       mode: "evaluate",
-      cleanup_result: null,
+      cleanupResult: null,
       cleanup: { state: "not-run", reason: "evaluate mode changes no production data" },
-      spans_counted: false,
-      spans_found: 0,
-      spans_new: 0,
+      spansCounted: false,
+      spansFound: 0,
+      spansNew: 0,
       errors: [],
       warnings: [],
     };
@@ -104,16 +104,16 @@ describe("renderSummary", () => {
   });
 
   it("shows counts a failed harvest never took as –, and why cleanup did not run", async () => {
-    const failedEarly: PipelineResult = {
+    const failedEarly: RunResult = {
       ...base,
       status: "failed",
-      cleanup_result: null,
+      cleanupResult: null,
       cleanup: { state: "failed", reason: "Opik search traces failed: 503 Service Unavailable" },
-      spans_counted: false,
-      spans_found: 0,
-      spans_new: 0,
-      dataset_name: null,
-      experiment_result: null,
+      spansCounted: false,
+      spansFound: 0,
+      spansNew: 0,
+      datasetName: null,
+      experiment: null,
       errors: ["Opik search traces failed: 503 Service Unavailable"],
       warnings: [],
     };

@@ -1,0 +1,144 @@
+import type { CleanupResult, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
+
+/** The original job's cleanup_result. */
+export interface CleanupResultJson {
+  project: string;
+  total_traces: number;
+  error_traces: number;
+  deleted: number;
+  error_patterns: Partial<Record<ErrorPattern, number>>;
+}
+
+export interface UsageTotalsJson {
+  calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cost_usd: number | null;
+}
+
+/** The original job's experiment_result. */
+export interface ExperimentResultJson {
+  status: "success" | "failed";
+  experiment_name: string;
+  experiment_id: string;
+  experiment_url: string;
+  items_total: number;
+  items_resumed: number;
+  items_not_started: number;
+  task_errors: number;
+  eval_results: Record<string, MetricSummary>;
+}
+
+/**
+ * The result JSON the action outputs: the original job's sixteen fields first, in its order and snake_case
+ * (docs/architecture.md), then the action's own, in the same style so the document reads as one.
+ */
+export interface ResultJson {
+  status: RunResult["status"];
+  task_id: string;
+  date_string: string;
+  experiment_type: string;
+  max_items: number;
+  lookback_hours: number;
+  metrics: string[];
+  task_provider: string;
+  cleanup_errors: boolean;
+  cleanup_result: CleanupResultJson | null;
+  spans_found: number;
+  spans_new: number;
+  dataset_name: string | null;
+  experiment_result: ExperimentResultJson | null;
+  errors: string[];
+  warnings: string[];
+  project: string;
+  window: { start: string; end: string };
+  spans_deferred: number;
+  spans_sampled_out: number;
+  resumed: boolean;
+  usage: { task: UsageTotalsJson; judge: UsageTotalsJson; cost_usd: number | null };
+  budget_limited: boolean;
+  mode: RunResult["mode"];
+  cleanup: RunResult["cleanup"];
+  spans_counted: boolean;
+  run_id: string;
+  overlap: { waited_seconds: number; busy: boolean; datasets_leased_by_others: { dataset_name: string; run_id: string; lease_until: string }[] };
+  config_rejected?: true;
+}
+
+function cleanupResultJson(cleanup: CleanupResult): CleanupResultJson {
+  return {
+    project: cleanup.project,
+    total_traces: cleanup.totalTraces,
+    error_traces: cleanup.errorTraces,
+    deleted: cleanup.deleted,
+    error_patterns: { ...cleanup.errorPatterns },
+  };
+}
+
+function usageJson(usage: UsageTotals): UsageTotalsJson {
+  return {
+    calls: usage.calls,
+    prompt_tokens: usage.promptTokens,
+    completion_tokens: usage.completionTokens,
+    total_tokens: usage.totalTokens,
+    cost_usd: usage.costUsd,
+  };
+}
+
+function experimentResultJson(experiment: ExperimentOutcome): ExperimentResultJson {
+  return {
+    status: experiment.status,
+    experiment_name: experiment.name,
+    experiment_id: experiment.id,
+    experiment_url: experiment.url,
+    items_total: experiment.itemsTotal,
+    items_resumed: experiment.itemsResumed,
+    items_not_started: experiment.itemsNotStarted,
+    task_errors: experiment.taskErrors,
+    eval_results: Object.fromEntries(Object.entries(experiment.evalResults).map(([name, summary]) => [name, { ...summary }])),
+  };
+}
+
+/** The one place the result JSON is built: the result-json output, the result file, the log and the CLI all print this. */
+export function toResultJson(result: RunResult): ResultJson {
+  return {
+    status: result.status,
+    task_id: result.taskId,
+    date_string: result.dateString,
+    experiment_type: result.experimentType,
+    max_items: result.maxItems,
+    lookback_hours: result.lookbackHours,
+    metrics: [...result.metrics],
+    task_provider: result.taskProvider,
+    cleanup_errors: result.cleanupErrors,
+    cleanup_result: result.cleanupResult ? cleanupResultJson(result.cleanupResult) : null,
+    spans_found: result.spansFound,
+    spans_new: result.spansNew,
+    dataset_name: result.datasetName,
+    experiment_result: result.experiment ? experimentResultJson(result.experiment) : null,
+    errors: [...result.errors],
+    warnings: [...result.warnings],
+    project: result.project,
+    window: { start: result.window.start, end: result.window.end },
+    spans_deferred: result.spansDeferred,
+    spans_sampled_out: result.spansSampledOut,
+    resumed: result.resumed,
+    usage: { task: usageJson(result.usage.task), judge: usageJson(result.usage.judge), cost_usd: result.usage.costUsd },
+    budget_limited: result.budgetLimited,
+    mode: result.mode,
+    cleanup: { ...result.cleanup },
+    spans_counted: result.spansCounted,
+    run_id: result.runId,
+    overlap: {
+      waited_seconds: result.overlap.waitedSeconds,
+      busy: result.overlap.busy,
+      datasets_leased_by_others: result.overlap.datasetsLeasedByOthers.map((leased) => ({
+        dataset_name: leased.datasetName,
+        run_id: leased.runId,
+        lease_until: leased.leaseUntil,
+      })),
+    },
+    ...(result.configRejected ? { config_rejected: true as const } : {}),
+  };
+}
