@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Opik } from "opik";
 import type { OpikServer } from "../src/index.js";
@@ -190,5 +193,24 @@ describe("opik server: prompts over raw REST", () => {
     expect((await call(server, "DELETE", `/v1/private/prompts/${uuid7()}`)).status).toBe(404);
     expect((await call(server, "POST", "/v1/private/prompts/delete", { ids: [p1?.id, p2?.id] })).status).toBe(204);
     expect(((await call(server, "GET", "/v1/private/prompts?name=p")).json as Row).total).toBe(0);
+  });
+});
+
+describe("opik server: prompts persist", () => {
+  it("keeps prompts and their versions in the state file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "opik-prompts-"));
+    try {
+      const path = join(dir, "state.json");
+      const first = await startTestServer({ persistPath: path });
+      const created = await sdkClient(first, "persisted").createPrompt({ name: "persisted-prompt", prompt: "kept {{x}}" });
+      await first.close();
+      const second = await startTestServer({ persistPath: path });
+      // Read over REST: the SDK's prompt cache is process-wide and would answer from memory.
+      const version = await call(second, "POST", "/v1/private/prompts/versions/retrieve", { name: "persisted-prompt" });
+      expect(version.json).toMatchObject({ id: created.versionId, commit: created.commit, template: "kept {{x}}" });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
