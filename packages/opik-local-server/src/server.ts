@@ -8,6 +8,7 @@ import { registerDatasetRoutes } from "./routes/datasets.js";
 import { registerExperimentRoutes } from "./routes/experiments.js";
 import { registerFeedbackScoreRoutes } from "./routes/feedback-scores.js";
 import { registerProjectRoutes } from "./routes/projects.js";
+import { registerPromptRoutes } from "./routes/prompts.js";
 import { registerSpanRoutes } from "./routes/spans.js";
 import { registerTraceRoutes } from "./routes/traces.js";
 import type { OpikStore } from "./store.js";
@@ -33,6 +34,7 @@ export function buildRouter(store: OpikStore): HttpRouter {
   registerFeedbackScoreRoutes(router, context, "span");
   registerDatasetRoutes(router, context);
   registerExperimentRoutes(router, context);
+  registerPromptRoutes(router, context);
   return router;
 }
 

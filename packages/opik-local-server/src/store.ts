@@ -157,6 +157,35 @@ export interface StoredExperimentItem extends Audited {
   project_id?: string;
 }
 
+export type TemplateStructure = "text" | "chat";
+export const TEMPLATE_STRUCTURES: readonly TemplateStructure[] = ["text", "chat"];
+export type PromptType = "mustache" | "jinja2" | "python";
+export const PROMPT_TYPES: readonly PromptType[] = ["mustache", "jinja2", "python"];
+
+export interface StoredPrompt extends Audited {
+  id: string;
+  name: string;
+  project_id?: string;
+  description?: string;
+  template_structure: TemplateStructure;
+  tags?: string[];
+}
+
+/** Prompt versions are immutable but for their tags, as in the backend. */
+export interface StoredPromptVersion {
+  id: string;
+  prompt_id: string;
+  commit: string;
+  template: string;
+  metadata?: JsonValue;
+  type: PromptType;
+  change_description?: string;
+  tags?: string[];
+  template_structure: TemplateStructure;
+  created_at: string;
+  created_by: string;
+}
+
 export interface StoreSnapshot {
   version: 1;
   projects: StoredProject[];
@@ -168,6 +197,9 @@ export interface StoreSnapshot {
   dataset_versions: StoredDatasetVersion[];
   experiments: StoredExperiment[];
   experiment_items: StoredExperimentItem[];
+  /** Optional so that state files written before prompts existed still load. */
+  prompts?: StoredPrompt[];
+  prompt_versions?: StoredPromptVersion[];
 }
 
 export function scoreKey(score: Pick<StoredFeedbackScore, "entity_type" | "entity_id" | "project_id" | "name">): string {
@@ -190,6 +222,8 @@ export class OpikStore {
   readonly datasetVersions = new Map<string, StoredDatasetVersion>();
   readonly experiments = new Map<string, StoredExperiment>();
   readonly experimentItems = new Map<string, StoredExperimentItem>();
+  readonly prompts = new Map<string, StoredPrompt>();
+  readonly promptVersions = new Map<string, StoredPromptVersion>();
 
   private readonly spanIdsByTrace = new Map<string, Set<string>>();
   private readonly scoreKeysByEntity = new Map<string, Set<string>>();
@@ -300,6 +334,17 @@ export class OpikStore {
     return [...this.experimentItems.values()].filter((item) => item.experiment_id === experimentId);
   }
 
+  promptByName(name: string): StoredPrompt | undefined {
+    // Prompt names are unique per workspace under MySQL's case-insensitive collation.
+    const wanted = name.trim().toLowerCase();
+    for (const prompt of this.prompts.values()) if (prompt.name.toLowerCase() === wanted) return prompt;
+    return undefined;
+  }
+
+  versionsOfPrompt(promptId: string): StoredPromptVersion[] {
+    return newestFirst([...this.promptVersions.values()].filter((version) => version.prompt_id === promptId));
+  }
+
   toSnapshot(): StoreSnapshot {
     return {
       version: 1,
@@ -312,6 +357,8 @@ export class OpikStore {
       dataset_versions: [...this.datasetVersions.values()],
       experiments: [...this.experiments.values()],
       experiment_items: [...this.experimentItems.values()],
+      prompts: [...this.prompts.values()],
+      prompt_versions: [...this.promptVersions.values()],
     };
   }
 
@@ -326,6 +373,8 @@ export class OpikStore {
     for (const version of snapshot.dataset_versions) store.datasetVersions.set(version.id, version);
     for (const experiment of snapshot.experiments) store.experiments.set(experiment.id, experiment);
     for (const item of snapshot.experiment_items) store.experimentItems.set(item.id, item);
+    for (const prompt of snapshot.prompts ?? []) store.prompts.set(prompt.id, prompt);
+    for (const version of snapshot.prompt_versions ?? []) store.promptVersions.set(version.id, version);
     return store;
   }
 }

@@ -1,6 +1,7 @@
 import { compact, type JsonValue } from "./json.js";
 import { averageSpanScores, durationMillis } from "./filter-fields.js";
 import { truncatePayload, withoutExcluded } from "./truncate.js";
+import { renderPromptVersionLinks } from "./prompt-views.js";
 import {
   type OpikStore,
   type StoredDataset,
@@ -258,7 +259,7 @@ export function renderExperiment(store: OpikStore, experiment: StoredExperiment)
     last_updated_by: experiment.last_updated_by,
     status: experiment.status,
     experiment_scores: experiment.experiment_scores,
-    prompt_versions: experiment.prompt_versions,
+    prompt_versions: renderPromptVersionLinks(store, experiment.prompt_versions),
     dataset_version_id: experiment.dataset_version_id,
     dataset_version_summary: version ? renderVersionSummary(version, version.id === latestVersion?.id) : undefined,
   });
