@@ -26,6 +26,23 @@ export type ExperimentType = "regular" | "trial" | "mini-batch";
 export const EXPERIMENT_TYPES: readonly ExperimentType[] = ["regular", "trial", "mini-batch"];
 export type ExperimentStatus = "running" | "completed" | "cancelled";
 export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ["running", "completed", "cancelled"];
+/** `evaluation_suite` is a test suite (the SDK's TestSuite); plain datasets are `dataset`. */
+export type DatasetType = "dataset" | "evaluation_suite";
+export const DATASET_TYPES: readonly DatasetType[] = ["dataset", "evaluation_suite"];
+export type EvaluatorType = "llm_judge" | "code_metric";
+export const EVALUATOR_TYPES: readonly EvaluatorType[] = ["llm_judge", "code_metric"];
+
+/** A test suite's assertion holder (EvaluatorItem): an LLM judge config with its assertions in `config.schema`. */
+export interface StoredEvaluator {
+  name: string;
+  type: EvaluatorType;
+  config: JsonValue;
+}
+
+export interface StoredExecutionPolicy {
+  runs_per_item: number;
+  pass_threshold: number;
+}
 
 interface Audited {
   created_at: string;
@@ -61,6 +78,7 @@ export interface StoredTrace extends Audited {
   error_info?: ErrorInfo;
   thread_id?: string;
   source?: EntitySource;
+  environment?: string;
 }
 
 export interface StoredSpan extends Audited {
@@ -83,6 +101,7 @@ export interface StoredSpan extends Audited {
   total_estimated_cost?: number;
   total_estimated_cost_version?: string;
   source?: EntitySource;
+  environment?: string;
 }
 
 export type ScoredEntity = "trace" | "span";
@@ -106,6 +125,8 @@ export interface StoredDataset extends Audited {
   visibility: Visibility;
   description?: string;
   tags?: string[];
+  /** Undefined on records persisted before types existed: read as "dataset". */
+  type?: DatasetType;
 }
 
 export interface StoredDatasetItem extends Audited {
@@ -116,6 +137,9 @@ export interface StoredDatasetItem extends Audited {
   trace_id?: string;
   span_id?: string;
   tags?: string[];
+  description?: string;
+  evaluators?: StoredEvaluator[];
+  execution_policy?: StoredExecutionPolicy;
 }
 
 export interface StoredDatasetVersion extends Audited {
@@ -132,6 +156,20 @@ export interface StoredDatasetVersion extends Audited {
   item_ids: string[];
   /** Item contents as of this version, keyed by id. */
   snapshot: Record<string, StoredDatasetItem>;
+  /** Suite-level defaults; a new version inherits its base's unless it sets or clears them. */
+  evaluators?: StoredEvaluator[];
+  execution_policy?: StoredExecutionPolicy;
+  metadata?: Record<string, string>;
+  /** User tags besides the computed "latest". */
+  tags?: string[];
+}
+
+export interface StoredEnvironment extends Audited {
+  id: string;
+  name: string;
+  description?: string;
+  color: string;
+  position: number;
 }
 
 export interface StoredExperiment extends Audited {
@@ -168,6 +206,8 @@ export interface StoreSnapshot {
   dataset_versions: StoredDatasetVersion[];
   experiments: StoredExperiment[];
   experiment_items: StoredExperimentItem[];
+  /** Absent in state files written before environments existed. */
+  environments?: StoredEnvironment[];
 }
 
 export function scoreKey(score: Pick<StoredFeedbackScore, "entity_type" | "entity_id" | "project_id" | "name">): string {
@@ -190,6 +230,7 @@ export class OpikStore {
   readonly datasetVersions = new Map<string, StoredDatasetVersion>();
   readonly experiments = new Map<string, StoredExperiment>();
   readonly experimentItems = new Map<string, StoredExperimentItem>();
+  readonly environments = new Map<string, StoredEnvironment>();
 
   private readonly spanIdsByTrace = new Map<string, Set<string>>();
   private readonly scoreKeysByEntity = new Map<string, Set<string>>();
@@ -312,6 +353,7 @@ export class OpikStore {
       dataset_versions: [...this.datasetVersions.values()],
       experiments: [...this.experiments.values()],
       experiment_items: [...this.experimentItems.values()],
+      environments: [...this.environments.values()],
     };
   }
 
@@ -326,6 +368,7 @@ export class OpikStore {
     for (const version of snapshot.dataset_versions) store.datasetVersions.set(version.id, version);
     for (const experiment of snapshot.experiments) store.experiments.set(experiment.id, experiment);
     for (const item of snapshot.experiment_items) store.experimentItems.set(item.id, item);
+    for (const environment of snapshot.environments ?? []) store.environments.set(environment.id, environment);
     return store;
   }
 }
