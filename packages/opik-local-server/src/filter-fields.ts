@@ -49,6 +49,7 @@ export function spanFilterFields(store: OpikStore): FieldTable<StoredSpan> {
     error_type: { type: "STRING", read: (s) => s.error_info?.exception_type ?? "" },
     type: { type: "ENUM", read: (s) => s.type },
     source: { type: "ENUM", read: (s) => s.source ?? "" },
+    environment: { type: "ENUM", read: (s) => s.environment ?? "" },
     trace_id: { type: "STRING", read: (s) => s.trace_id },
     custom: CUSTOM,
   };
@@ -83,6 +84,7 @@ export function traceFilterFields(store: OpikStore): FieldTable<StoredTrace> {
     error_info: { type: "ERROR_CONTAINER", read: (t) => t.error_info !== undefined },
     error_type: { type: "STRING", read: (t) => t.error_info?.exception_type ?? "" },
     source: { type: "ENUM", read: (t) => t.source ?? "" },
+    environment: { type: "ENUM", read: (t) => t.environment ?? "" },
     custom: CUSTOM,
   };
 }

@@ -4,9 +4,12 @@ import { ApiError, codeError, errorMessage, internalError, routeNotFound, unproc
 import { HttpRouter, type RouteResponse } from "./http-router.js";
 import { toNdjson } from "./ndjson.js";
 import { loadStore, saveStore } from "./persistence.js";
+import { registerDatasetChangeRoutes } from "./routes/dataset-changes.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
+import { registerEnvironmentRoutes } from "./routes/environments.js";
 import { registerExperimentRoutes } from "./routes/experiments.js";
 import { registerFeedbackScoreRoutes } from "./routes/feedback-scores.js";
+import { registerHealthRoutes } from "./routes/health.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerPromptRoutes } from "./routes/prompts.js";
 import { registerSpanRoutes } from "./routes/spans.js";
@@ -35,6 +38,9 @@ export function buildRouter(store: OpikStore): HttpRouter {
   registerDatasetRoutes(router, context);
   registerExperimentRoutes(router, context);
   registerPromptRoutes(router, context);
+  registerDatasetChangeRoutes(router, context);
+  registerEnvironmentRoutes(router, context);
+  registerHealthRoutes(router);
   return router;
 }
 

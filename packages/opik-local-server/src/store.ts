@@ -26,6 +26,23 @@ export type ExperimentType = "regular" | "trial" | "mini-batch";
 export const EXPERIMENT_TYPES: readonly ExperimentType[] = ["regular", "trial", "mini-batch"];
 export type ExperimentStatus = "running" | "completed" | "cancelled";
 export const EXPERIMENT_STATUSES: readonly ExperimentStatus[] = ["running", "completed", "cancelled"];
+/** `evaluation_suite` is a test suite (the SDK's TestSuite); plain datasets are `dataset`. */
+export type DatasetType = "dataset" | "evaluation_suite";
+export const DATASET_TYPES: readonly DatasetType[] = ["dataset", "evaluation_suite"];
+export type EvaluatorType = "llm_judge" | "code_metric";
+export const EVALUATOR_TYPES: readonly EvaluatorType[] = ["llm_judge", "code_metric"];
+
+/** A test suite's assertion holder (EvaluatorItem): an LLM judge config with its assertions in `config.schema`. */
+export interface StoredEvaluator {
+  name: string;
+  type: EvaluatorType;
+  config: JsonValue;
+}
+
+export interface StoredExecutionPolicy {
+  runs_per_item: number;
+  pass_threshold: number;
+}
 
 interface Audited {
   created_at: string;
@@ -61,6 +78,7 @@ export interface StoredTrace extends Audited {
   error_info?: ErrorInfo;
   thread_id?: string;
   source?: EntitySource;
+  environment?: string;
 }
 
 export interface StoredSpan extends Audited {
@@ -83,6 +101,7 @@ export interface StoredSpan extends Audited {
   total_estimated_cost?: number;
   total_estimated_cost_version?: string;
   source?: EntitySource;
+  environment?: string;
 }
 
 export type ScoredEntity = "trace" | "span";
@@ -106,6 +125,8 @@ export interface StoredDataset extends Audited {
   visibility: Visibility;
   description?: string;
   tags?: string[];
+  /** Undefined on records persisted before types existed: read as "dataset". */
+  type?: DatasetType;
 }
 
 export interface StoredDatasetItem extends Audited {
@@ -116,6 +137,9 @@ export interface StoredDatasetItem extends Audited {
   trace_id?: string;
   span_id?: string;
   tags?: string[];
+  description?: string;
+  evaluators?: StoredEvaluator[];
+  execution_policy?: StoredExecutionPolicy;
 }
 
 export interface StoredDatasetVersion extends Audited {
@@ -132,6 +156,20 @@ export interface StoredDatasetVersion extends Audited {
   item_ids: string[];
   /** Item contents as of this version, keyed by id. */
   snapshot: Record<string, StoredDatasetItem>;
+  /** Suite-level defaults; a new version inherits its base's unless it sets or clears them. */
+  evaluators?: StoredEvaluator[];
+  execution_policy?: StoredExecutionPolicy;
+  metadata?: Record<string, string>;
+  /** User tags besides the computed "latest". */
+  tags?: string[];
+}
+
+export interface StoredEnvironment extends Audited {
+  id: string;
+  name: string;
+  description?: string;
+  color: string;
+  position: number;
 }
 
 export interface StoredExperiment extends Audited {
@@ -200,6 +238,8 @@ export interface StoreSnapshot {
   /** Optional so that state files written before prompts existed still load. */
   prompts?: StoredPrompt[];
   prompt_versions?: StoredPromptVersion[];
+  /** Absent in state files written before environments existed. */
+  environments?: StoredEnvironment[];
 }
 
 export function scoreKey(score: Pick<StoredFeedbackScore, "entity_type" | "entity_id" | "project_id" | "name">): string {
@@ -224,6 +264,7 @@ export class OpikStore {
   readonly experimentItems = new Map<string, StoredExperimentItem>();
   readonly prompts = new Map<string, StoredPrompt>();
   readonly promptVersions = new Map<string, StoredPromptVersion>();
+  readonly environments = new Map<string, StoredEnvironment>();
 
   private readonly spanIdsByTrace = new Map<string, Set<string>>();
   private readonly scoreKeysByEntity = new Map<string, Set<string>>();
@@ -359,6 +400,7 @@ export class OpikStore {
       experiment_items: [...this.experimentItems.values()],
       prompts: [...this.prompts.values()],
       prompt_versions: [...this.promptVersions.values()],
+      environments: [...this.environments.values()],
     };
   }
 
@@ -375,6 +417,7 @@ export class OpikStore {
     for (const item of snapshot.experiment_items) store.experimentItems.set(item.id, item);
     for (const prompt of snapshot.prompts ?? []) store.prompts.set(prompt.id, prompt);
     for (const version of snapshot.prompt_versions ?? []) store.promptVersions.set(version.id, version);
+    for (const environment of snapshot.environments ?? []) store.environments.set(environment.id, environment);
     return store;
   }
 }

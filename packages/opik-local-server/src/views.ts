@@ -79,6 +79,7 @@ export function renderSpan(store: OpikStore, span: StoredSpan, options: PayloadO
     total_estimated_cost_version: span.total_estimated_cost_version,
     duration: span.end_time ? durationMillis(span) : undefined,
     source: span.source,
+    environment: span.environment,
   });
   return withoutExcluded(record, options.exclude);
 }
@@ -120,6 +121,7 @@ export function renderTrace(store: OpikStore, trace: StoredTrace, options: Paylo
     has_tool_spans: spans.some((span) => span.type === "tool"),
     providers,
     source: trace.source,
+    environment: trace.environment,
   });
   return withoutExcluded(record, options.exclude);
 }
@@ -153,7 +155,7 @@ export function renderVersion(version: StoredDatasetVersion, latest: boolean): R
     id: version.id,
     dataset_id: version.dataset_id,
     version_hash: version.version_hash,
-    tags: latest ? ["latest"] : [],
+    tags: latest ? ["latest", ...(version.tags ?? [])] : (version.tags ?? []),
     is_latest: latest,
     version_name: version.version_name,
     items_total: version.item_ids.length,
@@ -161,6 +163,9 @@ export function renderVersion(version: StoredDatasetVersion, latest: boolean): R
     items_modified: version.items_modified,
     items_deleted: version.items_deleted,
     change_description: version.change_description,
+    metadata: version.metadata,
+    evaluators: version.evaluators,
+    execution_policy: version.execution_policy,
     created_at: version.created_at,
     created_by: version.created_by,
     last_updated_at: version.last_updated_at,
@@ -174,6 +179,7 @@ export function renderDataset(store: OpikStore, dataset: StoredDataset): Record<
   return compact({
     id: dataset.id,
     name: dataset.name,
+    type: dataset.type ?? "dataset",
     visibility: dataset.visibility,
     tags: dataset.tags,
     description: dataset.description,
@@ -198,7 +204,10 @@ export function renderDatasetItem(item: StoredDatasetItem, options: PayloadOptio
     span_id: item.span_id,
     source: item.source,
     data: options.truncate ? truncatePayload(item.data) : item.data,
+    description: item.description,
     tags: item.tags?.length ? item.tags : undefined,
+    evaluators: item.evaluators,
+    execution_policy: item.execution_policy,
     dataset_id: item.dataset_id,
     created_at: item.created_at,
     last_updated_at: item.last_updated_at,

@@ -20,8 +20,12 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/openapi-fields.json"
 const NEWER_THAN_SPEC: Record<string, string[]> = {
   Experiment_Public: ["dataset_item_count"],
   // Span_Public / Trace_Public `source` (sdk | experiment | playground | optimization).
-  Span_Public: ["source"],
-  Trace_Public: ["source"],
+  Span_Public: ["source", "environment"],
+  Trace_Public: ["source", "environment"],
+  // Test suites (SDK 2.0.40): the dataset type, item- and version-level evaluators and execution policy.
+  Dataset_Public: ["type"],
+  DatasetItem_Public: ["description", "evaluators", "execution_policy"],
+  DatasetVersion_Public: ["metadata", "evaluators", "execution_policy"],
 };
 
 type Row = Record<string, unknown>;

@@ -6,7 +6,11 @@ import { type JsonObject, type JsonValue, cloneJson, isJsonObject } from "../jso
 import { STREAM_MAX_LIMIT, paginate, queryBoolean, queryUuid, streamLimit, streamPage } from "../paging.js";
 import {
   DATASET_ITEM_SOURCES,
+  DATASET_TYPES,
+  type DatasetType,
   type OpikStore,
+  type StoredEvaluator,
+  type StoredExecutionPolicy,
   type StoredDataset,
   type StoredDatasetItem,
   type StoredDatasetVersion,
@@ -18,6 +22,7 @@ import { containsLike } from "../like.js";
 import { renderDataset, renderDatasetItem, renderVersion, renderVersionSummary } from "../views.js";
 import { type RouteContext, audit, created, noContent, ok, projectForWrite, requireV7, touched } from "./common.js";
 import { readBatchDelete } from "./batch-delete.js";
+import { readEvaluators, readExecutionPolicy } from "./suite-fields.js";
 
 const DESCRIPTION_PATTERN = /^\s*(\S.*\S|\S)\s*$/s;
 
@@ -39,7 +44,15 @@ export function findDataset(store: OpikStore, name: string, projectName: string 
 
 export function createDataset(
   store: OpikStore,
-  fields: { id?: string; name: string; projectName?: string; description?: string; tags?: string[]; visibility?: "private" | "public" },
+  fields: {
+    id?: string;
+    name: string;
+    projectName?: string;
+    description?: string;
+    tags?: string[];
+    visibility?: "private" | "public";
+    type?: DatasetType;
+  },
 ): StoredDataset {
   const projectId = isBlank(fields.projectName) ? undefined : projectForWrite(store, fields.projectName).id;
   const wanted = fields.name.trim().toLowerCase();
@@ -49,6 +62,7 @@ export function createDataset(
     id: fields.id ?? createUuidV7(),
     name: fields.name,
     visibility: fields.visibility ?? "private",
+    type: fields.type ?? "dataset",
     ...(projectId !== undefined ? { project_id: projectId } : {}),
     ...(fields.description !== undefined ? { description: fields.description } : {}),
     ...(fields.tags !== undefined ? { tags: fields.tags } : {}),
@@ -63,6 +77,18 @@ export function datasetByNameOrCreate(store: OpikStore, name: string, projectNam
   return findDataset(store, name, projectName) ?? createDataset(store, { name, ...(projectName !== undefined ? { projectName } : {}) });
 }
 
+/** What a version carries besides its items (DatasetItemChanges); given, the write always opens a new version. */
+export interface VersionSettings {
+  /** The version the change was made on; default the latest. */
+  base?: StoredDatasetVersion;
+  evaluators?: StoredEvaluator[];
+  execution_policy?: StoredExecutionPolicy;
+  clear_execution_policy?: boolean;
+  change_description?: string;
+  tags?: string[];
+  metadata?: Record<string, string>;
+}
+
 /**
  * Items writes and deletes version the dataset. A write carrying a `batch_group_id` opens a new
  * version, which later writes with the same id extend (one `Dataset.insert()` call, however many
@@ -74,16 +100,24 @@ export function recordVersion(
   datasetId: string,
   batchGroupId: string | undefined,
   change: { added: number; modified: number; deleted: number },
+  settings?: VersionSettings,
 ): StoredDatasetVersion {
   const items = newestFirst(store.itemsOfDataset(datasetId));
   const snapshot: Record<string, StoredDatasetItem> = {};
   for (const item of items) snapshot[item.id] = item;
   const hash = createHash("sha256");
-  for (const item of items) hash.update(`${item.id}:${JSON.stringify(item.data)}\n`);
+  for (const item of items) {
+    hash.update(`${item.id}:${JSON.stringify([item.data, item.description, item.evaluators, item.execution_policy])}\n`);
+  }
+  const versions = store.versionsOfDataset(datasetId);
+  // A new version inherits its base's suite defaults unless it sets them (COALESCE in insertWithBaseVersion).
+  const base = settings?.base ?? versions[0];
+  const evaluators = settings?.evaluators ?? base?.evaluators;
+  const executionPolicy = settings?.clear_execution_policy ? undefined : (settings?.execution_policy ?? base?.execution_policy);
+  hash.update(JSON.stringify([evaluators, executionPolicy]));
   const versionHash = hash.digest("hex").slice(0, 32);
 
-  const versions = store.versionsOfDataset(datasetId);
-  const same = batchGroupId === undefined ? versions[0] : versions.find((v) => v.batch_group_id === batchGroupId);
+  const same = settings ? undefined : batchGroupId === undefined ? versions[0] : versions.find((v) => v.batch_group_id === batchGroupId);
   const version: StoredDatasetVersion = same
     ? touched({
         ...same,
@@ -105,6 +139,11 @@ export function recordVersion(
         items_deleted: change.deleted,
         item_ids: items.map((i) => i.id),
         snapshot,
+        ...(evaluators !== undefined ? { evaluators } : {}),
+        ...(executionPolicy !== undefined ? { execution_policy: executionPolicy } : {}),
+        ...(settings?.change_description !== undefined ? { change_description: settings.change_description } : {}),
+        ...(settings?.tags !== undefined ? { tags: settings.tags } : {}),
+        ...(settings?.metadata !== undefined ? { metadata: settings.metadata } : {}),
         ...audit(),
       };
   store.datasetVersions.set(version.id, version);
@@ -161,6 +200,7 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
     const visibility = optEnum(body, "visibility", VISIBILITIES);
     const tags = optStringSet(body, "tags");
     const projectName = optString(body, "project_name");
+    const type = optEnum(body, "type", DATASET_TYPES);
     if (isBlank(name)) violations.add("name", "must not be blank");
     violations.throwIfAny();
     requireV7(id, "dataset");
@@ -171,6 +211,7 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
       ...(description !== undefined ? { description } : {}),
       ...(tags !== undefined ? { tags } : {}),
       ...(visibility !== undefined ? { visibility } : {}),
+      ...(type !== undefined ? { type } : {}),
     });
     return created(request, `/v1/private/datasets/${dataset.id}`);
   });
@@ -276,6 +317,9 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
         source: optEnum(row, "source", DATASET_ITEM_SOURCES),
         data: optObject(row, "data"),
         tags: optStringSet(row, "tags"),
+        description: optString(row, "description"),
+        evaluators: readEvaluators(row, "evaluators", violations, path),
+        execution_policy: readExecutionPolicy(row, "execution_policy", violations, path),
       };
       if (item.source === undefined) violations.add(`${path}.source`, "must not be null");
       if (item.data === undefined) violations.add(`${path}.data`, "must not be null");
@@ -303,6 +347,9 @@ export function registerDatasetRoutes(router: HttpRouter, { store }: RouteContex
         ...(item.trace_id !== undefined ? { trace_id: item.trace_id } : {}),
         ...(item.span_id !== undefined ? { span_id: item.span_id } : {}),
         ...(item.tags !== undefined ? { tags: item.tags } : {}),
+        ...(item.description !== undefined ? { description: item.description } : {}),
+        ...(item.evaluators !== undefined ? { evaluators: item.evaluators } : {}),
+        ...(item.execution_policy !== undefined ? { execution_policy: item.execution_policy } : {}),
       };
       store.datasetItems.set(id, record);
     }

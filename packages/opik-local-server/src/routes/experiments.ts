@@ -306,6 +306,7 @@ export function registerExperimentRoutes(router: HttpRouter, { store }: RouteCon
               error_info: undefined,
               thread_id: undefined,
               source: undefined,
+              environment: undefined,
             },
             projectName,
           );

@@ -26,6 +26,7 @@ export function parseTraceWrite(row: JsonValue, violations: Violations, path: st
     thread_id: optString(row, "thread_id"),
     // An enum: a value outside it fails deserialization of the whole body (400).
     source: optEnum(row, "source", ENTITY_SOURCES),
+    environment: optString(row, "environment"),
   };
   if (trace.start_time === undefined) violations.add(`${path}.startTime`, "must not be null");
   checkProjectName(violations, `${path}.projectName`, trace.project_name);
@@ -69,6 +70,7 @@ export function parseSpanWrite(row: JsonValue, violations: Violations, path: str
     total_estimated_cost: readCost(row, violations, path),
     total_estimated_cost_version: optString(row, "total_estimated_cost_version"),
     source: optEnum(row, "source", ENTITY_SOURCES),
+    environment: optString(row, "environment"),
   };
   if (span.trace_id === undefined) violations.add(`${path}.traceId`, "must not be null");
   if (span.start_time === undefined) violations.add(`${path}.startTime`, "must not be null");

@@ -71,6 +71,7 @@ export function registerSpanRoutes(router: HttpRouter, { store }: RouteContext):
       total_estimated_cost: readCost(body, violations, ""),
       error_info: readErrorInfo(body, "error_info", violations, "errorInfo"),
       source: optEnum(body, "source", ENTITY_SOURCES),
+      environment: optString(body, "environment"),
     };
     violations.throwIfAny();
     const span = store.spans.get(id);

@@ -52,6 +52,7 @@ export function registerTraceRoutes(router: HttpRouter, { store }: RouteContext)
       error_info: readErrorInfo(body, "error_info", violations, "errorInfo"),
       thread_id: optString(body, "thread_id"),
       source: optEnum(body, "source", ENTITY_SOURCES),
+      environment: optString(body, "environment"),
     };
     violations.throwIfAny();
     const trace = store.traces.get(id);
