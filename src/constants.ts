@@ -165,5 +165,9 @@ export const OPIK_RETRY = {
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** How many finished evaluation items are written to Opik in one batch. */
-export const EVALUATION_WRITE_BATCH = 100;
+/**
+ * Finished evaluation items wait in memory until this many, or this many payload
+ * bytes, are ready to write: items fitted to 4 MiB each would otherwise let 100 of
+ * them hold 400 MB of the worker's heap.
+ */
+export const EVALUATION_WRITE_BATCH = { items: 100, bytes: 32 * 1024 * 1024 } as const;

@@ -66,6 +66,7 @@ function spanIdOf(item: DatasetItemRecord): { spanId?: string } {
 /** Batches finished items into Opik writes, one batch at a time, remembering the first failure. */
 class EvaluationWriter {
   private buffer: EvaluationRecord[] = [];
+  private bufferedBytes = 0;
   private chain = Promise.resolve();
   failure: { error: unknown } | undefined;
 
@@ -74,14 +75,17 @@ class EvaluationWriter {
     private readonly experiment: ExperimentRecord,
   ) {}
 
-  add(record: EvaluationRecord): void {
+  /** `bytes`: the record's serialized payload, so a batch of large items is written before it crowds the heap. */
+  add(record: EvaluationRecord, bytes: number): void {
     this.buffer.push(record);
-    if (this.buffer.length >= EVALUATION_WRITE_BATCH) void this.flush().catch(() => undefined);
+    this.bufferedBytes += bytes;
+    if (this.buffer.length >= EVALUATION_WRITE_BATCH.items || this.bufferedBytes >= EVALUATION_WRITE_BATCH.bytes) void this.flush().catch(() => undefined);
   }
 
   flush(): Promise<void> {
     const batch = this.buffer;
     this.buffer = [];
+    this.bufferedBytes = 0;
     if (batch.length) {
       this.chain = this.chain.then(() => this.opik.writeEvaluations(this.experiment, batch));
       this.chain.catch((error: unknown) => (this.failure ??= { error }));
@@ -144,7 +148,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
   };
 
-  const evaluateItem = async (item: DatasetItemRecord): Promise<EvaluationRecord> => {
+  const evaluateItem = async (item: DatasetItemRecord): Promise<{ record: EvaluationRecord; bytes: number }> => {
     const before = earlier.get(item.id);
     const startTime = new Date();
     // Derived ids: if two runs ever evaluate the same item, the second write replaces the first.
@@ -203,7 +207,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     outcomes.push(outcome);
     // The payload now lives in the record until it is written; dropping the item's copy keeps memory flat on large datasets.
     item.data = {};
-    return record;
+    return { record, bytes: fitted.bytes };
   };
 
   const writer = new EvaluationWriter(opik, experiment);
@@ -224,8 +228,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       break;
     }
     attempted.add(item.id);
-    const run: Promise<void> = evaluateItem(item).then((record) => {
-      writer.add(record);
+    const run: Promise<void> = evaluateItem(item).then(({ record, bytes }) => {
+      writer.add(record, bytes);
       options.limiter.succeeded();
       done += 1;
       options.log.progress(done, todo.length, `items evaluated (concurrency ${options.limiter.limit})`);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { ADDED_TO_DATASET_SCORE, DATASET_TAG, DEFAULT_INPUTS, PENDING_TAG, type InputName } from "../../src/constants.js";
+import { ADDED_TO_DATASET_SCORE, DATASET_TAG, DEFAULT_INPUTS, EVALUATION_WRITE_BATCH, PENDING_TAG, type InputName } from "../../src/constants.js";
 import type { RawInputs } from "../../src/config/raw-inputs.js";
 import { evaluate, type EvaluateDeps } from "../../src/core/evaluate.js";
 import { opikJudgeMetrics } from "../../src/opik/opik-judges.js";
@@ -114,6 +114,21 @@ describe("evaluate (the core, in process, on a fake Opik)", () => {
     const [experiment] = opik.experiments.values();
     expect(experiment?.items.size).toBe(12);
     expect(outcome.summary).toContain(`Opik evaluation: charter_optimization — success`);
+  });
+
+  it("writes finished items before their payloads crowd the heap, whatever their count", async () => {
+    const opik = new FakeOpikGateway();
+    const spans = addSpans(opik, 24);
+    for (const span of spans) span.input = { messages: [{ role: "user", content: "x".repeat(3 * 1024 * 1024) }] };
+
+    const outcome = await evaluate({ raw: rawInputs({ concurrency: "4" }), ...run }, depsFor(opik, new CountingModel(1)));
+
+    expect(outcome.exit.failed).toBe(false);
+    // 24 items of 3 MiB: far fewer than EVALUATION_WRITE_BATCH.items, but more than its bytes.
+    const perWrite = Math.ceil(EVALUATION_WRITE_BATCH.bytes / (3 * 1024 * 1024)) + 4;
+    expect(opik.evaluationWrites.length).toBeGreaterThanOrEqual(3);
+    for (const count of opik.evaluationWrites) expect(count).toBeLessThanOrEqual(perWrite);
+    expect(opik.evaluationWrites.reduce((a, b) => a + b, 0)).toBe(24);
   });
 
   it("stops starting items once max-cost-usd is spent, and leaves the dataset pending for the next run", async () => {

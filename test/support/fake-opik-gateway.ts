@@ -48,6 +48,8 @@ export class FakeOpikGateway implements OpikGateway {
   readonly spans: SpanRecord[] = [];
   readonly datasets = new Map<string, { record: DatasetRecord; items: Map<string, DatasetItemRecord> }>();
   readonly experiments = new Map<string, StoredExperiment>();
+  /** How many records each writeEvaluations call carried, in order. */
+  readonly evaluationWrites: number[] = [];
   private readonly failing = new Map<keyof OpikGateway, string>();
 
   constructor(projectName = "charters-app") {
@@ -208,6 +210,7 @@ export class FakeOpikGateway implements OpikGateway {
 
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void> {
     this.check("writeEvaluations");
+    this.evaluationWrites.push(records.length);
     const stored = this.experiment(experiment);
     for (const record of records) {
       stored.items.set(record.experimentItemId, {
