@@ -65,6 +65,17 @@ export interface ExperimentOutcome {
   evalResults: Record<string, MetricSummary>;
 }
 
+/** The version of the task prompt the experiment ran with, in Opik's prompt library. */
+export interface PromptVersionOutcome {
+  name: string;
+  /** Opik names a version by its commit (8 characters). */
+  commit: string;
+  versionId: string;
+  /** False when this run created the version, true when the template was unchanged. */
+  reused: boolean;
+  url: string;
+}
+
 /** A dataset another run holds a lease on, left to that run. */
 export interface LeasedDataset {
   datasetName: string;
@@ -92,6 +103,8 @@ export interface RunResult {
   spansNew: number;
   datasetName: string | null;
   experiment: ExperimentOutcome | null;
+  /** Set when the task ran with a prompt file, recorded before the experiment. */
+  promptVersion?: PromptVersionOutcome;
   errors: string[];
   warnings: string[];
   project: string;

@@ -105,7 +105,8 @@ const featureSchema = z.strictObject({
   metric_settings: metricSettingsSchema.optional(),
   judges: judgesSchema.optional(),
   /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */
-  task: z.strictObject({ prompt_file: z.string().trim().min(1).optional() }).optional(),
+  /** prompt_name: where prompt_file's versions go in Opik's prompt library (default: the experiment type). */
+  task: z.strictObject({ prompt_file: z.string().trim().min(1).optional(), prompt_name: z.string().trim().min(1).optional() }).optional(),
 });
 
 const registrySchema = z.strictObject({

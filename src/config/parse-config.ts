@@ -53,8 +53,8 @@ export interface ActionConfig {
     metricSettings?: MetricSettings;
     /** The feature's custom judges, by metric name. */
     judges?: CustomJudges;
-    /** The feature's task.prompt_file, relative to the workspace; `setting` names it in errors. */
-    promptFile?: { path: string; setting: string };
+    /** The feature's task.prompt_file, relative to the workspace; `setting` names it in errors; `promptName` its prompt in Opik. */
+    promptFile?: { path: string; setting: string; promptName: string };
   };
   /** Absent for the replay provider, which calls no model. */
   task?: ProviderSettings;
@@ -311,7 +311,13 @@ export function parseConfig(
       ...(Object.keys(metricSettings).length ? { metricSettings } : {}),
       ...(Object.keys(judges).length ? { judges } : {}),
       ...(feature?.task?.prompt_file
-        ? { promptFile: { path: feature.task.prompt_file, setting: `${registrySource?.path}: features.${experimentType}.task.prompt_file` } }
+        ? {
+            promptFile: {
+              path: feature.task.prompt_file,
+              setting: `${registrySource?.path}: features.${experimentType}.task.prompt_file`,
+              promptName: feature.task.prompt_name ?? experimentType,
+            },
+          }
         : {}),
     },
     ...(task ? { task } : {}),

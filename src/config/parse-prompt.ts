@@ -55,6 +55,11 @@ export function parsePrompt(file: string, text: string): { prompt?: PromptTempla
   return problem ? { problems: [`${file}: ${problem}`] } : { prompt: { kind: "text", template: text }, problems: [] };
 }
 
+/** The prompt as Opik's prompt library stores it: the template itself, or the messages as JSON (as the SDK's chat prompts store them). */
+export function promptLibraryTemplate(prompt: PromptTemplate): string {
+  return prompt.kind === "text" ? prompt.template : JSON.stringify(prompt.messages);
+}
+
 /** Renders the prompt with the item's variables; no HTML escaping, since this goes to a model, not a page. */
 export function renderPrompt(prompt: PromptTemplate, view: Record<string, unknown>): ChatMessage[] {
   const render = (template: string): string => Mustache.render(template, view, {}, { escape: (value: unknown) => String(value) });

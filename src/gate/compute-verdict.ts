@@ -73,8 +73,14 @@ export function computeVerdict(input: GateInput): GateVerdict {
   if (!Object.keys(settings.thresholds).some((name) => names.includes(name)) && !baseline) {
     notes.push("Nothing was gated: no thresholds apply to this run's metrics and there is no baseline.");
   }
+  const baselinePrompt = baseline?.config.prompt_version;
   const baselineSummary = baseline
-    ? { experimentName: baseline.experimentName, comparable: differences.size === 0, ...(differences.size ? { why: [...differences].join("; ") } : {}) }
+    ? {
+        experimentName: baseline.experimentName,
+        comparable: differences.size === 0,
+        ...(differences.size ? { why: [...differences].join("; ") } : {}),
+        ...(typeof baselinePrompt === "string" ? { promptVersion: baselinePrompt } : {}),
+      }
     : undefined;
   return finish({ conditions, reasons, notes, metrics, itemCounts, input, ...(baselineSummary ? { baseline: baselineSummary } : {}) });
 }

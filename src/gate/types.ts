@@ -135,6 +135,7 @@ export interface GateVerdict {
   notes: string[];
   /** Items evaluated, and those with a task error or a failed score. */
   items: { total: number; taskErrors: number; failedScores: number; errorRate: number };
-  baseline?: { experimentName: string; comparable: boolean; why?: string };
+  /** promptVersion: the commit of the task prompt's version the baseline ran with, when it recorded one. */
+  baseline?: { experimentName: string; comparable: boolean; why?: string; promptVersion?: string };
   failOn: readonly FailOnState[];
 }

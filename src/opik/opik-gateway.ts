@@ -41,6 +41,18 @@ export interface EvaluationRecord {
   scores: FeedbackScore[];
 }
 
+/** A version of a prompt in Opik's prompt library; Opik names versions by their commit. */
+export interface PromptVersionRecord {
+  promptName: string;
+  promptId: string;
+  versionId: string;
+  commit: string;
+  /** True when the latest version already had this template, so no version was created. */
+  reused: boolean;
+  /** The prompt's page in Opik. */
+  url: string;
+}
+
 /**
  * Everything the pipeline asks of Opik. Every method either throws or has
  * confirmed its write: none goes through the SDK's fire-and-forget queues.
@@ -72,8 +84,19 @@ export interface OpikGateway {
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
-  /** With `id`, a create repeated by another run is refused (409) instead of adding a second experiment. */
-  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>, id?: string): Promise<ExperimentRecord>;
+  /**
+   * With `id`, a create repeated by another run is refused (409) instead of adding a second experiment.
+   * `promptVersions` (version ids) link the experiment to the prompts it ran with, as the SDK's experiment prompts do.
+   */
+  createExperiment(
+    name: string,
+    dataset: DatasetRecord,
+    metadata: Record<string, unknown>,
+    id?: string,
+    promptVersions?: readonly string[],
+  ): Promise<ExperimentRecord>;
+  /** The prompt's latest version when its template is this one, else a new version (a mustache template, as the task renders it). */
+  recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord>;
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
   /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;

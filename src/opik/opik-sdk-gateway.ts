@@ -12,7 +12,7 @@ import { readNdjson } from "./ndjson.js";
 import { callOpik, type OpikCallSettings } from "./opik-call.js";
 import { createOpikFetch } from "./opik-fetch.js";
 import { countSpanPage, type OpikCall as Call } from "./span-count.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "./opik-gateway.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
 
@@ -36,6 +36,9 @@ const DESCRIPTION_LIMIT = 255;
 export function runMarker(runId: string): string {
   return `[opik-evaluate run ${runId}]`;
 }
+
+/** How Opik renders a version's template: the task renders prompt files as mustache. */
+const PROMPT_TYPE = "mustache";
 
 /** A write's batches: the endpoint's item count, and the bytes one request may carry. */
 const batchLimits = (maxCount: number) => ({ maxCount, maxBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes });
@@ -314,11 +317,12 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
-    async createExperiment(name, dataset, metadata, id = generateId()) {
+    async createExperiment(name, dataset, metadata, id = generateId(), promptVersions = []) {
+      const links = promptVersions.length ? { promptVersions: promptVersions.map((versionId) => ({ id: versionId })) } : {};
       try {
         await call(`experiment create "${name}"`, () =>
           api.experiments.createExperiment(
-            { id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset" },
+            { id, name, datasetName: dataset.name, projectName, metadata, type: "regular", evaluationMethod: "dataset", ...links },
             REQUEST_OPTIONS,
           ),
         );
@@ -329,6 +333,44 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         if (existing.name !== name) throw new AlreadyExistsError("experiment", name, error);
       }
       return { id, name };
+    },
+
+    async recordPromptVersion(name, template, metadata) {
+      const record = (version: { id?: string; promptId?: string; commit?: string }, reused: boolean): PromptVersionRecord => {
+        if (!version.id || !version.promptId || !version.commit)
+          throw new OpikError(`prompt version "${name}"`, new Error("the answer lacks the version id, prompt id or commit"));
+        return {
+          promptName: name,
+          promptId: version.promptId,
+          versionId: version.id,
+          commit: version.commit,
+          reused,
+          url: `${uiBase}/${encodeURIComponent(connection.workspace)}/prompts/${version.promptId}`,
+        };
+      };
+      const latest = await call(`prompt lookup "${name}"`, async () => {
+        try {
+          return await api.prompts.retrievePromptVersion({ name, projectName }, REQUEST_OPTIONS);
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+          throw error;
+        }
+      });
+      // The SDK's createPrompt also compares metadata; ours carries the commit SHA, which changes on every push.
+      if (latest && latest.template === template && (latest.type ?? PROMPT_TYPE) === PROMPT_TYPE) return record(latest, true);
+      const id = generateId();
+      try {
+        return record(
+          await call(`prompt version create "${name}"`, () =>
+            api.prompts.createPromptVersion({ name, projectName, version: { id, template, metadata, type: PROMPT_TYPE } }, REQUEST_OPTIONS),
+          ),
+          false,
+        );
+      } catch (error) {
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        // The id is ours alone: a version under it is this call's earlier attempt, whose answer was lost.
+        return record(await call(`prompt version read-back "${name}"`, () => api.prompts.getPromptVersionById(id, {}, REQUEST_OPTIONS)), false);
+      }
     },
 
     async listExperimentItems(experiment) {

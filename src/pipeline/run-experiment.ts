@@ -36,6 +36,8 @@ export interface ExperimentOptions {
   resume: boolean;
   /** The experiment's id when it is created; a derived one makes a create repeated by another run fail instead of doubling. */
   experimentId?: string;
+  /** Prompt version ids the new experiment is linked to. */
+  promptVersions?: readonly string[];
   log: Logger;
 }
 
@@ -103,7 +105,7 @@ class EvaluationWriter {
 export async function runExperiment(opik: OpikGateway, options: ExperimentOptions): Promise<ExperimentRun> {
   const metricNames = options.metrics.map((m) => m.name);
   const existing = options.resume ? await opik.findExperiment(options.name, options.dataset) : undefined;
-  const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata, options.experimentId));
+  const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata, options.experimentId, options.promptVersions));
   const earlier = new Map((existing ? await opik.listExperimentItems(experiment) : []).map((item) => [item.datasetItemId, item]));
 
   const scores: FeedbackScore[] = [];

@@ -1,8 +1,8 @@
 import { TASK_ID } from "../constants.js";
 import type { ActionConfig } from "../config/parse-config.js";
-import type { PromptTemplate } from "../config/parse-prompt.js";
+import { promptLibraryTemplate, type PromptTemplate } from "../config/parse-prompt.js";
 import { errorMessage } from "../errors.js";
-import type { PipelineRun, RunResult } from "../run-result.js";
+import type { PipelineRun, PromptVersionOutcome, RunResult } from "../run-result.js";
 // What runPipeline returns, importable next to it by the runners that call it.
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { ChatModel, DatasetItemRecord, DatasetRecord, ItemOutcome } from "../types.js";
@@ -177,6 +177,13 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...deps.runContext,
       mode: config.run.mode,
     };
+    const promptVersion =
+      config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
+    if (promptVersion) {
+      result.promptVersion = promptVersion;
+      experimentConfig.prompt_version = promptVersion.commit;
+      log.info(`Prompt ${promptVersion.name}: version ${promptVersion.commit} (${promptVersion.reused ? "unchanged" : "new"})`);
+    }
     log.info(`Step 4: experiment ${experimentName} over ${datasetResult.items.length} item(s) with ${config.metrics.join(", ")}`);
     const harvested = lease ? { dataset: datasetResult.dataset, lease } : undefined;
     const stopRenewing = harvested
@@ -199,6 +206,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       resume: config.run.mode === "harvest",
       // One experiment per harvested dataset, whichever run creates it.
       ...(config.run.mode === "harvest" ? { experimentId: harvestExperimentId(datasetResult.dataset) } : {}),
+      ...(promptVersion ? { promptVersions: [promptVersion.versionId] } : {}),
       directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
       log,
     }).finally(stopRenewing);
@@ -227,6 +235,19 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     // A failed run hands its dataset on at once instead of making the next run wait out the lease.
     if (result.status === "failed" && config.run.mode === "harvest") await releaseDatasetLeases(opik, config.feature.datasetPrefix, deps.run, log);
   }
+}
+
+/** The prompt file's version in Opik's prompt library, with the commit it was read at. */
+async function recordTaskPrompt(
+  opik: OpikGateway,
+  promptFile: { path: string; promptName: string },
+  deps: PipelineDeps,
+): Promise<PromptVersionOutcome | undefined> {
+  if (!deps.taskPrompt) return undefined;
+  const sha = deps.runContext?.git_sha;
+  const metadata = { prompt_file: promptFile.path, ...(typeof sha === "string" ? { git_sha: sha } : {}) };
+  const version = await opik.recordPromptVersion(promptFile.promptName, promptLibraryTemplate(deps.taskPrompt), metadata);
+  return { name: version.promptName, commit: version.commit, versionId: version.versionId, reused: version.reused, url: version.url };
 }
 
 function round(value: number): number {

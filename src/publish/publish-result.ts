@@ -77,7 +77,7 @@ export function buildPublication(run: RunReport): Publication {
   // A rejected configuration has no gate to speak of: its summary is the list of problems.
   const gate = result.configRejected
     ? ""
-    : `\n${renderGateSection(verdict, { items: run.items, maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
+    : `\n${renderGateSection(verdict, { items: run.items, ...(run.result.promptVersion ? { promptVersion: run.result.promptVersion } : {}), maxBytes: SUMMARY_BUDGET_BYTES - Buffer.byteLength(summary) })}`;
   // Failing metrics show as annotations on the run, where reviewers look first.
   const annotations = verdict.metrics
     .filter((metric) => metric.outcome === "fail-threshold" || metric.outcome === "fail-regression")

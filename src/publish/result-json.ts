@@ -63,6 +63,8 @@ export interface ResultJson {
   spans_counted: boolean;
   run_id: string;
   overlap: { waited_seconds: number; busy: boolean; datasets_leased_by_others: { dataset_name: string; run_id: string; lease_until: string }[] };
+  /** The task prompt's version in Opik's prompt library, when the task ran with a prompt file. */
+  prompt_version?: { name: string; commit: string; version_id: string; reused: boolean; url: string };
   config_rejected?: true;
 }
 
@@ -139,6 +141,17 @@ export function toResultJson(result: RunResult): ResultJson {
         lease_until: leased.leaseUntil,
       })),
     },
+    ...(result.promptVersion
+      ? {
+          prompt_version: {
+            name: result.promptVersion.name,
+            commit: result.promptVersion.commit,
+            version_id: result.promptVersion.versionId,
+            reused: result.promptVersion.reused,
+            url: result.promptVersion.url,
+          },
+        }
+      : {}),
     ...(result.configRejected ? { config_rejected: true as const } : {}),
   };
 }

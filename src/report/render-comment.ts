@@ -67,7 +67,7 @@ export function renderComment(run: PipelineRun, verdict: GateVerdict, links: Com
   const render = (level: DetailLevel): string => {
     const blocks = [
       `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experimentType, CELL_CHARS)}`,
-      ...renderVerdictBody(verdict, level),
+      ...renderVerdictBody(verdict, level, result.promptVersion),
       countsLine(result, verdict),
       cleanupLine(result),
       ...renderItemDetail(run.items, verdict, level),

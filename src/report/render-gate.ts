@@ -2,9 +2,10 @@ import { withinThreshold } from "../gate/compute-verdict.js";
 import { SCORE_EPSILON } from "../gate/defaults.js";
 import { fixed, interval, signed } from "../gate/format-number.js";
 import type { GateVerdict, MetricVerdict, Threshold, VerdictState } from "../gate/types.js";
+import type { PromptVersionOutcome } from "../run-result.js";
 import type { ItemOutcome } from "../types.js";
 import { CELL_CHARS, DEFAULT_GATE_SECTION_BYTES, ITEM_DETAIL, LINE_CHARS, MAX_NOTES_SHOWN } from "./limits.js";
-import { codeBlock, details, escapeCell, escapeHtmlText, escapeInline, fitMarkdown, measureBytes, table } from "./markdown.js";
+import { codeBlock, details, escapeCell, escapeHtmlText, escapeInline, fitMarkdown, link, measureBytes, table } from "./markdown.js";
 
 /** How much item detail a rendering carries; the budget walks down these until the text fits. */
 export interface DetailLevel {
@@ -113,8 +114,18 @@ function bulletList(lines: readonly string[], limit: number): string {
   return shown.join("\n");
 }
 
-/** The verdict's body shared by the comment and the job summary: why, the table, the baseline, the notes. */
-export function renderVerdictBody(verdict: GateVerdict, level: DetailLevel): string[] {
+/** Which prompt version ran, and the baseline's when it recorded one: Opik names versions by commit. */
+function promptLine(prompt: PromptVersionOutcome, baselineVersion: string | undefined): string {
+  const name = escapeInline(prompt.name, CELL_CHARS);
+  const current = `\`${escapeInline(prompt.commit, CELL_CHARS)}\``;
+  const versions = link("versions in Opik", prompt.url);
+  if (baselineVersion === undefined) return `Prompt ${name}: ${current} (${versions}).`;
+  if (baselineVersion === prompt.commit) return `Prompt ${name}: ${current}, unchanged since the baseline (${versions}).`;
+  return `Prompt ${name}: \`${escapeInline(baselineVersion, CELL_CHARS)}\` (baseline) → ${current} (this run) (${versions}).`;
+}
+
+/** The verdict's body shared by the comment and the job summary: why, the table, the baseline, the prompt version, the notes. */
+export function renderVerdictBody(verdict: GateVerdict, level: DetailLevel, prompt?: PromptVersionOutcome): string[] {
   const blocks: string[] = [failLine(verdict)];
   if (verdict.reasons.length) blocks.push(bulletList(verdict.reasons, MAX_NOTES_SHOWN));
   if (verdict.metrics.length) blocks.push(renderMetricTable(verdict));
@@ -126,6 +137,7 @@ export function renderVerdictBody(verdict: GateVerdict, level: DetailLevel): str
         : `⚠️ Baseline ${name} is not comparable: ${escapeInline(verdict.baseline.why ?? "settings differ", LINE_CHARS)}. Deltas are shown, not gated.`,
     );
   }
+  if (prompt) blocks.push(promptLine(prompt, verdict.baseline?.promptVersion));
   if (verdict.notes.length && level.notes > 0) blocks.push(`**Notes**\n\n${bulletList(verdict.notes, level.notes)}`);
   return blocks;
 }
@@ -233,6 +245,8 @@ export interface GateSectionOptions {
   items?: readonly ItemOutcome[];
   /** Room left in the job summary, in bytes (MAX_STEP_SUMMARY_BYTES minus what is already there). */
   maxBytes?: number;
+  /** The task prompt's version this run recorded, named next to the baseline's. */
+  promptVersion?: PromptVersionOutcome;
 }
 
 /**
@@ -244,7 +258,7 @@ export function renderGateSection(verdict: GateVerdict, options: GateSectionOpti
   const render = (level: DetailLevel): string => {
     const blocks = [
       `## Gate: ${verdictTitle(verdict)}`,
-      ...renderVerdictBody(verdict, level),
+      ...renderVerdictBody(verdict, level, options.promptVersion),
       ...(options.items ? renderItemDetail(options.items, verdict, level) : []),
     ];
     return `${blocks.join("\n\n")}\n`;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedCharters } from "../support/e2e-fixtures.js";
+import { makeWorkspace, seedCharters } from "../support/e2e-fixtures.js";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
@@ -67,7 +67,7 @@ async function harvestedProject(fresh = 24, task: Record<string, string> = { "ta
 }
 
 /** The PR's task: a model answering from the PR's prompt, scripted per test. */
-function prRun(project: string, pr: number, extra: Record<string, string> = {}, options: { fork?: boolean } = {}): Promise<ActionRun> {
+function prRun(project: string, pr: number, extra: Record<string, string> = {}, options: { fork?: boolean; workspace?: string } = {}): Promise<ActionRun> {
   return runAction(
     {
       "opik-url": opik.url,
@@ -80,7 +80,7 @@ function prRun(project: string, pr: number, extra: Record<string, string> = {}, 
       ...extra,
     },
     {
-      workspace,
+      workspace: options.workspace ?? workspace,
       event: pullRequestEvent(pr, options),
       env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "gate" },
     },
@@ -200,5 +200,41 @@ describe("gating a pull request on eval scores", () => {
     const run = await prRun(project, 505, { "min-items": "10", "fail-on": "insufficient-data" });
     expect(run.outputs.verdict).toBe("insufficient-data");
     expect(run.exitCode).toBe(1);
+  });
+
+  it("names the baseline's prompt version and the pull request's in the comment when the prompt file changed", async () => {
+    const promptWorkspace = await makeWorkspace("pr-prompt", {
+      ".github/opik-evaluate.yml": `${REGISTRY}    task: { prompt_file: prompts/validate.mustache }\n`,
+      "prompts/validate.mustache": 'Answer with JSON {"verdict": "valid"}.\n{{input}}',
+    });
+    llm.reply(() => JSON.stringify({ verdict: "valid" }));
+    counter += 1;
+    const { project } = await seedCharters(opik.url, "pr-prompt", { fresh: 12 });
+    const main = await runAction(
+      {
+        "opik-url": opik.url,
+        "opik-project": project,
+        "cleanup-errors": "false",
+        "task-provider": "openai",
+        "openai-api-key": "sk-main",
+        "openai-base-url": llm.url,
+      },
+      { workspace: promptWorkspace, env: { GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_SHA: "a".repeat(40) } },
+    );
+    expect(main.exitCode, main.stdout).toBe(0);
+    const mainVersion = main.result?.prompt_version as { commit: string; reused: boolean };
+
+    // The pull request edits the prompt file: a new version, linked to the PR's experiment and named next to main's.
+    await writeFile(path.join(promptWorkspace, "prompts", "validate.mustache"), 'Check the charter, then answer with JSON {"verdict": "valid"}.\n{{input}}');
+    const run = await prRun(project, 606, {}, { workspace: promptWorkspace });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const prVersion = run.result?.prompt_version as { commit: string; reused: boolean; url: string };
+    expect(prVersion.reused).toBe(false);
+    expect(prVersion.commit).not.toBe(mainVersion.commit);
+    const body = github.comments(606)[0]!.body;
+    expect(body).toContain(
+      `Prompt charter\\_optimization: \`${mainVersion.commit}\` (baseline) → \`${prVersion.commit}\` (this run) ([versions in Opik](${prVersion.url})).`,
+    );
+    expect(run.summary).toContain(`\`${mainVersion.commit}\` (baseline) → \`${prVersion.commit}\` (this run)`);
   });
 });

@@ -12,7 +12,7 @@ let opik: OpikServer;
 let openai: OpenAIServer;
 let workspace: string;
 
-const registry = (promptFile: string): string => `
+const registry = (promptFile: string, promptName?: string): string => `
 features:
   charters:
     span_name: charter_validation
@@ -20,7 +20,7 @@ features:
     metrics: [output_format]
     output_format:
       json_schema: { type: object, required: [verdict], properties: { verdict: { enum: [valid, invalid, needs_review] } } }
-    task: { prompt_file: ${promptFile} }
+    task: { prompt_file: ${promptFile}${promptName ? `, prompt_name: ${promptName}` : ""} }
 `;
 
 beforeAll(async () => {
@@ -29,6 +29,7 @@ beforeAll(async () => {
   await mkdir(path.join(workspace, ".github"), { recursive: true });
   await mkdir(path.join(workspace, "prompts"), { recursive: true });
   await writeFile(path.join(workspace, ".github", "opik-evaluate.yml"), registry("prompts/validate.mustache"));
+  await writeFile(path.join(workspace, ".github", "versions.yml"), registry("prompts/versioned.mustache", "charter-check"));
   await writeFile(path.join(workspace, ".github", "missing.yml"), registry("prompts/nowhere.mustache"));
   await writeFile(path.join(workspace, ".github", "broken.yml"), registry("prompts/broken.json"));
   await writeFile(path.join(workspace, "prompts", "broken.json"), JSON.stringify([{ role: "robot", content: "{{input}}" }]));
@@ -137,5 +138,68 @@ describe("task.prompt_file", () => {
     expect(run.stdout).toContain(message);
     expect(opik.requests.length).toBe(opikCalls);
     expect(openai.requests).toEqual([]);
+  });
+});
+
+interface PromptVersionJson {
+  name: string;
+  commit: string;
+  version_id: string;
+  reused: boolean;
+  url: string;
+}
+
+describe("task.prompt_file in Opik's prompt library", () => {
+  const api = (): string => `${opik.url}/v1/private`;
+  const getJson = async (url: string): Promise<Record<string, unknown>> => {
+    const response = await fetch(url);
+    expect(response.status, url).toBe(200);
+    return (await response.json()) as Record<string, unknown>;
+  };
+
+  async function runVersioned(template: string, name: string): Promise<{ version: PromptVersionJson; experimentId: string }> {
+    await writeFile(path.join(workspace, "prompts", "versioned.mustache"), template);
+    const { project } = await seedProject(name);
+    const run = await runAction(inputs(project, { config: ".github/versions.yml" }), { workspace, env: { GITHUB_SHA: `sha-of-${name}` } });
+    expect(run.exitCode, run.stdout).toBe(0);
+    const experiment = run.result?.experiment_result as { experiment_id: string };
+    return { version: run.result?.prompt_version as PromptVersionJson, experimentId: experiment.experiment_id };
+  }
+
+  async function versionsOf(promptName: string): Promise<Array<{ id: string; commit: string; template: string; metadata?: Record<string, unknown> }>> {
+    const prompts = (await getJson(`${api()}/prompts?name=${encodeURIComponent(promptName)}`)).content as Array<{ id: string; name: string }>;
+    const prompt = prompts.find((p) => p.name === promptName);
+    if (!prompt) return [];
+    return (await getJson(`${api()}/prompts/${prompt.id}/versions?size=100`)).content as Array<{ id: string; commit: string; template: string }>;
+  }
+
+  it("records one version per distinct template, with the commit SHA, and links each experiment to the version it ran with", async () => {
+    const first = await runVersioned('Check this charter. Answer with JSON {"verdict": "valid"}.\n{{input}}', "version-one");
+    expect(first.version).toMatchObject({ name: "charter-check", reused: false });
+    let versions = await versionsOf("charter-check");
+    expect(versions).toHaveLength(1);
+    expect(versions[0]).toMatchObject({
+      id: first.version.version_id,
+      commit: first.version.commit,
+      template: 'Check this charter. Answer with JSON {"verdict": "valid"}.\n{{input}}',
+      metadata: { prompt_file: "prompts/versioned.mustache", git_sha: "sha-of-version-one" },
+    });
+
+    const unchanged = await runVersioned('Check this charter. Answer with JSON {"verdict": "valid"}.\n{{input}}', "version-same");
+    expect(unchanged.version).toEqual({ ...first.version, reused: true });
+    expect(await versionsOf("charter-check")).toHaveLength(1);
+
+    const changed = await runVersioned("Say whether this charter is valid.\n{{input}}", "version-two");
+    expect(changed.version).toMatchObject({ name: "charter-check", reused: false });
+    expect(changed.version.commit).not.toBe(first.version.commit);
+    versions = await versionsOf("charter-check");
+    expect(versions.map((v) => v.commit).sort()).toEqual([first.version.commit, changed.version.commit].sort());
+
+    // Each experiment, read back over REST, names the version it ran with, and records its commit in the metadata.
+    for (const run of [first, unchanged, changed]) {
+      const experiment = await getJson(`${api()}/experiments/${run.experimentId}`);
+      expect(experiment.prompt_versions).toEqual([expect.objectContaining({ id: run.version.version_id, commit: run.version.commit })]);
+      expect(experiment.metadata).toMatchObject({ prompt_version: run.version.commit });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import type { GateInput, GateVerdict, VerdictState } from "../../src/gate/types.js";
 import type { PipelineRun } from "../../src/run-result.js";
 import type { ItemOutcome } from "../../src/types.js";
-import { baseline, gateInput, result, settings } from "./fixtures.js";
+import { baseline, gateInput, JUDGE_CONFIG, result, settings } from "./fixtures.js";
 
 /** One realistic run per verdict state, for the report's golden files. */
 
@@ -78,7 +78,9 @@ export function scenarios(): Scenario[] {
     scenario(
       "fail-regression",
       Array.from({ length: 12 }, (_, i) => outcome(i, i < 7 ? 1 : 0, 1)),
-      { settings: settings({ thresholds: { output_format: { min: 0.9 } } }), baseline: baseline(before) },
+      // The baseline ran an earlier version of the task prompt: the report names both.
+      { settings: settings({ thresholds: { output_format: { min: 0.9 } } }), baseline: baseline(before, { ...JUDGE_CONFIG, prompt_version: "a1b2c3d4" }) },
+      { promptVersion: PROMPT_VERSION },
     ),
     scenario(
       "error",
@@ -98,6 +100,15 @@ export function scenarios(): Scenario[] {
 function zero(): { calls: number; promptTokens: number; completionTokens: number; totalTokens: number; costUsd: number } {
   return { calls: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, costUsd: 0 };
 }
+
+/** The task prompt's version a scenario's run recorded. */
+export const PROMPT_VERSION = {
+  name: "charter_optimization",
+  commit: "e5f6a7b8",
+  versionId: "0194d2a0-0000-7000-8000-0000e5f6a7b8",
+  reused: false,
+  url: "https://www.comet.com/opik/ocapistaine/prompts/0194d2a0-0000-7000-8000-00000000c0de",
+};
 
 export const LINKS = {
   compareUrl:

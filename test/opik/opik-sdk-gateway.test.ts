@@ -76,6 +76,31 @@ describe("the Opik gateway on the real SDK client", () => {
     expect(((error as Error).cause as Error).message).toMatch(/dataset create "same-name" failed at .*: HTTP 409 Dataset already exists/);
   });
 
+  it("records a prompt version once per distinct template, reads back its own create when the answer was lost, and links it to an experiment", async () => {
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "prompts", evaluationProject: "prompts-evaluation" });
+    const creates = () => server.requests.filter((r) => r.method === "POST" && r.path === "/v1/private/prompts/versions").length;
+    // The first version lands but its answer is lost: the retry's 409 is this call's own write, read back by id.
+    server.injectFault({ method: "POST", path: "/v1/private/prompts/versions", status: 504, afterApplying: true, times: 1 });
+    const first = await opik.recordPromptVersion("validate", "Check {{input}}", { git_sha: "a".repeat(40) });
+    expect(first).toMatchObject({ promptName: "validate", reused: false, commit: first.versionId.slice(-8) });
+    expect(creates()).toBe(2);
+
+    const again = await opik.recordPromptVersion("validate", "Check {{input}}", { git_sha: "b".repeat(40) });
+    expect(again).toEqual({ ...first, reused: true });
+    expect(creates()).toBe(2);
+
+    const changed = await opik.recordPromptVersion("validate", "Validate {{input}}", { git_sha: "c".repeat(40) });
+    expect(changed).toMatchObject({ promptId: first.promptId, reused: false });
+    expect(changed.commit).not.toBe(first.commit);
+    const versions = (await (await fetch(`${server.url}/v1/private/prompts/${first.promptId}/versions`)).json()) as { content: Array<{ commit: string }> };
+    expect(versions.content.map((v) => v.commit).sort()).toEqual([first.commit, changed.commit].sort());
+
+    const dataset = await opik.createDataset("prompt-linked", "", []);
+    const experiment = await opik.createExperiment("linked", dataset, {}, undefined, [changed.versionId]);
+    const stored = (await (await fetch(`${server.url}/v1/private/experiments/${experiment.id}`)).json()) as { prompt_versions: unknown[] };
+    expect(stored.prompt_versions).toEqual([expect.objectContaining({ id: changed.versionId, commit: changed.commit, prompt_id: first.promptId })]);
+  });
+
   it("counts spans from a page total; a project that does not exist has none, any other failure throws", async () => {
     const project = "counting";
     const traceId = createUuidV7();

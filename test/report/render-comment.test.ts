@@ -6,7 +6,8 @@ import { commentMarker, MAX_COMMENT_CHARS } from "../../src/report/limits.js";
 import { renderComment } from "../../src/report/render-comment.js";
 import type { ItemOutcome } from "../../src/types.js";
 import { baseline, gateInput, item, settings } from "../gate/fixtures.js";
-import { LINKS, scenarios } from "../gate/report-scenarios.js";
+import { JUDGE_CONFIG } from "../gate/fixtures.js";
+import { LINKS, PROMPT_VERSION, scenarios } from "../gate/report-scenarios.js";
 
 const marker = commentMarker({ workflow: "Evaluate", job: "opik", experimentType: "charter_optimization" });
 
@@ -196,6 +197,24 @@ describe("renderComment", () => {
     ],
   ] as const)("says what happened to cleanup in %s", (_what, overrides, line) => {
     const input = gateInput([item("item-1", { output_format: 1 })], {}, overrides);
+    expect(renderComment(input.run, computeVerdict(input), LINKS, marker).split("\n\n")).toContain(line);
+  });
+
+  it.each([
+    [
+      "a baseline that ran another version",
+      { ...JUDGE_CONFIG, prompt_version: "a1b2c3d4" },
+      `Prompt charter\\_optimization: \`a1b2c3d4\` (baseline) → \`e5f6a7b8\` (this run) ([versions in Opik](${PROMPT_VERSION.url})).`,
+    ],
+    [
+      "a baseline that ran the same version",
+      { ...JUDGE_CONFIG, prompt_version: "e5f6a7b8" },
+      `Prompt charter\\_optimization: \`e5f6a7b8\`, unchanged since the baseline ([versions in Opik](${PROMPT_VERSION.url})).`,
+    ],
+    ["a baseline from before prompt versions", JUDGE_CONFIG, `Prompt charter\\_optimization: \`e5f6a7b8\` ([versions in Opik](${PROMPT_VERSION.url})).`],
+  ])("names the prompt version next to %s", (_what, baselineConfig, line) => {
+    const outcomes = [item("item-1", { output_format: 1 })];
+    const input = gateInput(outcomes, { baseline: baseline(outcomes, baselineConfig) }, { promptVersion: PROMPT_VERSION });
     expect(renderComment(input.run, computeVerdict(input), LINKS, marker).split("\n\n")).toContain(line);
   });
 });

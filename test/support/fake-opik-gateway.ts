@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, SpanScore } from "../../src/opik/opik-gateway.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
 import type {
   DatasetItemRecord,
   DatasetRecord,
@@ -16,6 +16,7 @@ interface StoredExperiment {
   summary: ExperimentSummary;
   datasetId: string;
   items: Map<string, ExperimentItemRecord>;
+  promptVersions: string[];
 }
 
 /** The span filters the pipeline sends; any other is a drift the fake should fail on, not ignore. */
@@ -50,6 +51,8 @@ export class FakeOpikGateway implements OpikGateway {
   readonly experiments = new Map<string, StoredExperiment>();
   /** How many records each writeEvaluations call carried, in order. */
   readonly evaluationWrites: number[] = [];
+  /** Each prompt's versions, oldest first. */
+  readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
   private readonly failing = new Map<keyof OpikGateway, string>();
 
   constructor(projectName = "charters-app") {
@@ -191,7 +194,13 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve(found ? { id: found.summary.id, name: found.summary.name } : undefined);
   }
 
-  createExperiment(name: string, dataset: DatasetRecord, metadata: Record<string, unknown>, id?: string): Promise<ExperimentRecord> {
+  createExperiment(
+    name: string,
+    dataset: DatasetRecord,
+    metadata: Record<string, unknown>,
+    id?: string,
+    promptVersions: readonly string[] = [],
+  ): Promise<ExperimentRecord> {
     this.check("createExperiment");
     const experimentId = id ?? randomUUID();
     if (this.experiments.has(experimentId)) return Promise.reject(new AlreadyExistsError("experiment", name));
@@ -199,8 +208,28 @@ export class FakeOpikGateway implements OpikGateway {
       summary: { id: experimentId, name, createdAt: new Date().toISOString(), metadata: structuredClone(metadata) },
       datasetId: this.dataset(dataset).record.id,
       items: new Map(),
+      promptVersions: [...promptVersions],
     });
     return Promise.resolve({ id: experimentId, name });
+  }
+
+  recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord> {
+    this.check("recordPromptVersion");
+    const versions = this.prompts.get(name) ?? [];
+    this.prompts.set(name, versions);
+    const latest = versions.at(-1);
+    if (latest?.template === template) return Promise.resolve({ ...latest, reused: true });
+    const versionId = randomUUID();
+    const version = {
+      promptName: name,
+      promptId: latest?.promptId ?? randomUUID(),
+      versionId,
+      commit: versionId.slice(-8),
+      reused: false,
+      url: `fake:prompt/${name}`,
+    };
+    versions.push({ ...version, template, metadata: structuredClone(metadata) });
+    return Promise.resolve(version);
   }
 
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]> {
