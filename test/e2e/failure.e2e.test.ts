@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
+import { closedPort } from "../support/loopback-http.js";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,15 +25,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 afterEach(() => server.clearFaults());
-
-/** A port that was free a moment ago: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function seedProject(seed: number): Promise<{ project: string; sample: Sample }> {
   return seedCharters(

@@ -5,6 +5,7 @@ import type { Sample } from "../../scripts/sample-data.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { charterRegistry, makeWorkspace, seedCharters, type SampleCounts } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
+import { ORIGINAL_JOB_KEYS } from "../support/original-job.js";
 import { runAction } from "../../scripts/run-action.js";
 
 let server: OpikServer;
@@ -44,24 +45,7 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(run.exitCode, run.stdout).toBe(0);
     const result = run.result!;
 
-    expect(Object.keys(result).slice(0, 16)).toEqual([
-      "status",
-      "task_id",
-      "date_string",
-      "experiment_type",
-      "max_items",
-      "lookback_hours",
-      "metrics",
-      "task_provider",
-      "cleanup_errors",
-      "cleanup_result",
-      "spans_found",
-      "spans_new",
-      "dataset_name",
-      "experiment_result",
-      "errors",
-      "warnings",
-    ]);
+    expect(Object.keys(result).slice(0, ORIGINAL_JOB_KEYS.length)).toEqual(ORIGINAL_JOB_KEYS);
     expect(result).toMatchObject({
       status: "success",
       task_id: "task_opik_evaluate",

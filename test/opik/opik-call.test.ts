@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { createServer, type AddressInfo } from "node:net";
+import { closedPort } from "../support/loopback-http.js";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, OpikError } from "../../src/errors.js";
@@ -13,15 +13,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 afterEach(() => server.clearFaults());
-
-/** A port that was free a moment ago: connecting to it is refused. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 function gateway(
   project: string,

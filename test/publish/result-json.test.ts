@@ -4,26 +4,7 @@ import { computeVerdict } from "../../src/gate/compute-verdict.js";
 import { buildPublication } from "../../src/publish/publish-result.js";
 import { toResultJson } from "../../src/publish/result-json.js";
 import { gateInput, item, result } from "../gate/fixtures.js";
-
-/** The original job's result structure, in its order (docs/architecture.md, "The original job"). */
-const ORIGINAL_JOB_KEYS = [
-  "status",
-  "task_id",
-  "date_string",
-  "experiment_type",
-  "max_items",
-  "lookback_hours",
-  "metrics",
-  "task_provider",
-  "cleanup_errors",
-  "cleanup_result",
-  "spans_found",
-  "spans_new",
-  "dataset_name",
-  "experiment_result",
-  "errors",
-  "warnings",
-];
+import { ORIGINAL_JOB_KEYS } from "../support/original-job.js";
 
 /** The action's own fields, after the original job's. */
 const ACTION_KEYS = [
