@@ -40,6 +40,16 @@ export function runMarker(runId: string): string {
 /** How Opik renders a version's template: the task renders prompt files as mustache. */
 const PROMPT_TYPE = "mustache";
 
+/** A lookup whose 404 means "there is none", not a failure. */
+async function absentOn404<T>(lookup: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await lookup();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
 /** A write's batches: the endpoint's item count, and the bytes one request may carry. */
 const batchLimits = (maxCount: number) => ({ maxCount, maxBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes });
 
@@ -108,23 +118,15 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
   const uiBase = connection.url.replace(/\/api\/?$/, "").replace(/\/$/, "");
   let projectIdLookup: Promise<string | undefined> | undefined;
   const projectId = (): Promise<string | undefined> =>
-    (projectIdLookup ??= call(`project lookup "${projectName}"`, async () => {
-      try {
-        return (await api.projects.retrieveProject({ name: projectName }, REQUEST_OPTIONS)).id;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    }));
+    (projectIdLookup ??= call(
+      `project lookup "${projectName}"`,
+      async () => (await absentOn404(() => api.projects.retrieveProject({ name: projectName }, REQUEST_OPTIONS)))?.id,
+    ));
 
   const findDataset = (name: string): Promise<DatasetRecord | undefined> =>
     call(`dataset lookup "${name}"`, async () => {
-      try {
-        return datasetRecord(await api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
+      const found = await absentOn404(() => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
+      return found && datasetRecord(found);
     });
 
   return {
@@ -348,14 +350,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
           url: `${uiBase}/${encodeURIComponent(connection.workspace)}/prompts/${version.promptId}`,
         };
       };
-      const latest = await call(`prompt lookup "${name}"`, async () => {
-        try {
-          return await api.prompts.retrievePromptVersion({ name, projectName }, REQUEST_OPTIONS);
-        } catch (error) {
-          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-          throw error;
-        }
-      });
+      const latest = await call(`prompt lookup "${name}"`, () => absentOn404(() => api.prompts.retrievePromptVersion({ name, projectName }, REQUEST_OPTIONS)));
       // The SDK's createPrompt also compares metadata; ours carries the commit SHA, which changes on every push.
       if (latest && latest.template === template && (latest.type ?? PROMPT_TYPE) === PROMPT_TYPE) return record(latest, true);
       const id = generateId();
