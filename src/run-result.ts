@@ -119,8 +119,10 @@ export interface RunResult {
   usage: { task: UsageTotals; judge: UsageTotals; costUsd: number | null };
   /** True when max-cost-usd stopped the run before every item was evaluated. */
   budgetLimited: boolean;
-  /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
-  mode: "harvest" | "evaluate";
+  /** harvest (Steps 0 to 4), evaluate (Step 4 on an existing dataset), or report (the pooled results of evaluate shards). */
+  mode: "harvest" | "evaluate" | "report";
+  /** Set on an evaluate run that took one slice of the items: `2/4`. */
+  shard?: string;
   /** What happened to Step 0 (cleanupResult stays null whenever it did not run). */
   cleanup: CleanupState;
   /** Whether spansFound and spansNew were measured: false in evaluate mode and when the run stopped before the search. */

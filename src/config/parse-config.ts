@@ -225,6 +225,11 @@ export function parseConfig(
   if (isCloud && !raw["opik-api-key"]) problems.push(`opik-api-key: required for Opik Cloud (${DEFAULT_OPIK_URL}); set it from a secret`);
   if (isCloud && !raw["opik-workspace"]) problems.push("opik-workspace: required for Opik Cloud: your Comet workspace name");
 
+  const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
+  problems.push(...runSettings.problems);
+  // The report job reads what the shards scored and calls no model, so it needs no provider keys.
+  const callsModels = raw.mode.trim().toLowerCase() !== "report";
+
   const providerSettings = (provider: JudgeProvider, role: "task" | "judge"): ProviderSettings | undefined => {
     const model = (role === "judge" ? raw["judge-model"] : "") || raw.model || DEFAULT_MODELS[provider];
     const temperature = values.temperature ?? 0;
@@ -238,7 +243,7 @@ export function parseConfig(
   };
 
   const taskProvider = values["task-provider"];
-  const task = taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
+  const task = callsModels && taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
 
   let judge: ProviderSettings | undefined;
   const judgeMetrics = metrics.filter((name) => {
@@ -247,7 +252,7 @@ export function parseConfig(
   });
   // The default metrics stand in for a list the unusable file may have had; judging what they need would be a guess.
   const metricsKnown = !registryBroken || metricsInput.length > 0;
-  if (judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
+  if (callsModels && judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
     const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
       problems.push(
@@ -259,9 +264,6 @@ export function parseConfig(
       judge = providerSettings(judgeProvider, "judge");
     }
   }
-
-  const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
-  problems.push(...runSettings.problems);
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {

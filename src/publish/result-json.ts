@@ -59,6 +59,8 @@ export interface ResultJson {
   usage: { task: UsageTotalsJson; judge: UsageTotalsJson; cost_usd: number | null };
   budget_limited: boolean;
   mode: RunResult["mode"];
+  /** Set on a sharded evaluate run: which slice it took, as i/n. */
+  shard?: string;
   cleanup: RunResult["cleanup"];
   spans_counted: boolean;
   run_id: string;
@@ -129,6 +131,7 @@ export function toResultJson(result: RunResult): ResultJson {
     usage: { task: usageJson(result.usage.task), judge: usageJson(result.usage.judge), cost_usd: result.usage.costUsd },
     budget_limited: result.budgetLimited,
     mode: result.mode,
+    ...(result.shard ? { shard: result.shard } : {}),
     cleanup: { ...result.cleanup },
     spans_counted: result.spansCounted,
     run_id: result.runId,

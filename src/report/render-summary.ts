@@ -35,9 +35,11 @@ function experimentCell(result: RunResult): string {
 /** Harvest runs show what the window gave; evaluate runs show the dataset they evaluated, having searched no spans. */
 function runTable(result: RunResult): string {
   const dataset = result.datasetName ? `\`${escapeCell(result.datasetName)}\`` : "–";
-  if (result.mode === "evaluate") {
+  if (result.mode !== "harvest") {
+    // A shard evaluates a slice, and the report job pools the slices its shards wrote.
+    const items = result.mode === "report" ? "Items (all shards)" : result.shard ? `Items (shard ${result.shard})` : "Items";
     return table(
-      ["Project", "Dataset evaluated", "Items", "Experiment"],
+      ["Project", "Dataset evaluated", items, "Experiment"],
       [[escapeCell(result.project), dataset, result.experiment ? String(result.experiment.itemsTotal) : "–", experimentCell(result)]],
     );
   }
