@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
+import { CACHE_MODES, type CacheMode, DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -68,6 +68,8 @@ export interface ActionConfig {
   /** The `filter` input, parsed: ANDed to the Step 1 span search. */
   spanFilter: OpikFilter[];
   resultFile?: string;
+  /** Whether earlier completions are reused: see CACHE_MODES. */
+  cache: CacheMode;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
 }
@@ -123,6 +125,7 @@ const inputSchema = z.object({
   "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
   "span-name": z.string(),
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
+  cache: z.enum(CACHE_MODES, { message: `expected one of ${CACHE_MODES.join(", ")}` }),
 });
 
 function utcDateString(date: Date): string {
@@ -329,6 +332,7 @@ export function parseConfig(
     samplingRate: scalars["sampling-rate"],
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
+    cache: scalars.cache,
     run: runSettings.settings,
   };
 }

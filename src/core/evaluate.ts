@@ -18,6 +18,7 @@ import { commentMarker } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";
 import type { ChatModel } from "../types.js";
 import { AdaptiveLimiter } from "../util/adaptive-limiter.js";
+import { CompletionCache, type CompletionStore } from "../cache/completion-cache.js";
 import type { ExitDecision, Outcome } from "./outcome.js";
 
 /** The inputs as a runner read them, and what it knows about the run. */
@@ -48,6 +49,8 @@ export interface EvaluateDeps {
   /** Providers report pushback to the limiter, which then lowers the concurrency. */
   chatModel(settings: ProviderSettings, limiter: AdaptiveLimiter): ChatModel;
   judgeMetrics: JudgeMetricFactory;
+  /** Where completions are kept between runs; without it nothing is cached. */
+  completionStore?: CompletionStore;
   /** How the pull request comment is posted; without it no comment is posted. */
   github?: (token: string, warn: (message: string) => void) => GitHubGateway;
   now(): Date;
@@ -120,6 +123,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     now: deps.now(),
     runContext: inputs.runContext,
     run: inputs.run,
+    ...(config.cache !== "off" && deps.completionStore ? { cache: new CompletionCache(deps.completionStore) } : {}),
   });
   const { result } = run;
   for (const warning of result.warnings) log.warning(warning);

@@ -23,6 +23,7 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
+import type { CompletionCache } from "../cache/completion-cache.js";
 import { joinShardedExperiment, shardedExperimentName } from "./join-sharded-experiment.js";
 import { readShardedRun } from "./read-sharded-run.js";
 import { shardItems } from "./shard-items.js";
@@ -42,6 +43,8 @@ export interface PipelineDeps {
   runContext?: Record<string, unknown>;
   /** Names this run in the leases that keep overlapping runs off each other's work. */
   run: RunIdentity;
+  /** Completions of earlier runs, reused when the model, its settings and the messages are unchanged. */
+  cache?: CompletionCache;
 }
 
 /** Steps 0 to 4 of the original job (docs/architecture.md). Never throws: a failure is a result with status "failed". */
@@ -82,13 +85,28 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
   const meter = new UsageMeter();
   // This run's lease on the dataset it harvested or took over.
   let lease: Lease | undefined;
+  const cache = deps.cache;
+  // A task sampled above temperature 0 is meant to vary, so its earlier answers are no stand-in unless forced.
+  const taskCached = Boolean(cache && config.task && (config.cache === "force" || config.task.temperature === 0));
+  // Outside the meter: an answer from the cache is not spent again, nor counted against max-cost-usd.
+  const metered = (model: ChatModel, role: "task" | "judge", settings: { temperature: number } | undefined): ChatModel => {
+    const counted = meter.meter(model, role);
+    return cache && settings && (role === "judge" || taskCached) ? cache.wrap(counted, role, settings) : counted;
+  };
   const reportUsage = (): void => {
     const { task, judge } = meter.totals;
     result.usage = { task, judge, costUsd: task.costUsd === null || judge.costUsd === null ? null : round(task.costUsd + judge.costUsd) };
+    if (cache) {
+      const tally = (role: "task" | "judge") => {
+        const { hits, misses, savedUsd } = cache.tally[role];
+        return { hits, misses, savedUsd: savedUsd === null ? null : round(savedUsd) };
+      };
+      result.cache = { mode: config.cache, taskCached, task: tally("task"), judge: tally("judge") };
+    }
   };
   try {
     if (config.run.mode === "report") return await reportShards(config, deps, result);
-    const judge = deps.judgeModel ? meter.meter(deps.judgeModel, "judge") : undefined;
+    const judge = deps.judgeModel ? metered(deps.judgeModel, "judge", config.judge) : undefined;
     const metrics = buildMetrics(config.metrics, {
       judgeMetrics: deps.judgeMetrics,
       judge,
@@ -220,7 +238,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       dataset: datasetResult.dataset,
       items: datasetResult.items,
       metrics,
-      task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined, deps.taskPrompt),
+      task: createEvaluationTask(deps.taskModel ? metered(deps.taskModel, "task", config.task) : undefined, deps.taskPrompt),
       limiter: deps.limiter,
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: experimentConfig,

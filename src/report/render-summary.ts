@@ -1,3 +1,4 @@
+import { cacheText } from "./cache-line.js";
 import type { GateVerdict } from "../gate/types.js";
 import type { RunResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
@@ -109,6 +110,8 @@ function render(result: RunResult, step: StepOutcome | undefined, messageLimit: 
     if (task.calls) details.push(`task: ${task.calls} call(s), ${task.totalTokens} tokens`);
     if (judge.calls) details.push(`judge: ${judge.calls} call(s), ${judge.totalTokens} tokens`);
     if (task.calls || judge.calls) details.push(costUsd === null ? "cost unknown (model not in the price table)" : `≈ $${costUsd.toFixed(4)}`);
+    const cache = cacheText(result);
+    if (cache) details.push(cache);
     lines.push(details.join(" · "), "");
   }
 

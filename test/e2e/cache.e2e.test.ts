@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, readdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAction } from "../../scripts/run-action.js";
+import { seedCharters } from "../support/e2e-fixtures.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
+import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CLI = path.join(ROOT, "dist", "cli", "index.js");
+
+let opik: OpikServer;
+let llm: OpenAIServer;
+
+beforeAll(async () => {
+  [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer()]);
+  // Judges ask for JSON; the task answers the charter check.
+  llm.reply((body) =>
+    (body as { response_format?: unknown }).response_format ? JSON.stringify({ score: 0, reason: "faithful" }) : JSON.stringify({ verdict: "valid" }),
+  );
+});
+afterAll(async () => {
+  await Promise.all([opik.close(), llm.close()]);
+});
+
+/** The bundled CLI, as a developer reruns it on an unchanged branch: same inputs, same cache folder. */
+async function evaluateWithCli(project: string, cacheDir: string, extra: string[] = []): Promise<{ exitCode: number; stdout: string }> {
+  const home = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cache-home-"));
+  const args = [
+    ...["--opik-url", opik.url, "--opik-project", project, "--mode", "evaluate", "--span-name", "charter_validation"],
+    ...["--dataset-prefix", "charter-optimization", "--metrics", "hallucination,output_format", "--task-provider", "openai"],
+    ...["--openai-api-key", "sk-cache", "--openai-base-url", llm.url, "--baseline", "none", ...extra],
+  ];
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: home, TMPDIR: home, OPIK_EVALUATE_CACHE_DIR: cacheDir },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  const exitCode = await new Promise<number>((resolve) => child.on("close", (code) => resolve(code ?? -1)));
+  return { exitCode, stdout };
+}
+
+describe("the completion cache", () => {
+  it("makes a rerun with nothing changed free: 0 LLM calls, the same scores, and the hits and savings reported", async () => {
+    const { project } = await seedCharters(opik.url, "cache", { fresh: 8 }, 77);
+    const harvest = await runAction(
+      {
+        "opik-url": opik.url,
+        "opik-project": project,
+        "cleanup-errors": "false",
+        "task-provider": "replay",
+        "span-name": "charter_validation",
+        "dataset-prefix": "charter-optimization",
+        metrics: "output_format",
+      },
+      {},
+    );
+    expect(harvest.exitCode, harvest.stdout).toBe(0);
+    const cacheDir = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cache-"));
+
+    llm.requests.length = 0;
+    const cold = await evaluateWithCli(project, cacheDir);
+    expect(cold.exitCode, cold.stdout).toBe(0);
+    // 8 task calls and 8 hallucination judge calls, all misses, all stored.
+    expect(llm.requests).toHaveLength(16);
+    expect(cold.stdout).toContain("cache: 0 hit(s), 16 miss(es), saved ≈ $0.0000");
+    expect((await readdir(cacheDir)).length).toBeGreaterThan(0);
+
+    llm.requests.length = 0;
+    const warm = await evaluateWithCli(project, cacheDir);
+    expect(warm.exitCode, warm.stdout).toBe(0);
+    expect(llm.requests).toHaveLength(0);
+    expect(warm.stdout).toContain("cache: 16 hit(s), 0 miss(es)");
+    const scores = (stdout: string) => /\| `hallucination` \|[^\n]*/.exec(stdout)?.[0];
+    expect(scores(warm.stdout)).toBe(scores(cold.stdout));
+
+    // A different model setting is a different request: every call is made again.
+    llm.requests.length = 0;
+    const changed = await evaluateWithCli(project, cacheDir, ["--model", "gpt-4o"]);
+    expect(changed.exitCode, changed.stdout).toBe(0);
+    expect(llm.requests).toHaveLength(16);
+
+    // Above temperature 0 the task is not cached unless forced; the judge still is.
+    llm.requests.length = 0;
+    const warmer = await evaluateWithCli(project, cacheDir, ["--temperature", "0.7"]);
+    expect(warmer.stdout).toContain("task not cached: temperature above 0");
+    expect(llm.requests.filter((r) => !(r.body as { response_format?: unknown }).response_format)).toHaveLength(8);
+
+    llm.requests.length = 0;
+    const off = await evaluateWithCli(project, cacheDir, ["--cache", "off"]);
+    expect(off.exitCode, off.stdout).toBe(0);
+    expect(llm.requests).toHaveLength(16);
+    expect(off.stdout).not.toContain("cache:");
+  });
+});
