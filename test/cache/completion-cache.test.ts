@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { DirectoryCompletionStore, pruneCompletionStore } from "../../src/adapters/directory-completion-store.js";
 import { CompletionCache } from "../../src/cache/completion-cache.js";
+import { completionCacheKeys } from "../../src/adapters/actions-completion-cache.js";
 import type { ChatMessage, ChatModel } from "../../src/types.js";
 
 /** A model that answers with a counter, so a test sees which answers were made and which were replayed. */
@@ -70,5 +71,15 @@ describe("CompletionCache", () => {
     const left = (await readdir(directory, { recursive: true })).filter((name) => name.endsWith(".json")).map((name) => path.join(directory, name));
     expect(removed).toBeGreaterThanOrEqual(2);
     expect(left.every((file) => files.slice(2).includes(file))).toBe(true);
+  });
+});
+
+describe("completionCacheKeys", () => {
+  it("saves per run and restores the branch's newest, else the base branch's", () => {
+    expect(completionCacheKeys("charter_optimization", "fix,prompt", "main", "77-1-gate")).toEqual({
+      key: "opik-evaluate-completions-v1-charter_optimization-fix_prompt-77-1-gate",
+      restoreKeys: ["opik-evaluate-completions-v1-charter_optimization-fix_prompt-", "opik-evaluate-completions-v1-charter_optimization-main-"],
+    });
+    expect(completionCacheKeys("t", "main", "main", "1").restoreKeys).toEqual(["opik-evaluate-completions-v1-t-main-"]);
   });
 });

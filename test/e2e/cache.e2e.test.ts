@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,22 +8,26 @@ import { runAction } from "../../scripts/run-action.js";
 import { seedCharters } from "../support/e2e-fixtures.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { startActionsCacheServer, type ActionsCacheServer } from "../support/actions-cache-server.js";
+import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "index.js");
 
 let opik: OpikServer;
 let llm: OpenAIServer;
+let actionsCache: ActionsCacheServer;
+let github: GitHubServer;
 
 beforeAll(async () => {
-  [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer()]);
+  [opik, llm, actionsCache, github] = await Promise.all([startOpikServer(), startOpenAIServer(), startActionsCacheServer(), startGitHubServer()]);
   // Judges ask for JSON; the task answers the charter check.
   llm.reply((body) =>
     (body as { response_format?: unknown }).response_format ? JSON.stringify({ score: 0, reason: "faithful" }) : JSON.stringify({ verdict: "valid" }),
   );
 });
 afterAll(async () => {
-  await Promise.all([opik.close(), llm.close()]);
+  await Promise.all([opik.close(), llm.close(), actionsCache.close(), github.close()]);
 });
 
 /** The bundled CLI, as a developer reruns it on an unchanged branch: same inputs, same cache folder. */
@@ -45,22 +49,27 @@ async function evaluateWithCli(project: string, cacheDir: string, extra: string[
   return { exitCode, stdout };
 }
 
+/** The scheduled harvest that makes the dataset the pull request evaluates. */
+async function harvest(project: string): Promise<void> {
+  const run = await runAction(
+    {
+      "opik-url": opik.url,
+      "opik-project": project,
+      "cleanup-errors": "false",
+      "task-provider": "replay",
+      "span-name": "charter_validation",
+      "dataset-prefix": "charter-optimization",
+      metrics: "output_format",
+    },
+    {},
+  );
+  expect(run.exitCode, run.stdout).toBe(0);
+}
+
 describe("the completion cache", () => {
   it("makes a rerun with nothing changed free: 0 LLM calls, the same scores, and the hits and savings reported", async () => {
     const { project } = await seedCharters(opik.url, "cache", { fresh: 8 }, 77);
-    const harvest = await runAction(
-      {
-        "opik-url": opik.url,
-        "opik-project": project,
-        "cleanup-errors": "false",
-        "task-provider": "replay",
-        "span-name": "charter_validation",
-        "dataset-prefix": "charter-optimization",
-        metrics: "output_format",
-      },
-      {},
-    );
-    expect(harvest.exitCode, harvest.stdout).toBe(0);
+    await harvest(project);
     const cacheDir = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cache-"));
 
     llm.requests.length = 0;
@@ -96,5 +105,72 @@ describe("the completion cache", () => {
     expect(off.exitCode, off.stdout).toBe(0);
     expect(llm.requests).toHaveLength(16);
     expect(off.stdout).not.toContain("cache:");
+  });
+
+  it("carries a pull request's completions to its next workflow run through the GitHub Actions cache service", async () => {
+    const { project } = await seedCharters(opik.url, "cache-action", { fresh: 6 }, 78);
+    await harvest(project);
+    // Hosted runners give every job the same RUNNER_TEMP path, which the cache's version is computed from.
+    const runnerTemp = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-runner-temp-"));
+    const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
+    const event = {
+      name: "pull_request",
+      payload: {
+        number: 12,
+        pull_request: { number: 12, base: { ref: "main", repo }, head: { ref: "cheaper-prompt", sha: "c".repeat(40), repo } },
+        repository: repo,
+      },
+    };
+    const prRun = (runId: string) =>
+      runAction(
+        {
+          "opik-url": opik.url,
+          "opik-project": project,
+          "span-name": "charter_validation",
+          "dataset-prefix": "charter-optimization",
+          metrics: "hallucination,output_format",
+          "task-provider": "openai",
+          "openai-api-key": "sk-cache",
+          "openai-base-url": llm.url,
+          "github-token": "ghs_cache",
+          "min-items": "3",
+        },
+        {
+          event,
+          env: {
+            ...actionsCache.env,
+            RUNNER_TEMP: runnerTemp,
+            GITHUB_RUN_ID: runId,
+            GITHUB_API_URL: github.url,
+            GITHUB_REPOSITORY: `${OWNER}/${REPO}`,
+            GITHUB_WORKFLOW: "evals",
+            GITHUB_JOB: "gate",
+          },
+        },
+      );
+
+    llm.requests.length = 0;
+    const first = await prRun("5001");
+    expect(first.exitCode, first.stdout).toBe(0);
+    expect(llm.requests).toHaveLength(12);
+    expect(first.summary).toContain("cache: 0 hit(s), 12 miss(es)");
+    const saved = actionsCache.entries();
+    expect(saved).toEqual([expect.objectContaining({ key: "opik-evaluate-completions-v1-charter_optimization-cheaper-prompt-5001-1-gate", finalized: true })]);
+    expect(saved[0]!.bytes).toBeGreaterThan(0);
+
+    // The next workflow run starts on a clean runner: only the Actions cache has the completions.
+    await rm(path.join(runnerTemp, "opik-evaluate-completions"), { recursive: true, force: true });
+    llm.requests.length = 0;
+    const second = await prRun("5002");
+    expect(second.exitCode, second.stdout).toBe(0);
+    expect(second.stdout).toContain("Completion cache restored from opik-evaluate-completions-v1-charter_optimization-cheaper-prompt-5001-1-gate");
+    expect(llm.requests).toHaveLength(0);
+    expect(second.summary).toContain("cache: 12 hit(s), 0 miss(es), saved ≈ $");
+    expect(second.outputs.scores).toBe(first.outputs.scores);
+    const comments = github.comments(12);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain("cache: 12 hit(s), 0 miss(es)");
+    // Nothing new to keep: the second run saves no entry.
+    expect(actionsCache.entries()).toHaveLength(1);
   });
 });
