@@ -5,7 +5,9 @@
  * ratios, not absolute times: wall time against the ideal the LLM latency
  * allows, Opik requests per item, and peak memory. Then the harvest-transfer
  * case (`--case transfer` alone; `--matching 20000 --fresh 50 --payload 1024`):
- * bytes downloaded from Opik per new span when most matching spans are already added.
+ * bytes downloaded from Opik per new span when most matching spans are already added. Then the cache case
+ * (`--case cache`; `--cache-n 200`): a pull request rerun with nothing changed, its cost and wall time as ratios of
+ * the cold run's.
  */
 import { mkdtemp, readFile } from "node:fs/promises";
 import os from "node:os";
@@ -14,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startOpikServer } from "opik-local-server";
 import { startOpenAIServer } from "../test/support/openai-server.js";
+import { benchCache } from "./bench-cache.js";
 import { benchTransfer } from "./bench-transfer.js";
 import { runAction } from "./run-action.js";
 import { buildSample, ingestSample } from "./sample-data.js";
@@ -31,9 +34,10 @@ const { values } = parseArgs({
     matching: { type: "string", default: "20000" },
     fresh: { type: "string", default: "50" },
     payload: { type: "string", default: "1024" },
+    "cache-n": { type: "string", default: "200" },
   },
 });
-if (!["all", "evaluate", "transfer"].includes(values.case)) throw new Error(`--case: expected all, evaluate or transfer, got "${values.case}"`);
+if (!["all", "evaluate", "transfer", "cache"].includes(values.case)) throw new Error(`--case: expected all, evaluate, transfer or cache, got "${values.case}"`);
 const n = Number(values.n);
 const latencyMs = Number(values.latency);
 const concurrency = Number(values.concurrency);
@@ -44,11 +48,22 @@ const CALLS_PER_ITEM = (values.task === "replay" ? 0 : 1) + (values.metrics.incl
 const EXPERIMENT_PATHS = [/^\/v1\/private\/experiments/, /^\/v1\/private\/traces\/batch$/, /^\/v1\/private\/traces\/feedback-scores$/];
 
 const [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer({ latencyMs })]);
+// Judges ask for JSON; the task answers the charter check.
+llm.reply((body) =>
+  (body as { response_format?: unknown }).response_format
+    ? JSON.stringify({ score: 0, reason: "supported by the context" })
+    : JSON.stringify({ verdict: "valid", reason: "complete" }),
+);
 try {
-  if (values.case !== "transfer") await benchEvaluate();
-  if (values.case !== "evaluate") {
+  if (values.case === "all" || values.case === "evaluate") await benchEvaluate();
+  if (values.case === "all" || values.case === "transfer") {
     const rows = await benchTransfer(opik, { matching: Number(values.matching), fresh: Number(values.fresh), payloadBytes: Number(values.payload) });
     console.log(`\nHarvest transfer: ${values.matching} matching spans, ${values.fresh} new, node ${process.version}\n`);
+    printTable(rows);
+  }
+  if (values.case === "all" || values.case === "cache") {
+    const rows = await benchCache(opik, llm, { n: Number(values["cache-n"]), concurrency });
+    console.log(`\nCompletion cache: a pull request rerun with nothing changed, latency ${latencyMs} ms, node ${process.version}\n`);
     printTable(rows);
   }
 } finally {
@@ -61,11 +76,6 @@ function printTable(rows: ReadonlyArray<[string, string]>): void {
 }
 
 async function benchEvaluate(): Promise<void> {
-  llm.reply((body) =>
-    (body as { response_format?: unknown }).response_format
-      ? JSON.stringify({ score: 0, reason: "supported by the context" })
-      : JSON.stringify({ verdict: "valid", reason: "complete" }),
-  );
   const project = "bench";
   const sample = buildSample({
     project,

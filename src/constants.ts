@@ -8,6 +8,19 @@ export const DEFAULT_OPIK_URL = "https://www.comet.com/opik/api";
 /** action.yml's default for github-token: an expression only the runner can resolve. */
 export const GITHUB_TOKEN_DEFAULT = "${{ github.token }}";
 
+/** action.yml's default for shard-run: the workflow run's id, which every job of one run shares. */
+export const SHARD_RUN_DEFAULT = "${{ github.run_id }}";
+
+/** What the cache input takes: auto caches judges always and the task at temperature 0; force caches the task at any temperature. */
+export const CACHE_MODES = ["auto", "off", "force"] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+/** The cached completions kept between runs are pruned, oldest first, to this size. */
+export const CACHE_MAX_BYTES = 200 * 1024 * 1024;
+
+/** At most this many shards: beyond it a shard's slice is too small to be worth a runner. */
+export const MAX_SHARDS = 64;
+
 /**
  * The gate's states that fail the step unless fail-on says otherwise. Here rather than in src/gate
  * so this file stays a leaf of the import graph; src/gate/defaults.ts types it as FailOnState[].
@@ -60,6 +73,9 @@ export const DEFAULT_INPUTS = {
   filter: "",
   mode: "auto",
   dataset: "latest",
+  cache: "auto",
+  shard: "",
+  "shard-run": SHARD_RUN_DEFAULT,
   ...GATE_INPUT_DEFAULTS,
   comment: "sticky",
   "github-token": GITHUB_TOKEN_DEFAULT,

@@ -1,6 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import * as core from "@actions/core";
+import { restoreActionsCompletionCache } from "./adapters/actions-completion-cache.js";
 import { runContext, runIdentity } from "./adapters/run-context.js";
 import { nodeDeps } from "./adapters/node-deps.js";
 import { readInputs } from "./config/read-inputs.js";
@@ -39,6 +40,7 @@ export async function run(): Promise<void> {
     const raw = readInputs();
     const event = currentEventContext();
     const context = runContext(process.env, event);
+    const cache = await restoreActionsCompletionCache(raw, event, process.env, actionsLogger);
     const outcome = await evaluate(
       {
         raw,
@@ -51,6 +53,7 @@ export async function run(): Promise<void> {
       {
         ...nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: actionsLogger }),
         github: (token, warn) => createGitHubGateway({ token, warn }),
+        ...(cache ? { completionStore: cache.store } : {}),
       },
     );
     // Everything is published before the step is failed: a red check always comes with its report.
@@ -61,6 +64,8 @@ export async function run(): Promise<void> {
       if (!outcome.result.configRejected) throw error;
       core.warning(`The rejected configuration's report could not be published: ${errorMessage(error)}`);
     }
+    // After the report: saving uploads an archive, which the report should not wait for.
+    await cache?.save();
     if (outcome.exit.failed) core.setFailed(outcome.exit.message);
     else core.info(outcome.exit.message);
   } catch (error) {

@@ -76,6 +76,15 @@ export interface PromptVersionOutcome {
   url: string;
 }
 
+/** What the completion cache did: calls answered from earlier runs, calls made, and what the answers would have cost. */
+export interface CacheOutcome {
+  mode: "auto" | "off" | "force";
+  /** False when the task was not cached: temperature above 0 without force, or no store to keep it in. */
+  taskCached: boolean;
+  task: { hits: number; misses: number; savedUsd: number | null };
+  judge: { hits: number; misses: number; savedUsd: number | null };
+}
+
 /** A dataset another run holds a lease on, left to that run. */
 export interface LeasedDataset {
   datasetName: string;
@@ -119,8 +128,12 @@ export interface RunResult {
   usage: { task: UsageTotals; judge: UsageTotals; costUsd: number | null };
   /** True when max-cost-usd stopped the run before every item was evaluated. */
   budgetLimited: boolean;
-  /** harvest (Steps 0 to 4) or evaluate (Step 4 on an existing dataset). */
-  mode: "harvest" | "evaluate";
+  /** Absent when the cache is off or there was nowhere to keep it. */
+  cache?: CacheOutcome;
+  /** harvest (Steps 0 to 4), evaluate (Step 4 on an existing dataset), or report (the pooled results of evaluate shards). */
+  mode: "harvest" | "evaluate" | "report";
+  /** Set on an evaluate run that took one slice of the items: `2/4`. */
+  shard?: string;
   /** What happened to Step 0 (cleanupResult stays null whenever it did not run). */
   cleanup: CleanupState;
   /** Whether spansFound and spansNew were measured: false in evaluate mode and when the run stopped before the search. */

@@ -102,6 +102,14 @@ export interface ExperimentItemRecord {
   datasetItemId: string;
   traceId: string;
   feedbackScores: FeedbackScore[];
+  /** The evaluation trace's input and output as Opik lists them (cut by the stream's truncation). */
+  input?: unknown;
+  output?: unknown;
+}
+
+/** An experiment found by name alone, with the dataset it ran on. */
+export interface NamedExperiment extends ExperimentSummary {
+  datasetName: string;
 }
 
 /** A chat message sent to a task or judge model. */

@@ -1,7 +1,9 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { DirectoryCompletionStore, pruneCompletionStore } from "../adapters/directory-completion-store.js";
 import { nodeDeps } from "../adapters/node-deps.js";
+import { CACHE_MAX_BYTES } from "../constants.js";
 import { runContext, runIdentity } from "../adapters/run-context.js";
 import type { RawInputs } from "../config/raw-inputs.js";
 import { evaluate } from "../core/evaluate.js";
@@ -10,6 +12,11 @@ import { ACTION_INPUTS, parseCliArgs, resolveInputs } from "./cli-args.js";
 import { helpText } from "./help-text.js";
 import { errorLine, printedOutcome } from "./print-outcome.js";
 import { createTerminalLogger } from "./terminal-logger.js";
+
+/** Where the CLI keeps completions between runs: OPIK_EVALUATE_CACHE_DIR, else the user's cache folder. */
+function cliCacheDirectory(env: NodeJS.ProcessEnv): string {
+  return env.OPIK_EVALUATE_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache"), "opik-evaluate", "completions");
+}
 
 /** Every input, as the runner would pass it: given ones trimmed, the others empty so their defaults apply. */
 function rawInputs(given: Partial<RawInputs>): RawInputs {
@@ -38,16 +45,19 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     const tempDir = process.env.RUNNER_TEMP ?? (await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-cli-")));
     const context = runContext(process.env, undefined);
+    const raw = rawInputs(resolveInputs(args.inputs, process.env));
+    const store = new DirectoryCompletionStore(cliCacheDirectory(process.env));
     const outcome = await evaluate(
       {
-        raw: rawInputs(resolveInputs(args.inputs, process.env)),
+        raw,
         ...(process.env.GITHUB_EVENT_NAME ? { eventName: process.env.GITHUB_EVENT_NAME } : {}),
         runContext: context,
         run: runIdentity(process.env, context),
         tempDir,
       },
-      nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: logger }),
+      { ...nodeDeps({ workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(), log: logger }), completionStore: store },
     );
+    if (store.written) await pruneCompletionStore(store.directory, CACHE_MAX_BYTES);
     await writeFile(outcome.resultFile, `${outcome.resultJson}\n`);
     logger.finish();
     stdout(printedOutcome(outcome, { verbose: args.verbose }));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
+import { CACHE_MODES, type CacheMode, DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -68,6 +68,8 @@ export interface ActionConfig {
   /** The `filter` input, parsed: ANDed to the Step 1 span search. */
   spanFilter: OpikFilter[];
   resultFile?: string;
+  /** Whether earlier completions are reused: see CACHE_MODES. */
+  cache: CacheMode;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
 }
@@ -123,6 +125,7 @@ const inputSchema = z.object({
   "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
   "span-name": z.string(),
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
+  cache: z.enum(CACHE_MODES, { message: `expected one of ${CACHE_MODES.join(", ")}` }),
 });
 
 function utcDateString(date: Date): string {
@@ -225,6 +228,11 @@ export function parseConfig(
   if (isCloud && !raw["opik-api-key"]) problems.push(`opik-api-key: required for Opik Cloud (${DEFAULT_OPIK_URL}); set it from a secret`);
   if (isCloud && !raw["opik-workspace"]) problems.push("opik-workspace: required for Opik Cloud: your Comet workspace name");
 
+  const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
+  problems.push(...runSettings.problems);
+  // The report job reads what the shards scored and calls no model, so it needs no provider keys.
+  const callsModels = raw.mode.trim().toLowerCase() !== "report";
+
   const providerSettings = (provider: JudgeProvider, role: "task" | "judge"): ProviderSettings | undefined => {
     const model = (role === "judge" ? raw["judge-model"] : "") || raw.model || DEFAULT_MODELS[provider];
     const temperature = values.temperature ?? 0;
@@ -238,7 +246,7 @@ export function parseConfig(
   };
 
   const taskProvider = values["task-provider"];
-  const task = taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
+  const task = callsModels && taskProvider && taskProvider !== "replay" ? providerSettings(taskProvider, "task") : undefined;
 
   let judge: ProviderSettings | undefined;
   const judgeMetrics = metrics.filter((name) => {
@@ -247,7 +255,7 @@ export function parseConfig(
   });
   // The default metrics stand in for a list the unusable file may have had; judging what they need would be a guess.
   const metricsKnown = !registryBroken || metricsInput.length > 0;
-  if (judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
+  if (callsModels && judgeMetrics.length && metricsKnown && taskProvider && values["judge-provider"] !== undefined) {
     const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
     if (!judgeProvider) {
       problems.push(
@@ -259,9 +267,6 @@ export function parseConfig(
       judge = providerSettings(judgeProvider, "judge");
     }
   }
-
-  const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
-  problems.push(...runSettings.problems);
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
@@ -327,6 +332,7 @@ export function parseConfig(
     samplingRate: scalars["sampling-rate"],
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
+    cache: scalars.cache,
     run: runSettings.settings,
   };
 }

@@ -18,6 +18,7 @@ import { commentMarker } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";
 import type { ChatModel } from "../types.js";
 import { AdaptiveLimiter } from "../util/adaptive-limiter.js";
+import { CompletionCache, type CompletionStore } from "../cache/completion-cache.js";
 import type { ExitDecision, Outcome } from "./outcome.js";
 
 /** The inputs as a runner read them, and what it knows about the run. */
@@ -48,6 +49,8 @@ export interface EvaluateDeps {
   /** Providers report pushback to the limiter, which then lowers the concurrency. */
   chatModel(settings: ProviderSettings, limiter: AdaptiveLimiter): ChatModel;
   judgeMetrics: JudgeMetricFactory;
+  /** Where completions are kept between runs; without it nothing is cached. */
+  completionStore?: CompletionStore;
   /** How the pull request comment is posted; without it no comment is posted. */
   github?: (token: string, warn: (message: string) => void) => GitHubGateway;
   now(): Date;
@@ -83,7 +86,8 @@ function exitDecision(run: PipelineRun, verdict: GateVerdict): ExitDecision {
 
 /** The comment this run posts on its pull request, or none (comment off, not a pull request, no way to post). */
 function plannedComment(config: ActionConfig, event: GitHubEventContext | undefined, body: (marker: string) => string): PullRequestComment | undefined {
-  if (config.run.comment === "off" || !event?.prNumber) return undefined;
+  // A shard's slice is not the pull request's result: the report job comments once for all of them.
+  if (config.run.comment === "off" || !event?.prNumber || config.run.shard) return undefined;
   const marker = commentMarker({ workflow: event.workflow, job: event.job, experimentType: config.experimentType });
   return { body: body(marker), marker, mode: config.run.comment, issueNumber: event.prNumber };
 }
@@ -119,13 +123,16 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     now: deps.now(),
     runContext: inputs.runContext,
     run: inputs.run,
+    ...(config.cache !== "off" && deps.completionStore ? { cache: new CompletionCache(deps.completionStore) } : {}),
   });
   const { result } = run;
   for (const warning of result.warnings) log.warning(warning);
 
   const experiment = result.experiment;
+  const shard = config.run.shard;
+  const deferred = shard ? `Shard ${shard.index}/${shard.count} scored its slice; the report job (mode report) gates the pooled results.` : undefined;
   let baseline: Awaited<ReturnType<typeof loadBaseline>> | undefined;
-  if (run.dataset && experiment) {
+  if (run.dataset && experiment && !deferred) {
     try {
       baseline = await loadBaseline(opik, {
         dataset: run.dataset,
@@ -142,6 +149,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     settings: config.run.gate,
     ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}),
     ...(baseline ? { baseline } : {}),
+    ...(deferred ? { deferred } : {}),
   });
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
   const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.id, baselineId]) : undefined;

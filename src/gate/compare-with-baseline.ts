@@ -37,10 +37,13 @@ export function compareWithBaseline(
     };
   }
   const now = meanPerItem(items.flatMap((item) => (item.scores[name] ? [[item.datasetItemId, item.scores[name].value] as const] : [])));
-  const pairs = [...now].flatMap(([id, value]) => {
-    const reference = before.get(id);
-    return reference === undefined ? [] : [[value, reference] as const];
-  });
+  // In item id order: the bootstrap resamples by position, so the verdict must not depend on which item finished first.
+  const pairs = [...now]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([id, value]) => {
+      const reference = before.get(id);
+      return reference === undefined ? [] : [[value, reference] as const];
+    });
   const fields: BaselineComparison["fields"] = { pairedCount: pairs.length, allowedDrop, regression: "not-compared" };
   const differences = settingDifferences(name, input.currentConfig ?? {}, baseline.config);
 

@@ -29,6 +29,14 @@ export function computeVerdict(input: GateInput): GateVerdict {
     conditions.add("error");
     reasons.push(`The run failed: ${result.errors[0] ?? "see the run's errors"}`);
   }
+  // A slice is gated with the others, by the job that pools them; only a failure to produce it fails here.
+  if (input.deferred) {
+    if (!conditions.size) {
+      conditions.add("skipped");
+      reasons.push(input.deferred);
+    }
+    return finish({ conditions, reasons, notes, metrics: [], itemCounts, input: { ...input, settings: { ...settings, failOn: ["error"] } } });
+  }
   if (itemCounts.total > 0 && itemCounts.errorRate > settings.maxErrorRate + SCORE_EPSILON) {
     conditions.add("error");
     reasons.push(

@@ -87,6 +87,8 @@ export interface GateInput {
   /** The current experiment's metadata, compared with the baseline's config. */
   currentConfig?: Record<string, unknown>;
   baseline?: BaselineData | BaselineMissing;
+  /** Set when another job gates these results (a shard's slice is gated by its report job): why this one does not. */
+  deferred?: string;
   /** Bootstrap resamples and seed; the defaults make verdicts reproducible. */
   bootstrap?: { resamples?: number; seed?: number };
 }

@@ -5,6 +5,7 @@ import type {
   ExperimentRecord,
   ExperimentSummary,
   FeedbackScore,
+  NamedExperiment,
   Metric,
   ChatModel,
   OpikFilter,
@@ -84,6 +85,8 @@ export interface OpikGateway {
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
+  /** Every experiment of exactly that name, on any dataset: how the report job finds the one its shards wrote. */
+  findExperimentsByName(name: string): Promise<NamedExperiment[]>;
   /**
    * With `id`, a create repeated by another run is refused (409) instead of adding a second experiment.
    * `promptVersions` (version ids) link the experiment to the prompts it ran with, as the SDK's experiment prompts do.
@@ -97,6 +100,7 @@ export interface OpikGateway {
   ): Promise<ExperimentRecord>;
   /** The prompt's latest version when its template is this one, else a new version (a mustache template, as the task renders it). */
   recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord>;
+  /** The experiment's items with their scores, and the evaluation traces' input and output (cut). */
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
   /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;

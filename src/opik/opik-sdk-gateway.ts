@@ -7,7 +7,7 @@
 import { Opik, generateId } from "opik";
 import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { AlreadyExistsError, OpikError } from "../errors.js";
-import type { DatasetRecord, ExperimentSummary } from "../types.js";
+import type { DatasetRecord, ExperimentSummary, NamedExperiment } from "../types.js";
 import { readNdjson } from "./ndjson.js";
 import { callOpik, type OpikCallSettings } from "./opik-call.js";
 import { createOpikFetch } from "./opik-fetch.js";
@@ -316,6 +316,21 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         const match = content.find((e) => e.name === name && e.id);
         if (match?.id && match.name) return { id: match.id, name: match.name };
         if (content.length < 100) return undefined;
+      }
+    },
+
+    async findExperimentsByName(name) {
+      const found: NamedExperiment[] = [];
+      // The name filter is a partial, case-insensitive match: keep exact names only, over every page.
+      for (let page = 1; ; page += 1) {
+        const result = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, page, size: 100 }, REQUEST_OPTIONS));
+        const content = result.content ?? [];
+        for (const e of content) {
+          if (e.name !== name || !e.id || !e.datasetName) continue;
+          const metadata = e.metadata && typeof e.metadata === "object" && !Array.isArray(e.metadata) ? e.metadata : {};
+          found.push({ id: e.id, name: e.name, datasetName: e.datasetName, createdAt: (e.createdAt ?? new Date(0)).toISOString(), metadata });
+        }
+        if (content.length < 100) return found;
       }
     },
 

@@ -68,6 +68,8 @@ const experimentItemRow = z.object({
   dataset_item_id: z.string(),
   trace_id: z.string(),
   feedback_scores: feedbackScores,
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
 });
 
 function parseRow<T>(schema: z.ZodType<T>, row: unknown, what: string): T {
@@ -121,5 +123,13 @@ export function toDatasetItemRecord(row: unknown): DatasetItemRecord {
 
 export function toExperimentItemRecord(row: unknown): ExperimentItemRecord {
   const e = parseRow(experimentItemRow, row, "experiment items");
-  return { id: e.id, experimentId: e.experiment_id, datasetItemId: e.dataset_item_id, traceId: e.trace_id, feedbackScores: e.feedback_scores };
+  return {
+    id: e.id,
+    experimentId: e.experiment_id,
+    datasetItemId: e.dataset_item_id,
+    traceId: e.trace_id,
+    feedbackScores: e.feedback_scores,
+    ...(e.input === undefined || e.input === null ? {} : { input: e.input }),
+    ...(e.output === undefined || e.output === null ? {} : { output: e.output }),
+  };
 }

@@ -6,8 +6,8 @@ import { classifyErrorTrace } from "./classify-error-trace.js";
 import { startTimeFilters } from "./time-window.js";
 
 /** Step 0's state before the run starts: only a harvest with cleanup-errors on will run it. */
-export function plannedCleanup(mode: "harvest" | "evaluate", cleanupErrors: boolean): CleanupState {
-  if (mode === "evaluate") return { state: "not-run", reason: "evaluate mode changes no production data" };
+export function plannedCleanup(mode: "harvest" | "evaluate" | "report", cleanupErrors: boolean): CleanupState {
+  if (mode !== "harvest") return { state: "not-run", reason: `${mode} mode changes no production data` };
   return cleanupErrors ? { state: "not-run", reason: "the run stopped before Step 0" } : { state: "off" };
 }
 

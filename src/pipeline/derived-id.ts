@@ -50,3 +50,8 @@ export function evaluationIds(experimentId: string, datasetItemId: string): { ex
 function anchorMillis(entity: { id: string; createdAt?: string }): number {
   return uuidV7Millis(entity.id) ?? (entity.createdAt ? Date.parse(entity.createdAt) : 0);
 }
+
+/** The experiment every shard of one evaluation writes into: derived, so the shards agree on it without talking. */
+export function shardedExperimentId(dataset: { id: string; createdAt?: string }, experimentName: string): string {
+  return derivedUuidV7(anchorMillis(dataset), `sharded-experiment:${dataset.id}:${experimentName}`);
+}

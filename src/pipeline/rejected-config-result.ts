@@ -36,11 +36,17 @@ export function rejectedConfigResult(rawInputs: Partial<RawInputs>, problems: re
     resumed: false,
     usage: { task: emptyUsage(), judge: emptyUsage(), costUsd: 0 },
     budgetLimited: false,
-    mode: raw.mode.trim().toLowerCase() === "evaluate" ? "evaluate" : "harvest",
+    mode: rejectedMode(raw.mode),
     cleanup: { state: "not-run", reason: "the configuration was rejected" },
     spansCounted: false,
     runId: "",
     overlap: { waitedSeconds: 0, busy: false, datasetsLeasedByOthers: [] },
     configRejected: true,
   };
+}
+
+/** The mode a rejected run asked for, as far as it can be read. */
+function rejectedMode(mode: string): RunResult["mode"] {
+  const requested = mode.trim().toLowerCase();
+  return requested === "evaluate" || requested === "report" ? requested : "harvest";
 }

@@ -54,7 +54,7 @@ export interface ExperimentRun {
 const TRUNCATED_IDS_SHOWN = 20;
 
 /** Texts kept per item for the report: enough to read, bounded in memory. */
-const OUTCOME_TEXT_LIMIT = 2000;
+export const OUTCOME_TEXT_LIMIT = 2000;
 
 /** An earlier attempt's experiment item counts as done only when it carries every metric's score. */
 function isComplete(item: ExperimentItemRecord | undefined, metricNames: readonly string[]): item is ExperimentItemRecord {

@@ -15,7 +15,7 @@ import type { Logger } from "./logger.js";
 import { runExperiment } from "./run-experiment.js";
 import { runStamp } from "./time-window.js";
 import { DATASET_LEASE, DATASET_TAG, PENDING_TAG } from "../constants.js";
-import { harvestExperimentId } from "./derived-id.js";
+import { harvestExperimentId, shardedExperimentId } from "./derived-id.js";
 import { keepRenewing } from "./harvest-lock.js";
 import { releaseDatasetLeases, renewDatasetLease } from "./dataset-lease.js";
 import type { Lease, RunIdentity } from "./lease.js";
@@ -23,6 +23,10 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
+import type { CompletionCache } from "../cache/completion-cache.js";
+import { joinShardedExperiment, shardedExperimentName } from "./join-sharded-experiment.js";
+import { readShardedRun } from "./read-sharded-run.js";
+import { shardItems } from "./shard-items.js";
 
 export interface PipelineDeps {
   opik: OpikGateway;
@@ -39,6 +43,8 @@ export interface PipelineDeps {
   runContext?: Record<string, unknown>;
   /** Names this run in the leases that keep overlapping runs off each other's work. */
   run: RunIdentity;
+  /** Completions of earlier runs, reused when the model, its settings and the messages are unchanged. */
+  cache?: CompletionCache;
 }
 
 /** Steps 0 to 4 of the original job (docs/architecture.md). Never throws: a failure is a result with status "failed". */
@@ -69,6 +75,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     usage: { task: emptyUsage(), judge: emptyUsage(), costUsd: 0 },
     budgetLimited: false,
     mode: config.run.mode,
+    ...(config.run.shard ? { shard: `${config.run.shard.index}/${config.run.shard.count}` } : {}),
     cleanup: plannedCleanup(config.run.mode, config.cleanupErrors),
     spansCounted: false,
     runId: deps.run.id,
@@ -78,12 +85,28 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
   const meter = new UsageMeter();
   // This run's lease on the dataset it harvested or took over.
   let lease: Lease | undefined;
+  const cache = deps.cache;
+  // A task sampled above temperature 0 is meant to vary, so its earlier answers are no stand-in unless forced.
+  const taskCached = Boolean(cache && config.task && (config.cache === "force" || config.task.temperature === 0));
+  // Outside the meter: an answer from the cache is not spent again, nor counted against max-cost-usd.
+  const metered = (model: ChatModel, role: "task" | "judge", settings: { temperature: number } | undefined): ChatModel => {
+    const counted = meter.meter(model, role);
+    return cache && settings && (role === "judge" || taskCached) ? cache.wrap(counted, role, settings) : counted;
+  };
   const reportUsage = (): void => {
     const { task, judge } = meter.totals;
     result.usage = { task, judge, costUsd: task.costUsd === null || judge.costUsd === null ? null : round(task.costUsd + judge.costUsd) };
+    if (cache) {
+      const tally = (role: "task" | "judge") => {
+        const { hits, misses, savedUsd } = cache.tally[role];
+        return { hits, misses, savedUsd: savedUsd === null ? null : round(savedUsd) };
+      };
+      result.cache = { mode: config.cache, taskCached, task: tally("task"), judge: tally("judge") };
+    }
   };
   try {
-    const judge = deps.judgeModel ? meter.meter(deps.judgeModel, "judge") : undefined;
+    if (config.run.mode === "report") return await reportShards(config, deps, result);
+    const judge = deps.judgeModel ? metered(deps.judgeModel, "judge", config.judge) : undefined;
     const metrics = buildMetrics(config.metrics, {
       judgeMetrics: deps.judgeMetrics,
       judge,
@@ -143,6 +166,10 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.spansNew = harvested.spansNew;
       return harvested.dataset;
     };
+    const label = evaluateLabel(deps.runContext);
+    // Every shard of one evaluation, and its report job, derive the same experiment name.
+    const shardedName =
+      config.run.shard && config.run.shardRun ? shardedExperimentName(config.feature.experimentPrefix, config.run.shardRun, label) : undefined;
     // A pull request evaluates an existing dataset and must never change production data.
     const evaluateExisting = async (): Promise<{ dataset: DatasetRecord; items: DatasetItemRecord[] } | undefined> => {
       const found = await findEvaluationDataset(opik, config.run.dataset, config.feature.datasetPrefix);
@@ -150,8 +177,20 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
         result.errors.push(found);
         return undefined;
       }
-      result.datasetName = found.name;
-      return { dataset: found, items: await opik.listDatasetItems(found) };
+      if (!shardedName) {
+        result.datasetName = found.name;
+        return { dataset: found, items: await opik.listDatasetItems(found) };
+      }
+      const joined = await joinShardedExperiment(opik, shardedName, found);
+      if ("problem" in joined) {
+        result.errors.push(joined.problem);
+        return undefined;
+      }
+      if (joined.dataset.name !== found.name) log.info(`Shard joins experiment ${shardedName}, which runs on dataset ${joined.dataset.name}`);
+      result.datasetName = joined.dataset.name;
+      const shard = config.run.shard;
+      const all = await opik.listDatasetItems(joined.dataset);
+      return { dataset: joined.dataset, items: shard ? shardItems(all, shard) : all };
     };
 
     const datasetResult = config.run.mode === "evaluate" ? await evaluateExisting() : await harvest();
@@ -159,11 +198,10 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
 
     // In harvest mode the experiment shares its dataset's stamp, so a resumed run finds it again by name.
     // Evaluate-mode experiments are labelled (e.g. -pr42), so Opik's list tells them from the scheduled ones.
-    const prNumber = deps.runContext?.pr_number;
     const experimentName =
       config.run.mode === "harvest"
         ? `${config.feature.experimentPrefix}-eval-${datasetResult.dataset.name.slice(config.feature.datasetPrefix.length + 1)}`
-        : `${config.feature.experimentPrefix}-eval-${runStamp(deps.now)}-${typeof prNumber === "number" ? `pr${prNumber}` : "evaluate"}`;
+        : (shardedName ?? `${config.feature.experimentPrefix}-eval-${runStamp(deps.now)}-${label}`);
     const experimentConfig: Record<string, unknown> = {
       experiment_type: config.experimentType,
       task_provider: config.taskProvider,
@@ -176,6 +214,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.feature.judges ? { custom_judges: config.feature.judges } : {}),
       ...deps.runContext,
       mode: config.run.mode,
+      ...(config.run.shard ? { shards: config.run.shard.count, shard_run: config.run.shardRun } : {}),
     };
     const promptVersion =
       config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
@@ -199,15 +238,17 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       dataset: datasetResult.dataset,
       items: datasetResult.items,
       metrics,
-      task: createEvaluationTask(deps.taskModel ? meter.meter(deps.taskModel, "task") : undefined, deps.taskPrompt),
+      task: createEvaluationTask(deps.taskModel ? metered(deps.taskModel, "task", config.task) : undefined, deps.taskPrompt),
       limiter: deps.limiter,
       ...(config.maxCostUsd !== undefined ? { budget: { maxCostUsd: config.maxCostUsd, meter } } : {}),
       metadata: experimentConfig,
-      resume: config.run.mode === "harvest",
-      // One experiment per harvested dataset, whichever run creates it.
+      // A rerun shard, like a resumed harvest, continues its experiment and keeps what is already scored.
+      resume: config.run.mode === "harvest" || shardedName !== undefined,
+      // One experiment per harvested dataset, or per sharded evaluation, whichever run creates it.
       ...(config.run.mode === "harvest" ? { experimentId: harvestExperimentId(datasetResult.dataset) } : {}),
+      ...(shardedName ? { experimentId: shardedExperimentId(datasetResult.dataset, shardedName) } : {}),
       ...(promptVersion ? { promptVersions: [promptVersion.versionId] } : {}),
-      directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
+      directions: metricDirections(config),
       log,
     }).finally(stopRenewing);
     result.experiment = experiment.result;
@@ -248,6 +289,33 @@ async function recordTaskPrompt(
   const metadata = { prompt_file: promptFile.path, ...(typeof sha === "string" ? { git_sha: sha } : {}) };
   const version = await opik.recordPromptVersion(promptFile.promptName, promptLibraryTemplate(deps.taskPrompt), metadata);
   return { name: version.promptName, commit: version.commit, versionId: version.versionId, reused: version.reused, url: version.url };
+}
+
+function metricDirections(config: ActionConfig): Record<string, "higher-is-better" | "lower-is-better"> {
+  return Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"]));
+}
+
+/** How an evaluate run's experiment is labelled, so Opik's list tells it from the scheduled ones. */
+function evaluateLabel(runContext: Record<string, unknown> | undefined): string {
+  const prNumber = runContext?.pr_number;
+  return typeof prNumber === "number" ? `pr${prNumber}` : "evaluate";
+}
+
+/** Report mode: the shards' experiment, pooled. A slice that never arrived fails the run; the report still goes out. */
+async function reportShards(config: ActionConfig, deps: PipelineDeps, result: RunResult): Promise<PipelineRun> {
+  const shardRun = config.run.shardRun ?? "";
+  const experimentName = shardedExperimentName(config.feature.experimentPrefix, shardRun, evaluateLabel(deps.runContext));
+  deps.log.info(`Report: reading experiment ${experimentName}, written by the shards of shard-run ${shardRun}`);
+  const pooled = await readShardedRun(deps.opik, { experimentName, metrics: config.metrics, directions: metricDirections(config) });
+  if ("problem" in pooled) {
+    result.errors.push(pooled.problem);
+    return { result, items: [] };
+  }
+  result.datasetName = pooled.dataset.name;
+  result.experiment = pooled.experiment;
+  result.errors.push(...pooled.problems);
+  result.status = pooled.problems.length ? "failed" : pooled.experiment.status;
+  return { result, items: pooled.outcomes, dataset: pooled.dataset, experimentConfig: pooled.experimentConfig };
 }
 
 function round(value: number): number {

@@ -1,4 +1,4 @@
-import type { CleanupResult, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
+import type { CacheOutcome, CleanupResult, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
 
 /** The original job's cleanup_result. */
 export interface CleanupResultJson {
@@ -58,7 +58,15 @@ export interface ResultJson {
   resumed: boolean;
   usage: { task: UsageTotalsJson; judge: UsageTotalsJson; cost_usd: number | null };
   budget_limited: boolean;
+  cache?: {
+    mode: string;
+    task_cached: boolean;
+    task: { hits: number; misses: number; saved_usd: number | null };
+    judge: { hits: number; misses: number; saved_usd: number | null };
+  };
   mode: RunResult["mode"];
+  /** Set on a sharded evaluate run: which slice it took, as i/n. */
+  shard?: string;
   cleanup: RunResult["cleanup"];
   spans_counted: boolean;
   run_id: string;
@@ -128,7 +136,9 @@ export function toResultJson(result: RunResult): ResultJson {
     resumed: result.resumed,
     usage: { task: usageJson(result.usage.task), judge: usageJson(result.usage.judge), cost_usd: result.usage.costUsd },
     budget_limited: result.budgetLimited,
+    ...(result.cache ? { cache: cacheJson(result.cache) } : {}),
     mode: result.mode,
+    ...(result.shard ? { shard: result.shard } : {}),
     cleanup: { ...result.cleanup },
     spans_counted: result.spansCounted,
     run_id: result.runId,
@@ -154,4 +164,9 @@ export function toResultJson(result: RunResult): ResultJson {
       : {}),
     ...(result.configRejected ? { config_rejected: true as const } : {}),
   };
+}
+
+function cacheJson(cache: CacheOutcome): NonNullable<ResultJson["cache"]> {
+  const tally = (role: CacheOutcome["task"]) => ({ hits: role.hits, misses: role.misses, saved_usd: role.savedUsd });
+  return { mode: cache.mode, task_cached: cache.taskCached, task: tally(cache.task), judge: tally(cache.judge) };
 }

@@ -1,5 +1,6 @@
 import type { GateVerdict } from "../gate/types.js";
 import type { RunResult, PipelineRun } from "../run-result.js";
+import { cacheText } from "./cache-line.js";
 import { cleanupState } from "./cleanup-state.js";
 import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";
@@ -18,6 +19,8 @@ function countsLine(result: RunResult, verdict: GateVerdict): string {
   if (result.spansDeferred) parts.push(`${result.spansDeferred} span(s) left for the next run`);
   const usage = usageText(result);
   if (usage) parts.push(usage);
+  const cache = cacheText(result);
+  if (cache) parts.push(cache);
   return parts.join(" · ");
 }
 

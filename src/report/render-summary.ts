@@ -1,3 +1,4 @@
+import { cacheText } from "./cache-line.js";
 import type { GateVerdict } from "../gate/types.js";
 import type { RunResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
@@ -35,9 +36,11 @@ function experimentCell(result: RunResult): string {
 /** Harvest runs show what the window gave; evaluate runs show the dataset they evaluated, having searched no spans. */
 function runTable(result: RunResult): string {
   const dataset = result.datasetName ? `\`${escapeCell(result.datasetName)}\`` : "–";
-  if (result.mode === "evaluate") {
+  if (result.mode !== "harvest") {
+    // A shard evaluates a slice, and the report job pools the slices its shards wrote.
+    const items = result.mode === "report" ? "Items (all shards)" : result.shard ? `Items (shard ${result.shard})` : "Items";
     return table(
-      ["Project", "Dataset evaluated", "Items", "Experiment"],
+      ["Project", "Dataset evaluated", items, "Experiment"],
       [[escapeCell(result.project), dataset, result.experiment ? String(result.experiment.itemsTotal) : "–", experimentCell(result)]],
     );
   }
@@ -107,6 +110,8 @@ function render(result: RunResult, step: StepOutcome | undefined, messageLimit: 
     if (task.calls) details.push(`task: ${task.calls} call(s), ${task.totalTokens} tokens`);
     if (judge.calls) details.push(`judge: ${judge.calls} call(s), ${judge.totalTokens} tokens`);
     if (task.calls || judge.calls) details.push(costUsd === null ? "cost unknown (model not in the price table)" : `≈ $${costUsd.toFixed(4)}`);
+    const cache = cacheText(result);
+    if (cache) details.push(cache);
     lines.push(details.join(" · "), "");
   }
 

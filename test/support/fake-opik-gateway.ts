@@ -7,6 +7,7 @@ import type {
   ExperimentItemRecord,
   ExperimentRecord,
   ExperimentSummary,
+  NamedExperiment,
   OpikFilter,
   SpanRecord,
   TraceRecord,
@@ -194,6 +195,16 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve(found ? { id: found.summary.id, name: found.summary.name } : undefined);
   }
 
+  findExperimentsByName(name: string): Promise<NamedExperiment[]> {
+    this.check("findExperimentsByName");
+    const datasetName = (id: string): string => [...this.datasets.values()].find((d) => d.record.id === id)?.record.name ?? "";
+    return Promise.resolve(
+      [...this.experiments.values()]
+        .filter((e) => e.summary.name === name)
+        .map((e) => ({ ...structuredClone(e.summary), datasetName: datasetName(e.datasetId) })),
+    );
+  }
+
   createExperiment(
     name: string,
     dataset: DatasetRecord,
@@ -248,6 +259,8 @@ export class FakeOpikGateway implements OpikGateway {
         datasetItemId: record.datasetItemId,
         traceId: record.traceId,
         feedbackScores: structuredClone(record.scores),
+        input: structuredClone(record.input),
+        output: structuredClone(record.output),
       });
     }
     return Promise.resolve();
