@@ -70,6 +70,8 @@ export interface ActionConfig {
   resultFile?: string;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
+  /** The earlier scheduled runs the trend charts read back from Opik, at most. */
+  trendRuns: number;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -123,6 +125,7 @@ const inputSchema = z.object({
   "ollama-base-url": z.url({ message: "expected an http(s) URL such as http://localhost:11434/v1" }),
   "span-name": z.string(),
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
+  "trend-runs": integer(1, 500),
 });
 
 function utcDateString(date: Date): string {
@@ -328,5 +331,6 @@ export function parseConfig(
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
     run: runSettings.settings,
+    trendRuns: scalars["trend-runs"],
   };
 }

@@ -23,6 +23,7 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
+import { knownHealth, recordRunHealth } from "./run-health.js";
 
 export interface PipelineDeps {
   opik: OpikGateway;
@@ -176,6 +177,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.feature.judges ? { custom_judges: config.feature.judges } : {}),
       ...deps.runContext,
       mode: config.run.mode,
+      // A scheduled run's health, for later runs' trends: what is known now, completed once the experiment is done.
+      ...(config.run.mode === "harvest" ? knownHealth(result) : {}),
     };
     const promptVersion =
       config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
@@ -225,6 +228,14 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);
     result.status = experiment.result.status;
     reportUsage();
+    if (config.run.mode === "harvest") {
+      try {
+        await recordRunHealth(opik, { id: experiment.result.id, name: experiment.result.name }, result);
+      } catch (error) {
+        // The evaluation stands; only later runs' health charts lose this run's point.
+        result.warnings.push(`The run's health could not be recorded on its experiment: ${errorMessage(error)}`);
+      }
+    }
     return { result, items, dataset: datasetResult.dataset, experimentConfig };
   } catch (error) {
     result.status = "failed";
