@@ -203,7 +203,8 @@ export function renderTrendSection(history: RunHistory | undefined, verdict: Gat
  */
 export function renderTrendComment(history: RunHistory | undefined, verdict: GateVerdict, maxChars: number): string {
   if (!history?.runs.length) return "";
-  const gated = verdict.metrics.filter((m) => m.mean !== null).slice(0, COMMENT_TREND.metrics);
+  const judged = verdict.metrics.filter((m) => m.mean !== null);
+  const gated = [...judged.filter((m) => m.threshold), ...judged.filter((m) => !m.threshold)].slice(0, COMMENT_TREND.metrics);
   for (const runs of runCounts(Math.min(COMMENT_TREND.runs, history.runs.length))) {
     const recent = history.runs.slice(-runs);
     const charts = gated.flatMap((metric) => {
