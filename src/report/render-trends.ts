@@ -13,6 +13,8 @@ interface Series {
   labels: string[];
   values: number[];
   kind: "line" | "bar";
+  /** The y-axis title: Mermaid's documented form of a ranged axis carries one. */
+  unit: string;
   /** Decimals shown: three for scores, more for dollars. */
   decimals?: number;
   rules: { label: string; value: number }[];
@@ -71,7 +73,7 @@ function mermaidChart(series: Series): string {
     "xychart-beta",
     `  title ${quoted(series.title)}`,
     `  x-axis [${labels.map(quoted).join(", ")}]`,
-    `  y-axis ${n(lo)} --> ${n(hi)}`,
+    `  y-axis ${quoted(series.unit)} ${n(lo)} --> ${n(hi)}`,
     `  ${series.kind} [${points.map(n).join(", ")}]`,
     ...series.rules.map((rule) => `  line ${constant(rule.value)}`),
     // A bar at the pull request's point only (the axis floor elsewhere draws nothing), so its value is marked.
@@ -105,24 +107,25 @@ function metricSeries(runs: readonly HistoryRun[], name: string, threshold: Thre
     labels: charted.map(runLabel),
     values: charted.map((run) => run.metrics[name]?.mean ?? 0),
     kind: "line",
+    unit: "mean",
     rules: thresholdRules(threshold),
     ...(marked !== undefined ? { marked } : {}),
   };
 }
 
-const HEALTH_SERIES: ReadonlyArray<{ title: string; decimals: number; read: (health: RunHealth) => number | null | undefined }> = [
-  { title: "spans harvested", decimals: 0, read: (h) => h.spansHarvested },
-  { title: "error traces deleted", decimals: 0, read: (h) => h.errorTracesDeleted },
-  { title: "judge failures", decimals: 0, read: (h) => h.judgeFailures },
-  { title: "cost (USD)", decimals: 4, read: (h) => h.costUsd },
+const HEALTH_SERIES: ReadonlyArray<{ title: string; unit: string; decimals: number; read: (health: RunHealth) => number | null | undefined }> = [
+  { title: "spans harvested", unit: "spans", decimals: 0, read: (h) => h.spansHarvested },
+  { title: "error traces deleted", unit: "traces", decimals: 0, read: (h) => h.errorTracesDeleted },
+  { title: "judge failures", unit: "scores", decimals: 0, read: (h) => h.judgeFailures },
+  { title: "cost (USD)", unit: "USD", decimals: 4, read: (h) => h.costUsd },
 ];
 
 function healthSeries(runs: readonly HistoryRun[]): Series[] {
-  return HEALTH_SERIES.flatMap(({ title, decimals, read }) => {
+  return HEALTH_SERIES.flatMap(({ title, unit, decimals, read }) => {
     const charted = runs.filter((run) => typeof read(run.health) === "number");
     if (!charted.length) return [];
     const values = charted.map((run) => read(run.health) ?? 0);
-    return [{ title: `${title} per run`, labels: charted.map(runLabel), values, kind: "bar" as const, decimals, rules: [] }];
+    return [{ title: `${title} per run`, labels: charted.map(runLabel), values, kind: "bar" as const, unit, decimals, rules: [] }];
   });
 }
 

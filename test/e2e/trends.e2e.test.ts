@@ -85,6 +85,15 @@ describe("trends from the feature's history in Opik", () => {
       0, 1, 2, 0, 1, 2,
     ]);
 
+    // What a run knows before its experiment starts is recorded when the experiment is created.
+    const creates = opik.requests.filter((r) => r.method === "POST" && r.path === "/v1/private/experiments");
+    expect(creates.map((r) => (r.body as { metadata: Record<string, unknown> }).metadata[HEALTH_METADATA_KEY])).toEqual(
+      runs.map((run) => ({
+        spans_harvested: Number(run.outputs["spans-new"]),
+        error_traces_deleted: (run.result!.cleanup_result as { deleted: number }).deleted,
+      })),
+    );
+
     // The last run's summary charts all six runs, oldest first, with the means Opik computed for each experiment.
     const means = experiments.map((e) => (e.feedback_scores as Array<{ name: string; value: number }>).find((s) => s.name === "output_format")!.value);
     // The runs differ, so the chart has something to show.
