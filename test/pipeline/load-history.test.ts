@@ -104,6 +104,16 @@ describe("loadRunHistory", () => {
     expect(itemReads).toEqual(["charters-eval-20261101-000001"]);
   });
 
+  it("ignores health values that are not counts, keeping an unknown cost as unknown", async () => {
+    const opik = new FakeOpikGateway();
+    await seedRun(opik, 1, [1, 1, 0], {
+      health: { items: "three", spans_harvested: -1, judge_failures: 2, cost_usd: null, metric_counts: { output_format: "3" } },
+    });
+    const [run] = (await loadRunHistory(opik, CONFIG)).runs;
+    expect(run?.health).toEqual({ items: 3, judgeFailures: 2, costUsd: null });
+    expect(run?.metrics.output_format?.count).toBe(3);
+  });
+
   it("puts the current run last even when another run's experiment was created after it", async () => {
     const opik = new FakeOpikGateway();
     const current = await seedRun(opik, 5, [1]);
