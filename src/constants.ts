@@ -80,6 +80,7 @@ export const DEFAULT_INPUTS = {
   comment: "sticky",
   "github-token": GITHUB_TOKEN_DEFAULT,
   "result-file": "",
+  "trend-runs": "48",
 } as const;
 
 export type InputName = keyof typeof DEFAULT_INPUTS;
@@ -187,3 +188,9 @@ export const MAX_JSON_DEPTH = 64;
  * them hold 400 MB of the worker's heap.
  */
 export const EVALUATION_WRITE_BATCH = { items: 100, bytes: 32 * 1024 * 1024 } as const;
+
+/** The key of an experiment's metadata under which a scheduled run records its health (issue 11), for later runs' trends. */
+export const HEALTH_METADATA_KEY = "opik_evaluate_health";
+
+/** Reading a feature's history: experiments per page, and experiments whose items are aggregated at once when they carry no scores. */
+export const HISTORY_READ = { pageSize: 100, itemConcurrency: 4 } as const;

@@ -46,4 +46,5 @@ export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {
   "comment": "On pull requests - sticky (one comment, updated in place), new (a comment per run), or off.",
   "github-token": "Token for the pull request comment; needs pull-requests write permission.",
   "result-file": "Where to write the result JSON. Empty means $RUNNER_TEMP/opik-evaluate-result.json.",
+  "trend-runs": "How many of the feature's scheduled runs (its experiments in Opik, newest first) the job summary's trend charts and the pull request comment's chart show, 1 to 500.",
 };

@@ -72,6 +72,8 @@ export interface ActionConfig {
   cache: CacheMode;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
+  /** The earlier scheduled runs the trend charts read back from Opik, at most. */
+  trendRuns: number;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -126,6 +128,7 @@ const inputSchema = z.object({
   "span-name": z.string(),
   "dataset-prefix": z.union([z.literal(""), z.string().regex(NAME_PATTERN, "letters, digits, '.', '_' or '-' only")]),
   cache: z.enum(CACHE_MODES, { message: `expected one of ${CACHE_MODES.join(", ")}` }),
+  "trend-runs": integer(1, 500),
 });
 
 function utcDateString(date: Date): string {
@@ -334,5 +337,6 @@ export function parseConfig(
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
     cache: scalars.cache,
     run: runSettings.settings,
+    trendRuns: scalars["trend-runs"],
   };
 }

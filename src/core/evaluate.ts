@@ -9,13 +9,16 @@ import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { OpikConnection } from "../opik/opik-sdk-gateway.js";
 import type { RunIdentity } from "../pipeline/lease.js";
 import { loadBaseline } from "../pipeline/load-baseline.js";
+import { loadRunHistory } from "../pipeline/load-history.js";
+import type { RunHistory } from "../history/run-history.js";
 import type { Logger } from "../pipeline/logger.js";
 import { rejectedConfigResult } from "../pipeline/rejected-config-result.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import type { PipelineRun } from "../run-result.js";
 import { buildPublication, postComment, type PullRequestComment } from "../publish/index.js";
-import { commentMarker } from "../report/limits.js";
+import { commentMarker, MAX_COMMENT_CHARS, SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";
+import { renderTrendComment, renderTrendSection, withCommentTrend } from "../report/render-trends.js";
 import type { ChatModel } from "../types.js";
 import { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { CompletionCache, type CompletionStore } from "../cache/completion-cache.js";
@@ -93,6 +96,24 @@ function plannedComment(config: ActionConfig, event: GitHubEventContext | undefi
 }
 
 /**
+ * The feature's scheduled runs, for the trend charts; read after the run, so a scheduled run's own experiment (with
+ * its health) is the last point. Opik failing to answer costs the charts, never the run.
+ */
+async function readHistory(opik: OpikGateway, config: ActionConfig, run: PipelineRun, log: Logger): Promise<RunHistory | undefined> {
+  const experiment = run.result.experiment;
+  // A run that failed before its experiment most likely failed on Opik: a second warning would only repeat it.
+  if (run.result.status === "failed" && !experiment) return undefined;
+  try {
+    return await loadRunHistory(opik, config, config.run.mode === "harvest" && experiment ? { experimentId: experiment.id } : {});
+  } catch (error) {
+    const warning = `The trend charts are left out: the feature's earlier runs could not be read from Opik: ${errorMessage(error)}`;
+    run.result.warnings.push(warning);
+    log.warning(warning);
+    return undefined;
+  }
+}
+
+/**
  * One run, from read inputs to everything a runner publishes: harvest and
  * evaluate, the baseline and the gate, the report and the comment. Reads no
  * environment and writes nothing but through its dependencies; the runner
@@ -159,7 +180,11 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
   };
 
-  const comment = plannedComment(config, event, (marker) => renderComment(run, verdict, links, marker));
+  const history = await readHistory(opik, config, run, log);
+  const comment = plannedComment(config, event, (marker) => {
+    const body = renderComment(run, verdict, links, marker);
+    return withCommentTrend(body, renderTrendComment(history, verdict, MAX_COMMENT_CHARS - body.length - 1), marker, MAX_COMMENT_CHARS);
+  });
   let commentUrl: string | undefined;
   if (comment && deps.github) {
     const github = deps.github;
@@ -176,10 +201,13 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     ...(compareUrl ? { compareUrl } : {}),
     ...(commentUrl ? { commentUrl } : {}),
   });
+  const trends = renderTrendSection(history, verdict, SUMMARY_BUDGET_BYTES - Buffer.byteLength(publication.summary) - 1);
   return {
     ...publication,
+    ...(trends ? { summary: `${publication.summary}\n${trends}` } : {}),
     result,
     verdict,
+    ...(history ? { history } : {}),
     ...(comment ? { comment: { body: comment.body, mode: comment.mode, ...(commentUrl ? { url: commentUrl } : {}) } } : {}),
     exit: exitDecision(run, verdict),
   };

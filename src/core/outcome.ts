@@ -1,5 +1,6 @@
 import type { CommentMode } from "../constants.js";
 import type { GateVerdict } from "../gate/index.js";
+import type { RunHistory } from "../history/run-history.js";
 import type { RunResult } from "../run-result.js";
 import type { Publication } from "../publish/index.js";
 
@@ -17,4 +18,6 @@ export interface Outcome extends Publication {
   /** The pull request comment, with the URL it was posted at when it was. */
   comment?: { body: string; mode: CommentMode; url?: string };
   exit: ExitDecision;
+  /** The feature's scheduled runs read back from Opik (the trend charts' data), when they could be read. */
+  history?: RunHistory;
 }

@@ -54,6 +54,20 @@ export interface PromptVersionRecord {
   url: string;
 }
 
+/** An experiment as Opik's experiments list shows it: its config and the aggregates Opik computes over its traces. */
+export interface ExperimentAggregate {
+  id: string;
+  name: string;
+  datasetId: string;
+  datasetName: string;
+  createdAt: string;
+  metadata: Record<string, unknown>;
+  /** Opik's mean of each score over the experiment's traces; empty when it reports none. */
+  feedbackScores: { name: string; mean: number }[];
+  /** Traces (evaluated items) of the experiment, as Opik counts them. */
+  traceCount: number;
+}
+
 /**
  * Everything the pipeline asks of Opik. Every method either throws or has
  * confirmed its write: none goes through the SDK's fire-and-forget queues.
@@ -104,6 +118,16 @@ export interface OpikGateway {
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
   /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;
+  /**
+   * One page (from 1) of the project's experiments whose name contains `nameContains` (Opik matches it anywhere,
+   * ignoring case), newest first.
+   */
+  findExperimentsPage(nameContains: string, page: number, size: number): Promise<ExperimentAggregate[]>;
+  /**
+   * Adds `entries` to the experiment's metadata, keeping what it held, and reads it back: throws unless Opik then
+   * holds every entry.
+   */
+  addExperimentMetadata(experiment: ExperimentRecord, entries: Record<string, unknown>): Promise<void>;
   newId(): string;
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string;
   /** Opik's side-by-side view of experiments on one dataset. */

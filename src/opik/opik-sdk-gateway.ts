@@ -13,6 +13,7 @@ import { callOpik, type OpikCallSettings } from "./opik-call.js";
 import { createOpikFetch } from "./opik-fetch.js";
 import { countSpanPage, type OpikCall as Call } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "./opik-gateway.js";
+import { experimentMetadataWriter, toExperimentAggregate } from "./experiment-metadata.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
 
@@ -443,6 +444,19 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         }
       }
     },
+
+    async findExperimentsPage(nameContains, page, size) {
+      const id = await projectId();
+      if (!id) return [];
+      // Opik lists experiments newest first unless told otherwise; the sort is asked for anyway, as its UI does.
+      const sorting = JSON.stringify([{ field: "created_at", direction: "DESC" }]);
+      const result = await call(`experiments named like "${nameContains}"`, () =>
+        api.experiments.findExperiments({ name: nameContains, projectId: id, page, size, sorting }, REQUEST_OPTIONS),
+      );
+      return (result.content ?? []).flatMap((e) => toExperimentAggregate(e) ?? []);
+    },
+
+    addExperimentMetadata: experimentMetadataWriter(call, api, REQUEST_OPTIONS),
 
     compareUrl(dataset, experimentIds) {
       const ids = encodeURIComponent(JSON.stringify(experimentIds));

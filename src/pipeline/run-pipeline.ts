@@ -27,6 +27,7 @@ import type { CompletionCache } from "../cache/completion-cache.js";
 import { joinShardedExperiment, shardedExperimentName } from "./join-sharded-experiment.js";
 import { readShardedRun } from "./read-sharded-run.js";
 import { shardItems } from "./shard-items.js";
+import { knownHealth, recordRunHealth } from "./run-health.js";
 
 export interface PipelineDeps {
   opik: OpikGateway;
@@ -215,6 +216,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...deps.runContext,
       mode: config.run.mode,
       ...(config.run.shard ? { shards: config.run.shard.count, shard_run: config.run.shardRun } : {}),
+      // A scheduled run's health, for later runs' trends: what is known now, completed once the experiment is done.
+      ...(config.run.mode === "harvest" ? knownHealth(result) : {}),
     };
     const promptVersion =
       config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
@@ -266,6 +269,14 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);
     result.status = experiment.result.status;
     reportUsage();
+    if (config.run.mode === "harvest") {
+      try {
+        await recordRunHealth(opik, { id: experiment.result.id, name: experiment.result.name }, result);
+      } catch (error) {
+        // The evaluation stands; only later runs' health charts lose this run's point.
+        result.warnings.push(`The run's health could not be recorded on its experiment: ${errorMessage(error)}`);
+      }
+    }
     return { result, items, dataset: datasetResult.dataset, experimentConfig };
   } catch (error) {
     result.status = "failed";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
+import type { EvaluationRecord, ExperimentAggregate, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
 import type {
   DatasetItemRecord,
   DatasetRecord,
@@ -18,6 +18,8 @@ interface StoredExperiment {
   datasetId: string;
   items: Map<string, ExperimentItemRecord>;
   promptVersions: string[];
+  /** Set by a test: the list reports no score averages for it, as Opik does for an experiment it has not aggregated. */
+  withoutAggregates?: boolean;
 }
 
 /** The span filters the pipeline sends; any other is a drift the fake should fail on, not ignore. */
@@ -55,6 +57,8 @@ export class FakeOpikGateway implements OpikGateway {
   /** Each prompt's versions, oldest first. */
   readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
   private readonly failing = new Map<keyof OpikGateway, string>();
+  /** Every findExperimentsPage call, in order, so tests see how far a reader paged. */
+  readonly experimentPageReads: Array<{ nameContains: string; page: number; size: number }> = [];
 
   constructor(projectName = "charters-app") {
     this.projectName = projectName;
@@ -263,6 +267,44 @@ export class FakeOpikGateway implements OpikGateway {
         output: structuredClone(record.output),
       });
     }
+    return Promise.resolve();
+  }
+
+  findExperimentsPage(nameContains: string, page: number, size: number): Promise<ExperimentAggregate[]> {
+    this.check("findExperimentsPage");
+    this.experimentPageReads.push({ nameContains, page, size });
+    const newestFirst = [...this.experiments.values()]
+      .filter((e) => e.summary.name.toLowerCase().includes(nameContains.toLowerCase()))
+      .sort((a, b) => b.summary.createdAt.localeCompare(a.summary.createdAt));
+    return Promise.resolve(newestFirst.slice((page - 1) * size, page * size).map((e) => this.aggregate(e)));
+  }
+
+  /** What Opik's list computes: the mean of each score over the experiment's items. */
+  private aggregate(e: StoredExperiment): ExperimentAggregate {
+    const sums = new Map<string, { total: number; count: number }>();
+    for (const item of e.items.values()) {
+      for (const score of item.feedbackScores) {
+        const entry = sums.get(score.name) ?? { total: 0, count: 0 };
+        sums.set(score.name, { total: entry.total + score.value, count: entry.count + 1 });
+      }
+    }
+    const dataset = [...this.datasets.values()].find((d) => d.record.id === e.datasetId);
+    return {
+      id: e.summary.id,
+      name: e.summary.name,
+      datasetId: e.datasetId,
+      datasetName: dataset?.record.name ?? "",
+      createdAt: e.summary.createdAt,
+      metadata: structuredClone(e.summary.metadata),
+      feedbackScores: e.withoutAggregates ? [] : [...sums].map(([name, { total, count }]) => ({ name, mean: total / count })),
+      traceCount: e.items.size,
+    };
+  }
+
+  addExperimentMetadata(experiment: ExperimentRecord, entries: Record<string, unknown>): Promise<void> {
+    this.check("addExperimentMetadata");
+    const stored = this.experiment(experiment);
+    stored.summary.metadata = { ...stored.summary.metadata, ...structuredClone(entries) };
     return Promise.resolve();
   }
 
