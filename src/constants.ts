@@ -64,6 +64,10 @@ export const DEFAULT_INPUTS = {
   comment: "sticky",
   "github-token": GITHUB_TOKEN_DEFAULT,
   "result-file": "",
+  "drift-window": "6",
+  "drift-reference": "24",
+  "drift-min-effect": "0.05",
+  "drift-issue": "",
 } as const;
 
 export type InputName = keyof typeof DEFAULT_INPUTS;
@@ -89,6 +93,8 @@ export const OUTPUTS = {
   scores: "scores",
   compareUrl: "compare-url",
   commentUrl: "comment-url",
+  drift: "drift",
+  driftMetrics: "drift-metrics",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -171,3 +177,8 @@ export const MAX_JSON_DEPTH = 64;
  * them hold 400 MB of the worker's heap.
  */
 export const EVALUATION_WRITE_BATCH = { items: 100, bytes: 32 * 1024 * 1024 } as const;
+
+/** The drift alert's GitHub issue: its label, and how the hidden marker that finds it again starts. */
+export const DRIFT_ISSUE = { label: "opik-drift", titlePrefix: "Opik evaluation drift: ", markerName: "opik-evaluate-drift" } as const;
+/** The drift check's windows and minimum effect when the inputs do not say. */
+export const DRIFT_DEFAULTS = { window: 6, reference: 24, minEffect: 0.05 } as const;

@@ -8,6 +8,7 @@ import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
 import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
+import { parseDriftSettings, type DriftConfig } from "./parse-drift-settings.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
@@ -70,6 +71,7 @@ export interface ActionConfig {
   resultFile?: string;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
+  drift: DriftConfig;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -262,6 +264,8 @@ export function parseConfig(
 
   const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
   problems.push(...runSettings.problems);
+  const driftSettings = parseDriftSettings(raw, runSettings.settings?.mode);
+  problems.push(...driftSettings.problems);
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
@@ -282,6 +286,7 @@ export function parseConfig(
 
   const scalars = problems.length === 0 ? inputSchema.parse(raw) : undefined;
   if (!scalars || !window || !taskProvider || !runSettings.settings) throw new ConfigError(problems);
+  if (!driftSettings.settings) throw new ConfigError(problems);
 
   return {
     dateString: raw["date-string"] || utcDateString(now),
@@ -328,5 +333,6 @@ export function parseConfig(
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
     run: runSettings.settings,
+    drift: driftSettings.settings,
   };
 }

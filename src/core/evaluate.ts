@@ -18,6 +18,7 @@ import { commentMarker } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";
 import type { ChatModel } from "../types.js";
 import { AdaptiveLimiter } from "../util/adaptive-limiter.js";
+import { checkDrift } from "./check-drift.js";
 import type { ExitDecision, Outcome } from "./outcome.js";
 
 /** The inputs as a runner read them, and what it knows about the run. */
@@ -160,8 +161,14 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     if (token) commentUrl = await postComment(() => github(token, warn), comment, warn);
     else warn("No github-token: the pull request comment was not posted (the job summary has the report)");
   }
+  // Scheduled runs watch the feature over time; a pull request's run is not one of the schedule's.
+  const drift =
+    config.run.mode === "harvest"
+      ? await checkDrift(config, { opik, log, github: deps.github, ...(event?.runUrl ? { runUrl: event.runUrl } : {}) })
+      : undefined;
+  const reported = drift ? { ...result, drift } : result;
   const publication = buildPublication({
-    result,
+    result: reported,
     items: run.items,
     verdict,
     resultFile: resultFilePath(inputs, config.resultFile),
@@ -170,7 +177,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
   });
   return {
     ...publication,
-    result,
+    result: reported,
     verdict,
     ...(comment ? { comment: { body: comment.body, mode: comment.mode, ...(commentUrl ? { url: commentUrl } : {}) } } : {}),
     exit: exitDecision(run, verdict),
