@@ -40,7 +40,8 @@ function lagOneAutocorrelation(values: readonly number[]): number {
     denominator += (values[i]! - mean) ** 2;
     if (i > 0) numerator += (values[i]! - mean) * (values[i - 1]! - mean);
   }
-  return denominator > 0 ? numerator / denominator : 0;
+  // Run means equal but for rounding have no correlation to speak of.
+  return denominator > 1e-12 * values.length ? numerator / denominator : 0;
 }
 
 /** How much an AR(1) correlation of ρ between neighbouring runs inflates the variance of the mean of k of them. */

@@ -30,7 +30,7 @@ export function renderDriftSection(drift: DriftOutcome): string {
   const lines = [
     "## Drift",
     "",
-    `${STATE_LINE[drift.state]}${drift.drifting.length ? `: ${drift.drifting.map((name) => `\`${escapeCell(name, 60)}\``).join(", ")}` : ""}. The last ${drift.recentRuns} of ${drift.window} runs against the ${drift.referenceRuns} of ${drift.reference} before them; minimum effect ${drift.minEffect}.`,
+    `${STATE_LINE[drift.state]}${drift.drifting.length ? `: ${drift.drifting.map((name) => `\`${escapeCell(name, 60)}\``).join(", ")}` : ""}. The last ${drift.recentRuns} runs against the ${drift.referenceRuns} before them (drift-window ${drift.window}, drift-reference ${drift.reference}, drift-min-effect ${drift.minEffect}).`,
     "",
   ];
   if (drift.reason) lines.push(`_${escapeCell(drift.reason, 300)}_`, "");
