@@ -81,6 +81,10 @@ export const DEFAULT_INPUTS = {
   "github-token": GITHUB_TOKEN_DEFAULT,
   "result-file": "",
   "trend-runs": "48",
+  "drift-window": "6",
+  "drift-reference": "24",
+  "drift-min-effect": "0.05",
+  "drift-issue": "",
 } as const;
 
 export type InputName = keyof typeof DEFAULT_INPUTS;
@@ -106,6 +110,8 @@ export const OUTPUTS = {
   scores: "scores",
   compareUrl: "compare-url",
   commentUrl: "comment-url",
+  drift: "drift",
+  driftMetrics: "drift-metrics",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -194,3 +200,7 @@ export const HEALTH_METADATA_KEY = "opik_evaluate_health";
 
 /** Reading a feature's history: experiments per page, and experiments whose items are aggregated at once when they carry no scores. */
 export const HISTORY_READ = { pageSize: 100, itemConcurrency: 4 } as const;
+/** The drift alert's GitHub issue: its label, and how the hidden marker that finds it again starts. */
+export const DRIFT_ISSUE = { label: "opik-drift", titlePrefix: "Opik evaluation drift: ", markerName: "opik-evaluate-drift" } as const;
+/** The drift check's windows and minimum effect when the inputs do not say. */
+export const DRIFT_DEFAULTS = { window: 6, reference: 24, minEffect: 0.05 } as const;

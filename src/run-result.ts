@@ -144,6 +144,35 @@ export interface RunResult {
   runId: string;
   /** How this run met overlapping runs: time it waited for the harvest lock, datasets it left to the runs evaluating them. */
   overlap: { waitedSeconds: number; busy: boolean; datasetsLeasedByOthers: LeasedDataset[] };
+  /** The drift check of a scheduled run (issue 11): absent when it did not run. */
+  drift?: DriftOutcome;
+}
+
+/** One metric or health signal of the drift check, as the report and the result JSON show it. */
+export interface DriftSignalOutcome {
+  name: string;
+  kind: "metric" | "health";
+  state: "drifting" | "stable" | "insufficient-data";
+  reference: number | null;
+  recent: number | null;
+  /** Recent minus reference in the bad direction, with its one-sided interval; absent when not compared. */
+  worsening?: number;
+  interval?: [number, number];
+  note?: string;
+}
+
+/** What the drift check concluded, with the issue it kept. */
+export interface DriftOutcome {
+  state: "none" | "drifting" | "recovered" | "insufficient-data";
+  drifting: string[];
+  signals: DriftSignalOutcome[];
+  window: number;
+  reference: number;
+  minEffect: number;
+  recentRuns: number;
+  referenceRuns: number;
+  reason?: string;
+  issue?: { action: "opened" | "updated" | "unchanged" | "closed" | "none"; url?: string };
 }
 
 /** The result plus what the gate and the report read per item. */

@@ -47,4 +47,8 @@ export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {
   "github-token": "Token for the pull request comment; needs pull-requests write permission.",
   "result-file": "Where to write the result JSON. Empty means $RUNNER_TEMP/opik-evaluate-result.json.",
   "trend-runs": "How many of the feature's scheduled runs (its experiments in Opik, newest first) the job summary's trend charts and the pull request comment's chart show, 1 to 500.",
+  "drift-window": "Scheduled runs only. Runs in the recent window the drift check compares with the reference window before it (the current run is the last).",
+  "drift-reference": "Scheduled runs only. Runs in the reference window, just before the recent window.",
+  "drift-min-effect": "Smallest worsening of a metric's mean (or of the error-trace or judge-failure rate) that counts as drift, in the metric's units.",
+  "drift-issue": "true or false. Keep one GitHub issue per feature while it drifts (label opik-drift; needs issues write permission). Empty means true on scheduled (harvest) runs.",
 };

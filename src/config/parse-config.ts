@@ -8,6 +8,7 @@ import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
 import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
+import { parseDriftSettings, type DriftConfig } from "./parse-drift-settings.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
@@ -74,6 +75,7 @@ export interface ActionConfig {
   run: RunSettings;
   /** The earlier scheduled runs the trend charts read back from Opik, at most. */
   trendRuns: number;
+  drift: DriftConfig;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -233,6 +235,8 @@ export function parseConfig(
 
   const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
   problems.push(...runSettings.problems);
+  const driftSettings = parseDriftSettings(raw, runSettings.settings?.mode);
+  problems.push(...driftSettings.problems);
   // The report job reads what the shards scored and calls no model, so it needs no provider keys.
   const callsModels = raw.mode.trim().toLowerCase() !== "report";
 
@@ -290,6 +294,7 @@ export function parseConfig(
 
   const scalars = problems.length === 0 ? inputSchema.parse(raw) : undefined;
   if (!scalars || !window || !taskProvider || !runSettings.settings) throw new ConfigError(problems);
+  if (!driftSettings.settings) throw new ConfigError(problems);
 
   return {
     dateString: raw["date-string"] || utcDateString(now),
@@ -338,5 +343,6 @@ export function parseConfig(
     cache: scalars.cache,
     run: runSettings.settings,
     trendRuns: scalars["trend-runs"],
+    drift: driftSettings.settings,
   };
 }

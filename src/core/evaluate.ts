@@ -18,10 +18,11 @@ import type { PipelineRun } from "../run-result.js";
 import { buildPublication, postComment, type PullRequestComment } from "../publish/index.js";
 import { commentMarker, MAX_COMMENT_CHARS, SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderComment } from "../report/render-comment.js";
-import { renderTrendComment, renderTrendSection, withCommentTrend } from "../report/render-trends.js";
+import { renderDriftChart, renderTrendComment, renderTrendSection, withCommentTrend } from "../report/render-trends.js";
 import type { ChatModel } from "../types.js";
 import { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { CompletionCache, type CompletionStore } from "../cache/completion-cache.js";
+import { checkDrift, driftRunsNeeded, unreadHistory } from "./check-drift.js";
 import type { ExitDecision, Outcome } from "./outcome.js";
 
 /** The inputs as a runner read them, and what it knows about the run. */
@@ -99,12 +100,12 @@ function plannedComment(config: ActionConfig, event: GitHubEventContext | undefi
  * The feature's scheduled runs, for the trend charts; read after the run, so a scheduled run's own experiment (with
  * its health) is the last point. Opik failing to answer costs the charts, never the run.
  */
-async function readHistory(opik: OpikGateway, config: ActionConfig, run: PipelineRun, log: Logger): Promise<RunHistory | undefined> {
+async function readHistory(opik: OpikGateway, config: ActionConfig, run: PipelineRun, log: Logger, runs: number): Promise<RunHistory | undefined> {
   const experiment = run.result.experiment;
   // A run that failed before its experiment most likely failed on Opik: a second warning would only repeat it.
   if (run.result.status === "failed" && !experiment) return undefined;
   try {
-    return await loadRunHistory(opik, config, config.run.mode === "harvest" && experiment ? { experimentId: experiment.id } : {});
+    return await loadRunHistory(opik, { ...config, trendRuns: runs }, config.run.mode === "harvest" && experiment ? { experimentId: experiment.id } : {});
   } catch (error) {
     const warning = `The trend charts are left out: the feature's earlier runs could not be read from Opik: ${errorMessage(error)}`;
     run.result.warnings.push(warning);
@@ -180,7 +181,10 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
   };
 
-  const history = await readHistory(opik, config, run, log);
+  // One read serves the charts and the drift check, which may look further back than trend-runs.
+  const watchesDrift = config.run.mode === "harvest";
+  const read = await readHistory(opik, config, run, log, Math.max(config.trendRuns, watchesDrift ? driftRunsNeeded(config) : 0));
+  const history = read && { ...read, runs: read.runs.slice(-config.trendRuns) };
   const comment = plannedComment(config, event, (marker) => {
     const body = renderComment(run, verdict, links, marker);
     return withCommentTrend(body, renderTrendComment(history, verdict, MAX_COMMENT_CHARS - body.length - 1), marker, MAX_COMMENT_CHARS);
@@ -193,8 +197,23 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     if (token) commentUrl = await postComment(() => github(token, warn), comment, warn);
     else warn("No github-token: the pull request comment was not posted (the job summary has the report)");
   }
+  // Scheduled runs watch the feature over time; a pull request's run is not one of the schedule's.
+  // Without a history the run has already warned; the drift check only says why it could not look.
+  const drift = !watchesDrift
+    ? undefined
+    : read
+      ? await checkDrift(config, {
+          opik,
+          log,
+          github: deps.github,
+          loadHistory: (runs) => Promise.resolve({ ...read, runs: read.runs.slice(-runs) }),
+          chart: renderDriftChart,
+          ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
+        })
+      : unreadHistory(config, "the feature's earlier runs could not be read from Opik (see the warnings)");
+  const reported = drift ? { ...result, drift } : result;
   const publication = buildPublication({
-    result,
+    result: reported,
     items: run.items,
     verdict,
     resultFile: resultFilePath(inputs, config.resultFile),
@@ -205,7 +224,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
   return {
     ...publication,
     ...(trends ? { summary: `${publication.summary}\n${trends}` } : {}),
-    result,
+    result: reported,
     verdict,
     ...(history ? { history } : {}),
     ...(comment ? { comment: { body: comment.body, mode: comment.mode, ...(commentUrl ? { url: commentUrl } : {}) } } : {}),

@@ -13,6 +13,24 @@ export interface IssueComment {
   createdAt: string;
 }
 
+/** A repository issue (never a pull request), as the drift alert reads it. */
+export interface Issue {
+  number: number;
+  title: string;
+  body: string;
+  htmlUrl: string;
+  state: "open" | "closed";
+  labels: string[];
+  createdAt: string;
+}
+
+export interface IssueEdit {
+  body?: string;
+  state?: "open" | "closed";
+  /** Why it was closed: `completed` when the drift recovered, `duplicate` for a second issue a concurrent run opened. */
+  stateReason?: "completed" | "not_planned" | "duplicate";
+}
+
 /** The few GitHub calls the action makes; everything else stays out of reach. */
 export interface GitHubGateway {
   readonly event: GitHubEventContext;
@@ -25,6 +43,10 @@ export interface GitHubGateway {
   listIssueComments(issueNumber: number): Promise<IssueComment[]>;
   createIssueComment(issueNumber: number, body: string): Promise<IssueComment>;
   updateIssueComment(commentId: number, body: string): Promise<IssueComment>;
+  /** The repository's open issues carrying the label, oldest first; pull requests are left out. */
+  listOpenIssues(label: string): Promise<Issue[]>;
+  createIssue(title: string, body: string, labels: readonly string[]): Promise<Issue>;
+  updateIssue(issueNumber: number, edit: IssueEdit): Promise<Issue>;
 }
 
 export interface GitHubGatewayOptions {
@@ -64,6 +86,29 @@ function toComment(raw: RawComment): IssueComment {
     htmlUrl: raw.html_url,
     createdAt: raw.created_at,
     ...(raw.user ? { author: { login: raw.user.login, type: raw.user.type } } : {}),
+  };
+}
+
+interface RawIssue {
+  number: number;
+  title: string;
+  body?: string | null | undefined;
+  html_url: string;
+  state: string;
+  labels: (string | { name?: string | undefined })[];
+  created_at: string;
+  pull_request?: unknown;
+}
+
+function toIssue(raw: RawIssue): Issue {
+  return {
+    number: raw.number,
+    title: raw.title,
+    body: raw.body ?? "",
+    htmlUrl: raw.html_url,
+    state: raw.state === "closed" ? "closed" : "open",
+    labels: raw.labels.map((label) => (typeof label === "string" ? label : (label.name ?? ""))).filter(Boolean),
+    createdAt: raw.created_at,
   };
 }
 
@@ -142,6 +187,37 @@ export function createGitHubGateway(options: GitHubGatewayOptions): GitHubGatewa
     updateIssueComment(commentId, body) {
       return call(`update comment ${commentId}`, async () =>
         toComment((await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body })).data),
+      );
+    },
+    listOpenIssues(label) {
+      return call(`list open issues labelled ${label}`, async () => {
+        const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+          ...repo,
+          state: "open",
+          labels: label,
+          sort: "created",
+          direction: "asc",
+          per_page: 100,
+        });
+        return issues.filter((issue) => !issue.pull_request).map(toIssue);
+      });
+    },
+    createIssue(title, body, labels) {
+      return call(`create issue "${title}"`, async () => toIssue((await octokit.rest.issues.create({ ...repo, title, body, labels: [...labels] })).data));
+    },
+    updateIssue(issueNumber, edit) {
+      return call(`update issue #${issueNumber}`, async () =>
+        toIssue(
+          (
+            await octokit.rest.issues.update({
+              ...repo,
+              issue_number: issueNumber,
+              ...(edit.body !== undefined ? { body: edit.body } : {}),
+              ...(edit.state ? { state: edit.state } : {}),
+              ...(edit.stateReason ? { state_reason: edit.stateReason } : {}),
+            })
+          ).data,
+        ),
       );
     },
   };

@@ -2,3 +2,4 @@
 export { buildPublication, scoresOutput, type Annotation, type Publication, type RunReport } from "./publish-result.js";
 export { postComment, publishComment, type PublishOptions, type PublishResult, type PullRequestComment } from "./publish-comment.js";
 export { toResultJson, type ResultJson } from "./result-json.js";
+export { postDriftIssue, publishDriftIssue, type DriftIssueOptions, type DriftIssueResult } from "./publish-drift-issue.js";

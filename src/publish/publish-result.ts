@@ -5,6 +5,7 @@ import type { RunResult } from "../run-result.js";
 import { SUMMARY_BUDGET_BYTES } from "../report/limits.js";
 import { renderGateSection } from "../report/render-gate.js";
 import { renderSummary } from "../report/render-summary.js";
+import { renderDriftSection } from "../report/render-drift-section.js";
 import type { ItemOutcome } from "../types.js";
 import { toResultJson } from "./result-json.js";
 
@@ -72,8 +73,10 @@ export function buildPublication(run: RunReport): Publication {
     [OUTPUTS.scores]: JSON.stringify(scoresOutput(verdict)),
     [OUTPUTS.compareUrl]: run.compareUrl ?? "",
     [OUTPUTS.commentUrl]: run.commentUrl ?? "",
+    [OUTPUTS.drift]: result.drift?.state ?? "",
+    [OUTPUTS.driftMetrics]: result.drift?.drifting.join(",") ?? "",
   };
-  const summary = renderSummary(result, verdict);
+  const summary = `${renderSummary(result, verdict)}${result.drift ? `\n${renderDriftSection(result.drift)}` : ""}`;
   // A rejected configuration has no gate to speak of: its summary is the list of problems.
   const gate = result.configRejected
     ? ""

@@ -1,4 +1,4 @@
-import type { CacheOutcome, CleanupResult, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
+import type { CacheOutcome, CleanupResult, DriftOutcome, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
 
 /** The original job's cleanup_result. */
 export interface CleanupResultJson {
@@ -74,6 +74,54 @@ export interface ResultJson {
   /** The task prompt's version in Opik's prompt library, when the task ran with a prompt file. */
   prompt_version?: { name: string; commit: string; version_id: string; reused: boolean; url: string };
   config_rejected?: true;
+  /** The drift check of a scheduled run; absent when it did not run. */
+  drift?: DriftJson;
+}
+
+export interface DriftJson {
+  state: DriftOutcome["state"];
+  metrics: string[];
+  window: number;
+  reference: number;
+  min_effect: number;
+  recent_runs: number;
+  reference_runs: number;
+  reason?: string;
+  signals: {
+    name: string;
+    kind: string;
+    state: string;
+    reference: number | null;
+    recent: number | null;
+    worsening?: number;
+    interval?: [number, number];
+    note?: string;
+  }[];
+  issue?: { action: string; url?: string };
+}
+
+function driftJson(drift: DriftOutcome): DriftJson {
+  return {
+    state: drift.state,
+    metrics: [...drift.drifting],
+    window: drift.window,
+    reference: drift.reference,
+    min_effect: drift.minEffect,
+    recent_runs: drift.recentRuns,
+    reference_runs: drift.referenceRuns,
+    ...(drift.reason ? { reason: drift.reason } : {}),
+    signals: drift.signals.map((s) => ({
+      name: s.name,
+      kind: s.kind,
+      state: s.state,
+      reference: s.reference,
+      recent: s.recent,
+      ...(s.worsening !== undefined ? { worsening: s.worsening } : {}),
+      ...(s.interval ? { interval: s.interval } : {}),
+      ...(s.note ? { note: s.note } : {}),
+    })),
+    ...(drift.issue ? { issue: { action: drift.issue.action, ...(drift.issue.url ? { url: drift.issue.url } : {}) } } : {}),
+  };
 }
 
 function cleanupResultJson(cleanup: CleanupResult): CleanupResultJson {
@@ -163,6 +211,7 @@ export function toResultJson(result: RunResult): ResultJson {
         }
       : {}),
     ...(result.configRejected ? { config_rejected: true as const } : {}),
+    ...(result.drift ? { drift: driftJson(result.drift) } : {}),
   };
 }
 

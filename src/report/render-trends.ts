@@ -234,3 +234,12 @@ export function withCommentTrend(body: string, trend: string, marker: string, ma
   if (!trend || at < 0 || body.length + trend.length + 1 > maxChars) return body;
   return `${body.slice(0, at)}${trend}\n${body.slice(at)}`;
 }
+
+/** The drift issue's chart: each drifting metric's mean per run over the runs read, with its sparkline. Pure. */
+export function renderDriftChart(history: RunHistory, drifting: readonly string[]): string | undefined {
+  const parts = drifting.flatMap((name) => {
+    const series = metricSeries(history.runs, name, undefined);
+    return series ? [mermaidChart(series), "", sparkLine(name, series), ""] : [];
+  });
+  return parts.length ? parts.join("\n").trimEnd() : undefined;
+}

@@ -119,3 +119,49 @@ describe("the result JSON, built at the edge", () => {
     expect(publication.resultJson).toBe(JSON.stringify(toResultJson(input.run.result), null, 2));
   });
 });
+
+describe("the drift block", () => {
+  it("comes after every other field, in snake_case, and sets the drift outputs", () => {
+    const drifting = result({
+      drift: {
+        state: "drifting",
+        drifting: ["output_format"],
+        signals: [
+          { name: "output_format", kind: "metric", state: "drifting", reference: 0.91, recent: 0.55, worsening: 0.36, interval: [0.3, 0.42] },
+          { name: "spans_per_run", kind: "health", state: "stable", reference: 40, recent: 38, worsening: 2 },
+        ],
+        window: 6,
+        reference: 24,
+        minEffect: 0.05,
+        recentRuns: 6,
+        referenceRuns: 24,
+        issue: { action: "opened", url: "https://github.com/octo-org/hello-world/issues/500" },
+      },
+    });
+    const json = toResultJson(drifting);
+    expect(Object.keys(json).at(-1)).toBe("drift");
+    expect(json.drift).toEqual({
+      state: "drifting",
+      metrics: ["output_format"],
+      window: 6,
+      reference: 24,
+      min_effect: 0.05,
+      recent_runs: 6,
+      reference_runs: 24,
+      signals: [
+        { name: "output_format", kind: "metric", state: "drifting", reference: 0.91, recent: 0.55, worsening: 0.36, interval: [0.3, 0.42] },
+        { name: "spans_per_run", kind: "health", state: "stable", reference: 40, recent: 38, worsening: 2 },
+      ],
+      issue: { action: "opened", url: "https://github.com/octo-org/hello-world/issues/500" },
+    });
+    const publication = buildPublication({
+      result: drifting,
+      items: [],
+      verdict: computeVerdict(gateInput([item("a", { output_format: 1 })])),
+      resultFile: "/tmp/r.json",
+    });
+    expect(publication.outputs).toMatchObject({ drift: "drifting", "drift-metrics": "output_format" });
+    expect(publication.summary).toContain("## Drift");
+    expect("drift" in toResultJson(result())).toBe(false);
+  });
+});

@@ -35,6 +35,19 @@ export interface StoredComment {
   updatedAt: string;
 }
 
+export interface StoredIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  stateReason: "completed" | "not_planned" | "duplicate" | "reopened" | null;
+  user: ServerUser;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
 export type Forbid = "none" | "writes" | "all";
 
 export interface GitHubServer {
@@ -44,6 +57,8 @@ export interface GitHubServer {
   /** Responses that did not match GitHub's OpenAPI description; tests expect none. */
   schemaViolations: string[];
   comments(issue: number): StoredComment[];
+  /** Issues (not pull requests) of the repository, oldest first. */
+  issues(): StoredIssue[];
   /** Adds comments directly, as if written before the test. */
   seed(issue: number, comments: readonly { body: string; user?: ServerUser }[]): StoredComment[];
   /** Who the token is: a user answers GET /user; undefined answers 403 as GITHUB_TOKEN does. */
@@ -69,12 +84,17 @@ interface Reply {
   headers?: Record<string, string>;
   /** The OpenAPI path template and method the reply is checked against. */
   operation?: { path: string; method: "get" | "post" | "patch" };
+  /** Sent this long after the request arrived, so concurrent clients interleave as they would against GitHub. */
+  delayMs?: number;
 }
 
 export async function startGitHubServer(): Promise<GitHubServer> {
   const requests: RecordedRequest[] = [];
   const schemaViolations: string[] = [];
   const store: StoredComment[] = [];
+  const issueStore: StoredIssue[] = [];
+  // Issue numbers share GitHub's sequence with pull requests; tests' pull requests use small numbers.
+  let nextIssueNumber = 500;
   let nextId = 1_000_001;
   let clock = Date.parse("2026-02-04T14:00:00Z");
   let viewer: ServerUser | undefined;
@@ -108,6 +128,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       requests.push(request);
       const reply = route(request);
       if (reply.operation) schemaViolations.push(...checkReply(reply, `${request.method} ${request.url}`));
+      if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
       send(res, reply);
     })();
   });
@@ -129,6 +150,8 @@ export async function startGitHubServer(): Promise<GitHubServer> {
         };
       return { status: 200, body: userJson(viewer, true), operation: { path: "/user", method: "get" } };
     }
+    const issues = issueRoute(request, write);
+    if (issues) return issues;
     if (forbidden === "all" || (forbidden === "writes" && write)) {
       const docs = edit
         ? "https://docs.github.com/rest/issues/comments#update-an-issue-comment"
@@ -181,6 +204,172 @@ export async function startGitHubServer(): Promise<GitHubServer> {
       return { status: 200, body: commentJson(comment), operation };
     }
     return { status: 404, body: NOT_FOUND_BODY };
+  }
+
+  /**
+   * The repository's issues: GET /repos/{owner}/{repo}/issues (filtered by state and labels, sorted, paged),
+   * POST to create one with labels, PATCH /repos/{owner}/{repo}/issues/{issue_number} to edit its body or state.
+   */
+  function issueRoute(request: RecordedRequest, write: boolean): Reply | undefined {
+    const collection = /^\/repos\/([^/]+)\/([^/]+)\/issues$/.exec(request.path);
+    const single = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)$/.exec(request.path);
+    const match = collection ?? single;
+    if (!match || match[1] !== OWNER || match[2] !== REPO) return undefined;
+    if (collection && !["GET", "POST"].includes(request.method)) return undefined;
+    if (single && request.method !== "PATCH") return undefined;
+    const operation = collection
+      ? { path: "/repos/{owner}/{repo}/issues", method: request.method === "GET" ? ("get" as const) : ("post" as const) }
+      : { path: "/repos/{owner}/{repo}/issues/{issue_number}", method: "patch" as const };
+    if (forbidden === "all" || (forbidden === "writes" && write))
+      return {
+        status: 403,
+        body: FORBIDDEN_BODY(
+          single ? "https://docs.github.com/rest/issues/issues#update-an-issue" : "https://docs.github.com/rest/issues/issues#create-an-issue",
+        ),
+        operation,
+      };
+    if (collection && request.method === "GET") return listIssues(request.query, operation);
+    const body = (request.body && typeof request.body === "object" ? request.body : {}) as Record<string, unknown>;
+    if (collection) {
+      if (typeof body.title !== "string" || !body.title)
+        return {
+          status: 422,
+          body: {
+            message: "Validation Failed",
+            errors: [{ resource: "Issue", code: "missing_field", field: "title" }],
+            documentation_url: "https://docs.github.com/rest/issues/issues#create-an-issue",
+            status: "422",
+          },
+          operation,
+        };
+      const at = now();
+      const labels = Array.isArray(body.labels) ? body.labels.map((l) => (typeof l === "string" ? l : String((l as { name?: unknown }).name))) : [];
+      const issue: StoredIssue = {
+        number: nextIssueNumber++,
+        title: body.title,
+        body: typeof body.body === "string" ? body.body : "",
+        labels,
+        state: "open",
+        stateReason: null,
+        user: viewer ?? GITHUB_ACTIONS_BOT,
+        createdAt: at,
+        updatedAt: at,
+        closedAt: null,
+      };
+      issueStore.push(issue);
+      // GitHub takes a moment to create an issue: long enough for a concurrent run to list before it exists.
+      return { status: 201, body: issueJson(issue), headers: { location: `${base}/repos/${OWNER}/${REPO}/issues/${issue.number}` }, operation, delayMs: 30 };
+    }
+    const issue = issueStore.find((i) => i.number === Number(single?.[3]));
+    if (!issue) return { status: 404, body: NOT_FOUND_BODY, operation };
+    if (body.state !== undefined && body.state !== "open" && body.state !== "closed")
+      return {
+        status: 422,
+        body: {
+          message: "Validation Failed",
+          errors: [{ resource: "Issue", code: "invalid", field: "state" }],
+          documentation_url: "https://docs.github.com/rest/issues/issues#update-an-issue",
+          status: "422",
+        },
+        operation,
+      };
+    if (typeof body.body === "string") issue.body = body.body;
+    if (typeof body.title === "string") issue.title = body.title;
+    const at = now();
+    if (body.state && body.state !== issue.state) {
+      issue.state = body.state;
+      issue.closedAt = body.state === "closed" ? at : null;
+      // state_reason is ignored unless the state changes; closing without one is "completed".
+      issue.stateReason = body.state === "closed" ? ((body.state_reason as StoredIssue["stateReason"] | undefined) ?? "completed") : "reopened";
+    }
+    issue.updatedAt = at;
+    return { status: 200, body: issueJson(issue), operation };
+  }
+
+  function listIssues(query: URLSearchParams, operation: Reply["operation"]): Reply {
+    const perPage = Math.min(100, Math.max(1, Number(query.get("per_page") ?? 30) || 30));
+    const page = Math.max(1, Number(query.get("page") ?? 1) || 1);
+    const state = query.get("state") ?? "open";
+    const labels = (query.get("labels") ?? "")
+      .split(",")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const ascending = query.get("direction") === "asc";
+    const key = query.get("sort") === "updated" ? (i: StoredIssue) => i.updatedAt : (i: StoredIssue) => i.createdAt;
+    const all = issueStore
+      .filter((i) => state === "all" || i.state === state)
+      .filter((i) => labels.every((l) => i.labels.some((own) => own.toLowerCase() === l.toLowerCase())))
+      .sort((a, b) => (ascending ? 1 : -1) * (key(a).localeCompare(key(b)) || a.number - b.number));
+    const last = Math.max(1, Math.ceil(all.length / perPage));
+    const pageUrl = (n: number): string => {
+      const next = new URLSearchParams(query);
+      next.set("page", String(n));
+      return `${base}/repositories/${REPOSITORY_ID}/issues?${next.toString()}`;
+    };
+    const links: string[] = [];
+    if (page > 1) links.push(`<${pageUrl(page - 1)}>; rel="prev"`);
+    if (page < last) links.push(`<${pageUrl(page + 1)}>; rel="next"`, `<${pageUrl(last)}>; rel="last"`);
+    if (page > 1) links.push(`<${pageUrl(1)}>; rel="first"`);
+    return {
+      status: 200,
+      body: all.slice((page - 1) * perPage, page * perPage).map(issueJson),
+      ...(links.length ? { headers: { link: links.join(", ") } } : {}),
+      ...(operation ? { operation } : {}),
+    };
+  }
+
+  function issueJson(issue: StoredIssue): Record<string, unknown> {
+    const api = `${base}/repos/${OWNER}/${REPO}/issues/${issue.number}`;
+    return {
+      id: 2_000_000_000 + issue.number,
+      node_id: Buffer.from(`Issue${issue.number}`).toString("base64"),
+      url: api,
+      repository_url: `${base}/repos/${OWNER}/${REPO}`,
+      labels_url: `${api}/labels{/name}`,
+      comments_url: `${api}/comments`,
+      events_url: `${api}/events`,
+      html_url: `https://github.com/${OWNER}/${REPO}/issues/${issue.number}`,
+      number: issue.number,
+      state: issue.state,
+      state_reason: issue.stateReason,
+      title: issue.title,
+      body: issue.body,
+      user: userJson(issue.user, false),
+      labels: issue.labels.map((name, i) => ({
+        id: 208045946 + i,
+        node_id: Buffer.from(`Label${name}`).toString("base64"),
+        url: `${base}/repos/${OWNER}/${REPO}/labels/${encodeURIComponent(name)}`,
+        name,
+        description: null,
+        color: "d93f0b",
+        default: false,
+      })),
+      assignee: null,
+      assignees: [],
+      milestone: null,
+      locked: false,
+      active_lock_reason: null,
+      comments: store.filter((c) => c.issue === issue.number).length,
+      closed_at: issue.closedAt,
+      created_at: issue.createdAt,
+      updated_at: issue.updatedAt,
+      closed_by: null,
+      author_association: issue.user.type === "Bot" ? "NONE" : "MEMBER",
+      timeline_url: `${api}/timeline`,
+      performed_via_github_app: null,
+      reactions: {
+        url: `${api}/reactions`,
+        total_count: 0,
+        "+1": 0,
+        "-1": 0,
+        laugh: 0,
+        hooray: 0,
+        confused: 0,
+        heart: 0,
+        rocket: 0,
+        eyes: 0,
+      },
+    };
   }
 
   /** GitHub's paging: per_page (default 30, at most 100), page from 1, and a Link header with first/prev/next/last. */
@@ -283,6 +472,7 @@ export async function startGitHubServer(): Promise<GitHubServer> {
     requests,
     schemaViolations,
     comments: (issue) => store.filter((c) => c.issue === issue),
+    issues: () => [...issueStore].sort((a, b) => a.number - b.number),
     seed: (issue, comments) => comments.map((c) => add(issue, c.body, c.user ?? GITHUB_ACTIONS_BOT)),
     setViewer(user) {
       viewer = user;
@@ -344,7 +534,13 @@ export function githubOpenApi(): OpenApiSubset {
   if (openApi) return openApi;
   const file = createRequire(import.meta.url).resolve("@octokit/openapi/generated/api.github.com.json");
   const full = JSON.parse(readFileSync(file, "utf8")) as OpenApiSubset;
-  const wanted = ["/user", "/repos/{owner}/{repo}/issues/{issue_number}/comments", "/repos/{owner}/{repo}/issues/comments/{comment_id}"];
+  const wanted = [
+    "/user",
+    "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+    "/repos/{owner}/{repo}/issues/comments/{comment_id}",
+    "/repos/{owner}/{repo}/issues",
+    "/repos/{owner}/{repo}/issues/{issue_number}",
+  ];
   openApi = {
     paths: Object.fromEntries(wanted.map((p) => [p, full.paths[p] ?? {}])),
     components: { schemas: full.components.schemas, responses: full.components.responses },
