@@ -89,6 +89,7 @@ export const OUTPUTS = {
   scores: "scores",
   compareUrl: "compare-url",
   commentUrl: "comment-url",
+  promotedCount: "promoted-count",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -171,3 +172,9 @@ export const MAX_JSON_DEPTH = 64;
  * them hold 400 MB of the worker's heap.
  */
 export const EVALUATION_WRITE_BATCH = { items: 100, bytes: 32 * 1024 * 1024 } as const;
+
+/**
+ * Promotion of production failures to the feature's test suite (features.<type>.test_suite): the suite's name is
+ * `<experiment type>` + suiteSuffix unless set, and a run adds at most maxPerRun items, worst first.
+ */
+export const PROMOTE_DEFAULTS = { suiteSuffix: "-regressions", maxPerRun: 10 } as const;

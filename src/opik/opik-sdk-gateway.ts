@@ -15,6 +15,7 @@ import { countSpanPage, type OpikCall as Call } from "./span-count.js";
 import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "./opik-gateway.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
+import { testSuiteOperations } from "./test-suites.js";
 
 export interface OpikConnection {
   url: string;
@@ -129,9 +130,28 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return found && datasetRecord(found);
     });
 
+  // The UI's redirects resolve workspace and project from the API's base URL, base64-encoded.
+  const redirectPath = encodeURIComponent(Buffer.from(connection.url).toString("base64"));
+
   return {
     projectName,
     newId: () => generateId(),
+    ...testSuiteOperations({
+      api,
+      call,
+      projectName,
+      requestOptions: REQUEST_OPTIONS,
+      toRecord: datasetRecord,
+      maxBatchBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes,
+    }),
+
+    datasetUrl(dataset) {
+      return `${uiBase}/api/v1/session/redirect/datasets/?dataset_id=${dataset.id}&path=${redirectPath}`;
+    },
+
+    traceUrl(traceId) {
+      return `${uiBase}/api/v1/session/redirect/projects/?trace_id=${traceId}&path=${redirectPath}`;
+    },
 
     searchTraces(filters, options) {
       return pagedStream(

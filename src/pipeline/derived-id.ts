@@ -50,3 +50,8 @@ export function evaluationIds(experimentId: string, datasetItemId: string): { ex
 function anchorMillis(entity: { id: string; createdAt?: string }): number {
   return uuidV7Millis(entity.id) ?? (entity.createdAt ? Date.parse(entity.createdAt) : 0);
 }
+
+/** A span's item in a test suite: overlapping runs promoting the same span upsert one item. */
+export function suiteItemId(suite: { id: string; createdAt?: string }, spanId: string): string {
+  return derivedUuidV7(anchorMillis(suite), `suite-item:${suite.id}:${spanId}`);
+}

@@ -72,6 +72,7 @@ export function buildPublication(run: RunReport): Publication {
     [OUTPUTS.scores]: JSON.stringify(scoresOutput(verdict)),
     [OUTPUTS.compareUrl]: run.compareUrl ?? "",
     [OUTPUTS.commentUrl]: run.commentUrl ?? "",
+    [OUTPUTS.promotedCount]: String(result.promoted?.items.length ?? 0),
   };
   const summary = renderSummary(result, verdict);
   // A rejected configuration has no gate to speak of: its summary is the list of problems.

@@ -1,6 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
+import type {
+  EvaluationRecord,
+  NewDatasetItem,
+  NewSuiteItem,
+  OpikGateway,
+  PromptVersionRecord,
+  SpanScore,
+  TestSuiteSettings,
+} from "../../src/opik/opik-gateway.js";
 import type {
   DatasetItemRecord,
   DatasetRecord,
@@ -53,6 +61,8 @@ export class FakeOpikGateway implements OpikGateway {
   readonly evaluationWrites: number[] = [];
   /** Each prompt's versions, oldest first. */
   readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
+  /** The settings of each test suite (a dataset in `datasets` too), by suite name; `versions` counts item writes. */
+  readonly suites = new Map<string, { settings: TestSuiteSettings; versions: number }>();
   private readonly failing = new Map<keyof OpikGateway, string>();
 
   constructor(projectName = "charters-app") {
@@ -255,6 +265,41 @@ export class FakeOpikGateway implements OpikGateway {
 
   newId(): string {
     return randomUUID();
+  }
+
+  ensureTestSuite(
+    name: string,
+    description: string,
+    settings: TestSuiteSettings,
+  ): Promise<{ suite: DatasetRecord; created: boolean; settings: TestSuiteSettings }> {
+    this.check("ensureTestSuite");
+    const existing = this.datasets.get(name);
+    if (existing) {
+      const suite = this.suites.get(name);
+      if (!suite) return Promise.reject(new Error(`fake Opik: dataset "${name}" is not a test suite`));
+      return Promise.resolve({ suite: structuredClone(existing.record), created: false, settings: structuredClone(suite.settings) });
+    }
+    const record: DatasetRecord = { id: randomUUID(), name, description, tags: [], createdAt: new Date().toISOString() };
+    this.datasets.set(name, { record, items: new Map() });
+    this.suites.set(name, { settings: structuredClone(settings), versions: 1 });
+    return Promise.resolve({ suite: structuredClone(record), created: true, settings: structuredClone(settings) });
+  }
+
+  insertTestSuiteItems(suite: DatasetRecord, items: readonly NewSuiteItem[]): Promise<void> {
+    this.check("insertTestSuiteItems");
+    const stored = this.dataset(suite);
+    for (const item of items) stored.items.set(item.id, { id: item.id, spanId: item.spanId, traceId: item.traceId, data: structuredClone(item.data) });
+    const versions = this.suites.get(suite.name);
+    if (versions) versions.versions += 1;
+    return Promise.resolve();
+  }
+
+  datasetUrl(dataset: DatasetRecord): string {
+    return `http://opik.test/datasets/${dataset.id}`;
+  }
+
+  traceUrl(traceId: string): string {
+    return `http://opik.test/traces/${traceId}`;
   }
 
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string {
