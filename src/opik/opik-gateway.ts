@@ -98,6 +98,8 @@ export interface OpikGateway {
   deleteDataset(dataset: DatasetRecord): Promise<void>;
   setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;
   listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]>;
+  /** One dataset item by id, or undefined when there is none. */
+  getDatasetItem(id: string): Promise<DatasetItemRecord | undefined>;
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;

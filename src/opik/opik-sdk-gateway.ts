@@ -297,6 +297,13 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return items;
     },
 
+    async getDatasetItem(id) {
+      const item = await call(`dataset item ${id}`, () => absentOn404(() => api.datasets.getDatasetItemById(id, {}, REQUEST_OPTIONS)));
+      if (!item) return undefined;
+      const data = item.data && typeof item.data === "object" && !Array.isArray(item.data) ? (item.data as Record<string, unknown>) : {};
+      return { id: item.id ?? id, ...(item.spanId ? { spanId: item.spanId } : {}), ...(item.traceId ? { traceId: item.traceId } : {}), data };
+    },
+
     async insertDatasetItems(dataset, items: readonly NewDatasetItem[]) {
       const wire = items.map((item) => ({
         id: item.id,

@@ -6,11 +6,8 @@ import { suiteItemId } from "./derived-id.js";
 import type { Logger } from "./logger.js";
 import { selectPromotions, type PromotionCandidate } from "./select-promotions.js";
 
-/** What the scheduled run evaluated: the experiment's outcomes and the dataset items they were scored on. */
-export interface EvaluatedItems {
-  outcomes: readonly ItemOutcome[];
-  datasetItems: readonly DatasetItemRecord[];
-}
+/** Dataset items read at once while promoting: a handful of small GETs, never the whole dataset. */
+const READ_CONCURRENCY = 4;
 
 /**
  * Adds the run's failures to the feature's test suite (created if missing): each flagged item's span input, its
@@ -21,14 +18,15 @@ export interface EvaluatedItems {
 export async function promoteFailures(
   opik: OpikGateway,
   settings: PromoteSettings,
-  evaluated: EvaluatedItems,
+  /** The experiment's outcomes: their trace ids are the evaluation's, the source span's are in the dataset items. */
+  outcomes: readonly ItemOutcome[],
   context: { experimentType: string; experimentName: string },
   log: Logger,
 ): Promise<{ outcome: PromotionOutcome; warnings: string[] }> {
   const warnings: string[] = [];
   const outcome: PromotionOutcome = { suiteName: settings.suiteName, created: false, items: [], alreadyInSuite: 0, overCap: 0 };
   // Nothing flagged, nothing to write: the suite is not even created.
-  if (selectPromotions(evaluated.outcomes, settings.bounds, new Set(), Number.MAX_SAFE_INTEGER).chosen.length === 0) return { outcome, warnings };
+  if (selectPromotions(outcomes, settings.bounds, new Set(), Number.MAX_SAFE_INTEGER).chosen.length === 0) return { outcome, warnings };
 
   const wanted: TestSuiteSettings = { assertions: settings.assertions, executionPolicy: settings.executionPolicy };
   const description = `Regression cases of ${context.experimentType}, promoted from production spans by opik-evaluate`;
@@ -43,13 +41,17 @@ export async function promoteFailures(
   }
 
   const inSuite = new Set((await opik.listDatasetItems(suite)).flatMap((item) => sourceSpanIds(item)));
-  const selection = selectPromotions(evaluated.outcomes, settings.bounds, inSuite, settings.maxPerRun);
+  const selection = selectPromotions(outcomes, settings.bounds, inSuite, settings.maxPerRun);
   outcome.alreadyInSuite = selection.alreadyInSuite;
   outcome.overCap = selection.overCap;
   if (selection.chosen.length === 0) return { outcome, warnings };
 
-  const datasetItems = new Map(evaluated.datasetItems.map((item) => [item.id, item]));
-  const items = selection.chosen.map((candidate) => suiteItem(candidate, datasetItems.get(candidate.outcome.datasetItemId), suite, context));
+  // The experiment let go of the items' payloads to keep memory flat, so the chosen few are read again.
+  const sources = await readItems(
+    opik,
+    selection.chosen.map((candidate) => candidate.outcome.datasetItemId),
+  );
+  const items = selection.chosen.map((candidate) => suiteItem(candidate, sources.get(candidate.outcome.datasetItemId), suite, context));
   log.info(`Promoting ${items.length} item(s) to test suite ${suite.name}${created ? " (created)" : ""}`);
   await opik.insertTestSuiteItems(suite, items);
 
@@ -66,6 +68,19 @@ export async function promoteFailures(
     url: opik.traceUrl(item.traceId),
   }));
   return { outcome, warnings };
+}
+
+async function readItems(opik: OpikGateway, ids: readonly string[]): Promise<Map<string, DatasetItemRecord>> {
+  const found = new Map<string, DatasetItemRecord>();
+  for (let start = 0; start < ids.length; start += READ_CONCURRENCY) {
+    const batch = await Promise.all(ids.slice(start, start + READ_CONCURRENCY).map((id) => opik.getDatasetItem(id)));
+    for (const [index, item] of batch.entries()) {
+      const id = ids[start + index];
+      if (!item || id === undefined) throw new Error(`dataset item ${id} of the evaluated dataset cannot be read back`);
+      found.set(id, item);
+    }
+  }
+  return found;
 }
 
 /** Where a suite item came from: the span this action promoted it from, or the span Opik recorded for it. */
@@ -87,15 +102,17 @@ function suiteItem(
 ): NewSuiteItem & { spanId: string; traceId: string } {
   const { outcome, flags } = candidate;
   const data = datasetItem?.data ?? {};
+  // The outcome's trace is the evaluation's; the span's own trace is the harvested item's.
+  const traceId = datasetItem?.traceId ?? (typeof data.trace_id === "string" ? data.trace_id : "");
   return {
     id: suiteItemId(suite, outcome.spanId),
     spanId: outcome.spanId,
-    traceId: outcome.traceId,
+    traceId,
     data: {
       input: data.input ?? outcome.input,
       context: data.expected_output ?? null,
       source_span_id: outcome.spanId,
-      source_trace_id: outcome.traceId,
+      source_trace_id: traceId,
       ...(typeof data.span_name === "string" ? { source_span_name: data.span_name } : {}),
       source_experiment: context.experimentName,
       flagged_by: flags.map(flagData),

@@ -227,13 +227,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (config.run.mode === "harvest" && config.feature.promote) {
       const promote = config.feature.promote;
       try {
-        const promoted = await promoteFailures(
-          opik,
-          promote,
-          { outcomes: experiment.outcomes, datasetItems: datasetResult.items },
-          { experimentType: config.experimentType, experimentName },
-          log,
-        );
+        const promoted = await promoteFailures(opik, promote, experiment.outcomes, { experimentType: config.experimentType, experimentName }, log);
         result.promoted = promoted.outcome;
         result.warnings.push(...promoted.warnings);
       } catch (error) {

@@ -18,9 +18,7 @@ export function renderPromoted(promoted: PromotionOutcome | undefined, rowLimit:
   if (promoted.alreadyInSuite) notes.push(`${promoted.alreadyInSuite} flagged item(s) already in the suite`);
   if (promoted.overCap) notes.push(`${promoted.overCap} more flagged, left out by max_per_run`);
   if (promoted.items.length === 0) return [...lines, `No new failures to promote${notes.length ? ` (${notes.join(" · ")})` : ""}.`, ""];
-  const rows = promoted.items
-    .slice(0, rowLimit)
-    .map((item) => [`[${escapeCell(item.spanId.slice(0, 8))}…](${item.url})`, item.flags.map(flagText).join(", ") || "–"]);
+  const rows = promoted.items.slice(0, rowLimit).map((item) => [`[${escapeCell(item.spanId)}](${item.url})`, item.flags.map(flagText).join(", ") || "–"]);
   lines.push(`${promoted.items.length} item(s) added, worst first${notes.length ? ` (${notes.join(" · ")})` : ""}:`, "");
   if (rows.length) lines.push(table(["Span", "Flagged by"], rows), "");
   if (promoted.items.length > rows.length) lines.push(`… and ${promoted.items.length - rows.length} more (see result-json)`, "");

@@ -172,6 +172,15 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve([...this.dataset(dataset).items.values()].map((item) => structuredClone(item)));
   }
 
+  getDatasetItem(id: string): Promise<DatasetItemRecord | undefined> {
+    this.check("getDatasetItem");
+    for (const dataset of this.datasets.values()) {
+      const item = dataset.items.get(id);
+      if (item) return Promise.resolve(structuredClone(item));
+    }
+    return Promise.resolve(undefined);
+  }
+
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void> {
     this.check("insertDatasetItems");
     const stored = this.dataset(dataset);
