@@ -128,6 +128,12 @@ export interface OpikGateway {
     description: string,
     settings: TestSuiteSettings,
   ): Promise<{ suite: DatasetRecord; created: boolean; settings: TestSuiteSettings }>;
+  /**
+   * The source spans of every item the suite holds or has held: its current items', and those of the version before
+   * each version that deleted items, so a case someone removed is not promoted again. Spans are read from the items'
+   * `source_span_id` and `span_id`.
+   */
+  testSuiteSourceSpans(suite: DatasetRecord): Promise<string[]>;
   /** Upserts the items as one new version of the suite, which keeps its suite-level settings; throws if any write fails. */
   insertTestSuiteItems(suite: DatasetRecord, items: readonly NewSuiteItem[]): Promise<void>;
   newId(): string;

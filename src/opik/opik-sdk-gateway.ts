@@ -297,6 +297,46 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return items;
     },
 
+    async testSuiteSourceSpans(suite) {
+      const versions: Array<{ versionHash?: string; itemsDeleted?: number }> = [];
+      for (let page = 1; ; page += 1) {
+        const result = await call(`versions of test suite "${suite.name}"`, () =>
+          api.datasets.listDatasetVersions(suite.id, { page, size: 100 }, REQUEST_OPTIONS),
+        );
+        const content = result.content ?? [];
+        versions.push(...content);
+        if (content.length < 100) break;
+      }
+      // Newest first: the version after index i is i - 1, so a deletion at i means version i + 1 still held the items.
+      const before = versions
+        .flatMap((version, index) => (version.itemsDeleted ? [versions[index + 1]?.versionHash] : []))
+        .filter((hash) => hash !== undefined);
+      const spans = new Set<string>();
+      for (const datasetVersion of [undefined, ...new Set(before)]) {
+        const stream = pagedStream(
+          call,
+          `items of test suite "${suite.name}"${datasetVersion ? ` at version ${datasetVersion}` : ""}`,
+          (lastRetrievedId, limit) =>
+            api.datasets.streamDatasetItems(
+              {
+                datasetName: suite.name,
+                projectName,
+                steamLimit: limit,
+                ...(datasetVersion ? { datasetVersion } : {}),
+                ...(lastRetrievedId ? { lastRetrievedId } : {}),
+              },
+              REQUEST_OPTIONS,
+            ),
+          toDatasetItemRecord,
+        );
+        for await (const item of stream) {
+          if (typeof item.data.source_span_id === "string") spans.add(item.data.source_span_id);
+          if (item.spanId) spans.add(item.spanId);
+        }
+      }
+      return [...spans];
+    },
+
     async getDatasetItem(id) {
       const item = await call(`dataset item ${id}`, () => absentOn404(() => api.datasets.getDatasetItemById(id, {}, REQUEST_OPTIONS)));
       if (!item) return undefined;

@@ -10,6 +10,12 @@ import { writeBatches } from "./write-batches.js";
 type RequestOptions = Parameters<Opik["api"]["datasets"]["createDataset"]>[1];
 type DatasetRow = Awaited<ReturnType<Opik["api"]["datasets"]["getDatasetByIdentifier"]>>;
 
+/** Opik refuses a blank description and keeps at most 255 characters of one (Dataset_Write in its OpenAPI description). */
+function describedAs(description: string): { description?: string } {
+  const text = description.trim();
+  return text ? { description: text.length > 255 ? `${text.slice(0, 254)}…` : text } : {};
+}
+
 /** The SDK's DEFAULT_EXECUTION_POLICY: what a suite without one runs. */
 const DEFAULT_POLICY = { runsPerItem: 1, passThreshold: 1 } as const;
 
@@ -85,7 +91,7 @@ export function testSuiteOperations(deps: TestSuiteDeps): Pick<OpikGateway, "ens
       }
       try {
         await call(`test suite create "${name}"`, () =>
-          api.datasets.createDataset({ id: generateId(), name, description, type: "evaluation_suite", projectName }, requestOptions),
+          api.datasets.createDataset({ id: generateId(), name, ...describedAs(description), type: "evaluation_suite", projectName }, requestOptions),
         );
       } catch (error) {
         // Created meanwhile by an overlapping run (or by this create's first attempt): it is the suite either way.

@@ -40,7 +40,7 @@ export async function promoteFailures(
     );
   }
 
-  const inSuite = new Set((await opik.listDatasetItems(suite)).flatMap((item) => sourceSpanIds(item)));
+  const inSuite = new Set(await opik.testSuiteSourceSpans(suite));
   const selection = selectPromotions(outcomes, settings.bounds, inSuite, settings.maxPerRun);
   outcome.alreadyInSuite = selection.alreadyInSuite;
   outcome.overCap = selection.overCap;
@@ -81,12 +81,6 @@ async function readItems(opik: OpikGateway, ids: readonly string[]): Promise<Map
     }
   }
   return found;
-}
-
-/** Where a suite item came from: the span this action promoted it from, or the span Opik recorded for it. */
-function sourceSpanIds(item: DatasetItemRecord): string[] {
-  const fromData = item.data.source_span_id;
-  return [...(typeof fromData === "string" ? [fromData] : []), ...(item.spanId ? [item.spanId] : [])];
 }
 
 /**

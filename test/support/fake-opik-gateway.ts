@@ -294,6 +294,13 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve({ suite: structuredClone(record), created: true, settings: structuredClone(settings) });
   }
 
+  testSuiteSourceSpans(suite: DatasetRecord): Promise<string[]> {
+    this.check("testSuiteSourceSpans");
+    // The fake keeps no versions: what a suite holds is all it has held.
+    const items = [...this.dataset(suite).items.values()];
+    return Promise.resolve(items.flatMap((item) => [item.data.source_span_id, item.spanId].filter((id): id is string => typeof id === "string")));
+  }
+
   insertTestSuiteItems(suite: DatasetRecord, items: readonly NewSuiteItem[]): Promise<void> {
     this.check("insertTestSuiteItems");
     const stored = this.dataset(suite);
