@@ -104,6 +104,20 @@ describe("evaluate: promotion to the test suite (in process, on a fake Opik)", (
     }
   });
 
+  it("never promotes from an evaluate-mode run, which changes no production data", async () => {
+    const opik = new FakeOpikGateway();
+    addSpans(opik, ["looks fine", '{"verdict":"valid"}']);
+    await evaluate({ raw: raw(), ...run }, deps(opik));
+    const items = (): number => opik.datasets.get("charters-regressions")!.items.size;
+    expect(items()).toBe(1);
+    opik.datasets.get("charters-regressions")!.items.clear();
+
+    const outcome = await evaluate({ raw: { ...raw(), mode: "evaluate", dataset: "latest" }, ...run }, deps(opik));
+    expect(outcome.result.experiment?.itemsTotal).toBe(2);
+    expect(outcome.result.promoted).toBeUndefined();
+    expect(items()).toBe(0);
+  });
+
   it("reports a suite that cannot be written as a warning and a summary line, and the run still succeeds", async () => {
     const opik = new FakeOpikGateway();
     addSpans(opik, ["looks fine", '{"verdict":"valid"}']);
