@@ -112,6 +112,7 @@ export const OUTPUTS = {
   commentUrl: "comment-url",
   drift: "drift",
   driftMetrics: "drift-metrics",
+  promotedCount: "promoted-count",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -204,3 +205,9 @@ export const HISTORY_READ = { pageSize: 100, itemConcurrency: 4 } as const;
 export const DRIFT_ISSUE = { label: "opik-drift", titlePrefix: "Opik evaluation drift: ", markerName: "opik-evaluate-drift" } as const;
 /** The drift check's windows and minimum effect when the inputs do not say. */
 export const DRIFT_DEFAULTS = { window: 6, reference: 24, minEffect: 0.05 } as const;
+
+/**
+ * Promotion of production failures to the feature's test suite (features.<type>.test_suite): the suite's name is
+ * `<experiment type>` + suiteSuffix unless set, and a run adds at most maxPerRun items, worst first.
+ */
+export const PROMOTE_DEFAULTS = { suiteSuffix: "-regressions", maxPerRun: 10 } as const;

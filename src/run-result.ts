@@ -85,6 +85,36 @@ export interface CacheOutcome {
   judge: { hits: number; misses: number; savedUsd: number | null };
 }
 
+/** Why an item was promoted: its score fell outside the bound (`limit`), or could not be computed. */
+export type PromotionFlag = { metric: string; value: number; bound: "min" | "max"; limit: number; reason?: string } | { metric: string; error: string };
+
+/** One item a scheduled run added to the feature's test suite. */
+export interface PromotedItem {
+  spanId: string;
+  traceId: string;
+  /** The item's id in the suite, derived from suite and span. */
+  suiteItemId: string;
+  flags: PromotionFlag[];
+  /** The source trace in Opik. */
+  url: string;
+}
+
+/** What promotion did on a scheduled run (features.<type>.test_suite.promote). */
+export interface PromotionOutcome {
+  suiteName: string;
+  /** The suite in Opik; absent when promotion failed before finding it. */
+  suiteUrl?: string;
+  /** True when this run created the suite. */
+  created: boolean;
+  items: PromotedItem[];
+  /** Flagged items whose span the suite already held (an earlier or overlapping run promoted it). */
+  alreadyInSuite: number;
+  /** Flagged items left out by max_per_run (the least bad ones). */
+  overCap: number;
+  /** Why promotion failed: a warning, not a failed run, since the evaluation itself stands. */
+  failed?: string;
+}
+
 /** A dataset another run holds a lease on, left to that run. */
 export interface LeasedDataset {
   datasetName: string;
@@ -114,6 +144,8 @@ export interface RunResult {
   experiment: ExperimentOutcome | null;
   /** Set when the task ran with a prompt file, recorded before the experiment. */
   promptVersion?: PromptVersionOutcome;
+  /** Set on a scheduled run whose feature promotes failures to its test suite. */
+  promoted?: PromotionOutcome;
   errors: string[];
   warnings: string[];
   project: string;

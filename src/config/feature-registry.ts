@@ -6,6 +6,7 @@ import type { CustomJudgeSpec, MetricSettings } from "../metrics/metric-settings
 import { validateOutputFormatSpec, type OutputFormatSpec } from "../metrics/output-format.js";
 import { normalizeLabel } from "../metrics/rails-reply.js";
 import { regexProblem } from "../metrics/text-heuristics.js";
+import { testSuiteSchema } from "./test-suite-schema.js";
 
 /**
  * The feature registry file (the original job's AGENT_FEATURE_REGISTRY, see docs/architecture.md): which spans
@@ -107,6 +108,7 @@ const featureSchema = z.strictObject({
   /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */
   /** prompt_name: where prompt_file's versions go in Opik's prompt library (default: the experiment type). */
   task: z.strictObject({ prompt_file: z.string().trim().min(1).optional(), prompt_name: z.string().trim().min(1).optional() }).optional(),
+  test_suite: testSuiteSchema.optional(),
 });
 
 const registrySchema = z.strictObject({

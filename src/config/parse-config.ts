@@ -8,6 +8,7 @@ import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
 import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
+import { parsePromote, type PromoteSettings } from "./parse-promote.js";
 import { parseDriftSettings, type DriftConfig } from "./parse-drift-settings.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
@@ -56,6 +57,8 @@ export interface ActionConfig {
     judges?: CustomJudges;
     /** The feature's task.prompt_file, relative to the workspace; `setting` names it in errors; `promptName` its prompt in Opik. */
     promptFile?: { path: string; setting: string; promptName: string };
+    /** features.<type>.test_suite with promote: what a scheduled run adds to the feature's test suite. */
+    promote?: PromoteSettings;
   };
   /** Absent for the replay provider, which calls no model. */
   task?: ProviderSettings;
@@ -275,6 +278,11 @@ export function parseConfig(
     }
   }
 
+  const promote = metricsKnown
+    ? parsePromote({ feature, experimentType, file: registrySource?.path ?? DEFAULT_INPUTS.config, metrics, judges })
+    : { problems: [] };
+  problems.push(...promote.problems);
+
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
     const parsedFilter = parseSpanFilter(raw.filter);
@@ -332,6 +340,7 @@ export function parseConfig(
             },
           }
         : {}),
+      ...(promote.settings ? { promote: promote.settings } : {}),
     },
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),

@@ -68,6 +68,23 @@ export interface ExperimentAggregate {
   traceCount: number;
 }
 
+/** A test suite's suite-level settings, as the SDK's createTestSuite takes them. */
+export interface TestSuiteSettings {
+  /** Plain-language assertions, checked by the suite's LLM judge. */
+  assertions: string[];
+  executionPolicy: { runsPerItem: number; passThreshold: number };
+}
+
+/** One item added to a test suite, taken from a span. */
+export interface NewSuiteItem {
+  id: string;
+  spanId: string;
+  traceId: string;
+  data: Record<string, unknown>;
+  /** Shown in Opik's suite view: why the item is there. */
+  description: string;
+}
+
 /**
  * Everything the pipeline asks of Opik. Every method either throws or has
  * confirmed its write: none goes through the SDK's fire-and-forget queues.
@@ -96,6 +113,8 @@ export interface OpikGateway {
   deleteDataset(dataset: DatasetRecord): Promise<void>;
   setDatasetTags(dataset: DatasetRecord, tags: string[]): Promise<void>;
   listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]>;
+  /** One dataset item by id, or undefined when there is none. */
+  getDatasetItem(id: string): Promise<DatasetItemRecord | undefined>;
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
@@ -128,7 +147,28 @@ export interface OpikGateway {
    * holds every entry.
    */
   addExperimentMetadata(experiment: ExperimentRecord, entries: Record<string, unknown>): Promise<void>;
+  /**
+   * The project's test suite of that name (a dataset of type evaluation_suite) with its current suite-level settings;
+   * created with `settings` when missing, as the SDK's createTestSuite writes it. Throws when a plain dataset has the name.
+   */
+  ensureTestSuite(
+    name: string,
+    description: string,
+    settings: TestSuiteSettings,
+  ): Promise<{ suite: DatasetRecord; created: boolean; settings: TestSuiteSettings }>;
+  /**
+   * The source spans of every item the suite holds or has held: its current items', and those of the version before
+   * each version that deleted items, so a case someone removed is not promoted again. Spans are read from the items'
+   * `source_span_id` and `span_id`.
+   */
+  testSuiteSourceSpans(suite: DatasetRecord): Promise<string[]>;
+  /** Upserts the items as one new version of the suite, which keeps its suite-level settings; throws if any write fails. */
+  insertTestSuiteItems(suite: DatasetRecord, items: readonly NewSuiteItem[]): Promise<void>;
   newId(): string;
+  /** The dataset's (or test suite's) page in Opik. */
+  datasetUrl(dataset: DatasetRecord): string;
+  /** The trace's page in Opik, where its spans are. */
+  traceUrl(traceId: string): string;
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string;
   /** Opik's side-by-side view of experiments on one dataset. */
   compareUrl(dataset: DatasetRecord, experimentIds: readonly string[]): string;

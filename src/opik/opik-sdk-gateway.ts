@@ -16,6 +16,7 @@ import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord
 import { experimentMetadataWriter, toExperimentAggregate } from "./experiment-metadata.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
+import { testSuiteOperations } from "./test-suites.js";
 
 export interface OpikConnection {
   url: string;
@@ -130,9 +131,28 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return found && datasetRecord(found);
     });
 
+  // The UI's redirects resolve workspace and project from the API's base URL, base64-encoded.
+  const redirectPath = encodeURIComponent(Buffer.from(connection.url).toString("base64"));
+
   return {
     projectName,
     newId: () => generateId(),
+    ...testSuiteOperations({
+      api,
+      call,
+      projectName,
+      requestOptions: REQUEST_OPTIONS,
+      toRecord: datasetRecord,
+      maxBatchBytes: OPIK_LIMITS.requestBytes - OPIK_LIMITS.requestEnvelopeBytes,
+    }),
+
+    datasetUrl(dataset) {
+      return `${uiBase}/api/v1/session/redirect/datasets/?dataset_id=${dataset.id}&path=${redirectPath}`;
+    },
+
+    traceUrl(traceId) {
+      return `${uiBase}/api/v1/session/redirect/projects/?trace_id=${traceId}&path=${redirectPath}`;
+    },
 
     searchTraces(filters, options) {
       return pagedStream(
@@ -276,6 +296,53 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       );
       for await (const item of stream) items.push(item);
       return items;
+    },
+
+    async testSuiteSourceSpans(suite) {
+      const versions: Array<{ versionHash?: string; itemsDeleted?: number }> = [];
+      for (let page = 1; ; page += 1) {
+        const result = await call(`versions of test suite "${suite.name}"`, () =>
+          api.datasets.listDatasetVersions(suite.id, { page, size: 100 }, REQUEST_OPTIONS),
+        );
+        const content = result.content ?? [];
+        versions.push(...content);
+        if (content.length < 100) break;
+      }
+      // Newest first: the version after index i is i - 1, so a deletion at i means version i + 1 still held the items.
+      const before = versions
+        .flatMap((version, index) => (version.itemsDeleted ? [versions[index + 1]?.versionHash] : []))
+        .filter((hash) => hash !== undefined);
+      const spans = new Set<string>();
+      for (const datasetVersion of [undefined, ...new Set(before)]) {
+        const stream = pagedStream(
+          call,
+          `items of test suite "${suite.name}"${datasetVersion ? ` at version ${datasetVersion}` : ""}`,
+          (lastRetrievedId, limit) =>
+            api.datasets.streamDatasetItems(
+              {
+                datasetName: suite.name,
+                projectName,
+                steamLimit: limit,
+                ...(datasetVersion ? { datasetVersion } : {}),
+                ...(lastRetrievedId ? { lastRetrievedId } : {}),
+              },
+              REQUEST_OPTIONS,
+            ),
+          toDatasetItemRecord,
+        );
+        for await (const item of stream) {
+          if (typeof item.data.source_span_id === "string") spans.add(item.data.source_span_id);
+          if (item.spanId) spans.add(item.spanId);
+        }
+      }
+      return [...spans];
+    },
+
+    async getDatasetItem(id) {
+      const item = await call(`dataset item ${id}`, () => absentOn404(() => api.datasets.getDatasetItemById(id, {}, REQUEST_OPTIONS)));
+      if (!item) return undefined;
+      const data = item.data && typeof item.data === "object" && !Array.isArray(item.data) ? (item.data as Record<string, unknown>) : {};
+      return { id: item.id ?? id, ...(item.spanId ? { spanId: item.spanId } : {}), ...(item.traceId ? { traceId: item.traceId } : {}), data };
     },
 
     async insertDatasetItems(dataset, items: readonly NewDatasetItem[]) {

@@ -55,3 +55,8 @@ function anchorMillis(entity: { id: string; createdAt?: string }): number {
 export function shardedExperimentId(dataset: { id: string; createdAt?: string }, experimentName: string): string {
   return derivedUuidV7(anchorMillis(dataset), `sharded-experiment:${dataset.id}:${experimentName}`);
 }
+
+/** A span's item in a test suite: overlapping runs promoting the same span upsert one item. */
+export function suiteItemId(suite: { id: string; createdAt?: string }, spanId: string): string {
+  return derivedUuidV7(anchorMillis(suite), `suite-item:${suite.id}:${spanId}`);
+}

@@ -23,6 +23,7 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
+import { promoteFailures } from "./promote-failures.js";
 import type { CompletionCache } from "../cache/completion-cache.js";
 import { joinShardedExperiment, shardedExperimentName } from "./join-sharded-experiment.js";
 import { readShardedRun } from "./read-sharded-run.js";
@@ -267,6 +268,20 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     }
     // A harvested dataset stays pending until its experiment is complete; the next run evaluates what this one could not afford.
     if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);
+    if (config.run.mode === "harvest" && config.feature.promote) {
+      const promote = config.feature.promote;
+      try {
+        const promoted = await promoteFailures(opik, promote, experiment.outcomes, { experimentType: config.experimentType, experimentName }, log);
+        result.promoted = promoted.outcome;
+        result.warnings.push(...promoted.warnings);
+      } catch (error) {
+        // The evaluation succeeded and is recorded; a suite that could not be written costs the regression cases of
+        // this run, not its scores, so it is a warning and a line in the summary rather than a failed run.
+        const message = `Promotion to test suite ${promote.suiteName} failed: ${errorMessage(error)}`;
+        result.promoted = { suiteName: promote.suiteName, created: false, items: [], alreadyInSuite: 0, overCap: 0, failed: errorMessage(error) };
+        result.warnings.push(message);
+      }
+    }
     result.status = experiment.result.status;
     reportUsage();
     if (config.run.mode === "harvest") {

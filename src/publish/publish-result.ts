@@ -72,6 +72,7 @@ export function buildPublication(run: RunReport): Publication {
     [OUTPUTS.verdict]: verdict.state,
     [OUTPUTS.scores]: JSON.stringify(scoresOutput(verdict)),
     [OUTPUTS.compareUrl]: run.compareUrl ?? "",
+    [OUTPUTS.promotedCount]: String(result.promoted?.items.length ?? 0),
     [OUTPUTS.commentUrl]: run.commentUrl ?? "",
     [OUTPUTS.drift]: result.drift?.state ?? "",
     [OUTPUTS.driftMetrics]: result.drift?.drifting.join(",") ?? "",

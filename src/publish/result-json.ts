@@ -1,4 +1,15 @@
-import type { CacheOutcome, CleanupResult, DriftOutcome, ErrorPattern, ExperimentOutcome, MetricSummary, RunResult, UsageTotals } from "../run-result.js";
+import type {
+  CacheOutcome,
+  CleanupResult,
+  DriftOutcome,
+  ErrorPattern,
+  ExperimentOutcome,
+  MetricSummary,
+  PromotionFlag,
+  PromotionOutcome,
+  RunResult,
+  UsageTotals,
+} from "../run-result.js";
 
 /** The original job's cleanup_result. */
 export interface CleanupResultJson {
@@ -76,6 +87,44 @@ export interface ResultJson {
   config_rejected?: true;
   /** The drift check of a scheduled run; absent when it did not run. */
   drift?: DriftJson;
+  /** What a scheduled run added to the feature's test suite (features.<type>.test_suite.promote). */
+  promoted?: PromotedJson;
+}
+
+/** Why an item was promoted: a score outside its bound (`min` or `max` holds the bound), or a score that failed. */
+export type PromotionFlagJson = { metric: string; value: number; min?: number; max?: number; reason?: string } | { metric: string; error: string };
+
+export interface PromotedJson {
+  suite_name: string;
+  suite_url: string | null;
+  created: boolean;
+  items: { span_id: string; trace_id: string; suite_item_id: string; flagged_by: PromotionFlagJson[]; url: string }[];
+  already_in_suite: number;
+  over_cap: number;
+  failed: string | null;
+}
+
+function flagJson(flag: PromotionFlag): PromotionFlagJson {
+  if (!("value" in flag)) return { metric: flag.metric, error: flag.error };
+  return { metric: flag.metric, value: flag.value, [flag.bound]: flag.limit, ...(flag.reason ? { reason: flag.reason } : {}) };
+}
+
+function promotedJson(promoted: PromotionOutcome): PromotedJson {
+  return {
+    suite_name: promoted.suiteName,
+    suite_url: promoted.suiteUrl ?? null,
+    created: promoted.created,
+    items: promoted.items.map((item) => ({
+      span_id: item.spanId,
+      trace_id: item.traceId,
+      suite_item_id: item.suiteItemId,
+      flagged_by: item.flags.map(flagJson),
+      url: item.url,
+    })),
+    already_in_suite: promoted.alreadyInSuite,
+    over_cap: promoted.overCap,
+    failed: promoted.failed ?? null,
+  };
 }
 
 export interface DriftJson {
@@ -212,6 +261,7 @@ export function toResultJson(result: RunResult): ResultJson {
       : {}),
     ...(result.configRejected ? { config_rejected: true as const } : {}),
     ...(result.drift ? { drift: driftJson(result.drift) } : {}),
+    ...(result.promoted ? { promoted: promotedJson(result.promoted) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type { RunResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
+import { renderPromoted } from "./render-promoted.js";
 
 /** What the heading needs from the gate: whether the step fails, and in which state. */
 export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
@@ -116,6 +117,7 @@ function render(result: RunResult, step: StepOutcome | undefined, messageLimit: 
   }
 
   lines.push(...cleanupLines(result));
+  lines.push(...renderPromoted(result.promoted, messageLimit));
 
   lines.push(...messages("Errors", result.errors, messageLimit), ...messages("Warnings", result.warnings, messageLimit));
   return `${lines.join("\n").trimEnd()}\n`;

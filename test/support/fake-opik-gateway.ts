@@ -1,6 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
-import type { EvaluationRecord, ExperimentAggregate, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
+import type {
+  EvaluationRecord,
+  ExperimentAggregate,
+  NewDatasetItem,
+  NewSuiteItem,
+  OpikGateway,
+  PromptVersionRecord,
+  SpanScore,
+  TestSuiteSettings,
+} from "../../src/opik/opik-gateway.js";
 import type {
   DatasetItemRecord,
   DatasetRecord,
@@ -56,6 +65,8 @@ export class FakeOpikGateway implements OpikGateway {
   readonly evaluationWrites: number[] = [];
   /** Each prompt's versions, oldest first. */
   readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
+  /** The settings of each test suite (a dataset in `datasets` too), by suite name; `versions` counts item writes. */
+  readonly suites = new Map<string, { settings: TestSuiteSettings; versions: number }>();
   private readonly failing = new Map<keyof OpikGateway, string>();
   /** Every findExperimentsPage call, in order, so tests see how far a reader paged. */
   readonly experimentPageReads: Array<{ nameContains: string; page: number; size: number }> = [];
@@ -165,6 +176,15 @@ export class FakeOpikGateway implements OpikGateway {
   listDatasetItems(dataset: DatasetRecord): Promise<DatasetItemRecord[]> {
     this.check("listDatasetItems");
     return Promise.resolve([...this.dataset(dataset).items.values()].map((item) => structuredClone(item)));
+  }
+
+  getDatasetItem(id: string): Promise<DatasetItemRecord | undefined> {
+    this.check("getDatasetItem");
+    for (const dataset of this.datasets.values()) {
+      const item = dataset.items.get(id);
+      if (item) return Promise.resolve(structuredClone(item));
+    }
+    return Promise.resolve(undefined);
   }
 
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void> {
@@ -310,6 +330,48 @@ export class FakeOpikGateway implements OpikGateway {
 
   newId(): string {
     return randomUUID();
+  }
+
+  ensureTestSuite(
+    name: string,
+    description: string,
+    settings: TestSuiteSettings,
+  ): Promise<{ suite: DatasetRecord; created: boolean; settings: TestSuiteSettings }> {
+    this.check("ensureTestSuite");
+    const existing = this.datasets.get(name);
+    if (existing) {
+      const suite = this.suites.get(name);
+      if (!suite) return Promise.reject(new Error(`fake Opik: dataset "${name}" is not a test suite`));
+      return Promise.resolve({ suite: structuredClone(existing.record), created: false, settings: structuredClone(suite.settings) });
+    }
+    const record: DatasetRecord = { id: randomUUID(), name, description, tags: [], createdAt: new Date().toISOString() };
+    this.datasets.set(name, { record, items: new Map() });
+    this.suites.set(name, { settings: structuredClone(settings), versions: 1 });
+    return Promise.resolve({ suite: structuredClone(record), created: true, settings: structuredClone(settings) });
+  }
+
+  testSuiteSourceSpans(suite: DatasetRecord): Promise<string[]> {
+    this.check("testSuiteSourceSpans");
+    // The fake keeps no versions: what a suite holds is all it has held.
+    const items = [...this.dataset(suite).items.values()];
+    return Promise.resolve(items.flatMap((item) => [item.data.source_span_id, item.spanId].filter((id): id is string => typeof id === "string")));
+  }
+
+  insertTestSuiteItems(suite: DatasetRecord, items: readonly NewSuiteItem[]): Promise<void> {
+    this.check("insertTestSuiteItems");
+    const stored = this.dataset(suite);
+    for (const item of items) stored.items.set(item.id, { id: item.id, spanId: item.spanId, traceId: item.traceId, data: structuredClone(item.data) });
+    const versions = this.suites.get(suite.name);
+    if (versions) versions.versions += 1;
+    return Promise.resolve();
+  }
+
+  datasetUrl(dataset: DatasetRecord): string {
+    return `http://opik.test/datasets/${dataset.id}`;
+  }
+
+  traceUrl(traceId: string): string {
+    return `http://opik.test/traces/${traceId}`;
   }
 
   experimentUrl(experiment: ExperimentRecord, dataset: DatasetRecord): string {
