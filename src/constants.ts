@@ -64,6 +64,8 @@ export const DEFAULT_INPUTS = {
   comment: "sticky",
   "github-token": GITHUB_TOKEN_DEFAULT,
   "result-file": "",
+  "test-suite": "",
+  "min-pass-rate": "1",
 } as const;
 
 export type InputName = keyof typeof DEFAULT_INPUTS;
@@ -89,6 +91,9 @@ export const OUTPUTS = {
   scores: "scores",
   compareUrl: "compare-url",
   commentUrl: "comment-url",
+  passRate: "pass-rate",
+  itemsPassed: "items-passed",
+  itemsFailed: "items-failed",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -171,3 +176,6 @@ export const MAX_JSON_DEPTH = 64;
  * them hold 400 MB of the worker's heap.
  */
 export const EVALUATION_WRITE_BATCH = { items: 100, bytes: 32 * 1024 * 1024 } as const;
+
+/** The category the SDK gives suite assertion scores when it writes them as trace feedback scores. */
+export const SUITE_ASSERTION_CATEGORY = "suite_assertion";

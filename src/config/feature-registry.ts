@@ -106,6 +106,8 @@ const featureSchema = z.strictObject({
   judges: judgesSchema.optional(),
   /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */
   /** prompt_name: where prompt_file's versions go in Opik's prompt library (default: the experiment type). */
+  /** The Opik test suite an evaluate run gates on (the test-suite input overrides it). */
+  test_suite: z.strictObject({ name: z.string().trim().min(1) }).optional(),
   task: z.strictObject({ prompt_file: z.string().trim().min(1).optional(), prompt_name: z.string().trim().min(1).optional() }).optional(),
 });
 

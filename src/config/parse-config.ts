@@ -8,6 +8,7 @@ import type { JudgeProvider, TaskProvider } from "../types.js";
 import { parseRegistry } from "./feature-registry.js";
 import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
+import { parseSuiteSettings, type SuiteSettings } from "./parse-suite.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
@@ -70,6 +71,8 @@ export interface ActionConfig {
   resultFile?: string;
   /** Mode, dataset, gate and comment settings. */
   run: RunSettings;
+  /** The Opik test suite evaluate runs gate on (test-suite or features.<type>.test_suite.name). */
+  suite?: SuiteSettings;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -260,6 +263,20 @@ export function parseConfig(
     }
   }
 
+  // A suite's assertions are judged by an LLM, whatever the metrics.
+  const suiteSettings = parseSuiteSettings(raw, feature?.test_suite);
+  problems.push(...suiteSettings.problems);
+  if (suiteSettings.suite && !judge && taskProvider && values["judge-provider"] !== undefined) {
+    const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
+    if (!judgeProvider) {
+      problems.push(
+        `judge-provider: required because test suite ${suiteSettings.suite.name} is judged by an LLM and task-provider replay calls no model (expected gemini, openai or ollama)`,
+      );
+    } else {
+      judge = judgeProvider === task?.provider && !raw["judge-model"] ? task : providerSettings(judgeProvider, "judge");
+    }
+  }
+
   const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
   problems.push(...runSettings.problems);
 
@@ -328,5 +345,6 @@ export function parseConfig(
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
     run: runSettings.settings,
+    ...(suiteSettings.suite ? { suite: suiteSettings.suite } : {}),
   };
 }

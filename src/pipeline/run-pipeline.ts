@@ -23,6 +23,7 @@ import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
+import { evaluateSuite } from "../suite/evaluate-suite.js";
 
 export interface PipelineDeps {
   opik: OpikGateway;
@@ -153,6 +154,23 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       result.datasetName = found.name;
       return { dataset: found, items: await opik.listDatasetItems(found) };
     };
+
+    // A test suite takes the place of the dataset on evaluate runs; the schedule keeps harvesting.
+    if (config.suite && config.run.mode === "evaluate") {
+      const promptVersion =
+        config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
+      if (promptVersion) result.promptVersion = promptVersion;
+      await evaluateSuite(config, config.suite, result, {
+        ...deps,
+        meter,
+        runId: deps.run.id,
+        ...(typeof deps.runContext?.base_branch === "string" ? { baseBranch: deps.runContext.base_branch } : {}),
+        ...(promptVersion ? { promptVersion } : {}),
+      });
+      reportUsage();
+      return { result, items };
+    }
+    if (config.suite) result.warnings.push(`test suite ${config.suite.name} gates evaluate runs only; this harvest run did not run it`);
 
     const datasetResult = config.run.mode === "evaluate" ? await evaluateExisting() : await harvest();
     if (!datasetResult) return { result, items };

@@ -3,6 +3,7 @@ import type { RunResult, PipelineRun } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";
+import { renderSuiteSection } from "./render-suite.js";
 import { renderItemDetail, renderVerdictBody, renderWithinBudget, verdictTitle, type DetailLevel } from "./render-gate.js";
 
 export interface CommentLinks {
@@ -68,6 +69,7 @@ export function renderComment(run: PipelineRun, verdict: GateVerdict, links: Com
     const blocks = [
       `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experimentType, CELL_CHARS)}`,
       ...renderVerdictBody(verdict, level, result.promptVersion),
+      result.testSuite ? renderSuiteSection(result.testSuite, level.textChars === 0 ? "short" : "full") : "",
       countsLine(result, verdict),
       cleanupLine(result),
       ...renderItemDetail(run.items, verdict, level),

@@ -3,6 +3,7 @@ import type { RunResult } from "../run-result.js";
 import { cleanupState } from "./cleanup-state.js";
 import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
+import { renderSuiteSection } from "./render-suite.js";
 
 /** What the heading needs from the gate: whether the step fails, and in which state. */
 export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
@@ -90,6 +91,7 @@ function render(result: RunResult, step: StepOutcome | undefined, messageLimit: 
     return `${lines.join("\n").trimEnd()}\n`;
   }
   lines.push(runTable(result), "");
+  if (result.testSuite) lines.push(renderSuiteSection(result.testSuite, messageLimit ? "full" : "short"), "");
 
   const experiment = result.experiment;
   if (experiment) {

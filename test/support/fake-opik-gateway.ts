@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "../../src/opik/opik-gateway.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore, TestSuiteRecord } from "../../src/opik/opik-gateway.js";
 import type {
   DatasetItemRecord,
   DatasetRecord,
@@ -53,6 +53,10 @@ export class FakeOpikGateway implements OpikGateway {
   readonly evaluationWrites: number[] = [];
   /** Each prompt's versions, oldest first. */
   readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
+  /** Test suites by name; their datasets are in `datasets` too, so experiments can run on them. */
+  readonly suites = new Map<string, TestSuiteRecord>();
+  /** How each suite experiment was created: its suite version and evaluation method. */
+  readonly suiteExperiments = new Map<string, { datasetVersionId?: string; evaluationMethod: "evaluation_suite" }>();
   private readonly failing = new Map<keyof OpikGateway, string>();
 
   constructor(projectName = "charters-app") {
@@ -211,6 +215,35 @@ export class FakeOpikGateway implements OpikGateway {
       promptVersions: [...promptVersions],
     });
     return Promise.resolve({ id: experimentId, name });
+  }
+
+  /** Adds a suite as a test would create it in Opik. */
+  addTestSuite(suite: TestSuiteRecord): void {
+    this.suites.set(suite.dataset.name, structuredClone(suite));
+    this.datasets.set(suite.dataset.name, { record: structuredClone(suite.dataset), items: new Map(suite.items.map((i) => [i.id, { id: i.id, data: i.data }])) });
+  }
+
+  readTestSuite(name: string): Promise<TestSuiteRecord | undefined> {
+    this.check("readTestSuite");
+    const suite = this.suites.get(name);
+    return Promise.resolve(suite ? structuredClone(suite) : undefined);
+  }
+
+  async createSuiteExperiment(
+    name: string,
+    suite: DatasetRecord,
+    metadata: Record<string, unknown>,
+    options: { id: string; datasetVersionId?: string; promptVersions?: readonly string[] },
+  ): Promise<ExperimentRecord> {
+    this.check("createSuiteExperiment");
+    const existing = this.experiments.get(options.id);
+    if (existing) {
+      if (existing.summary.name !== name) throw new AlreadyExistsError("experiment", name);
+      return { id: options.id, name };
+    }
+    const created = await this.createExperiment(name, suite, metadata, options.id, options.promptVersions);
+    this.suiteExperiments.set(options.id, { evaluationMethod: "evaluation_suite", ...(options.datasetVersionId ? { datasetVersionId: options.datasetVersionId } : {}) });
+    return created;
   }
 
   recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord> {
