@@ -43,4 +43,6 @@ export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {
   "comment": "On pull requests - sticky (one comment, updated in place), new (a comment per run), or off.",
   "github-token": "Token for the pull request comment; needs pull-requests write permission.",
   "result-file": "Where to write the result JSON. Empty means $RUNNER_TEMP/opik-evaluate-result.json.",
+  "test-suite": "An Opik test suite to gate evaluate runs on - its items are run through the task and every assertion is judged by the judge provider. Overrides features.<type>.test_suite.name; empty means that key, or no suite.",
+  "min-pass-rate": "Share of the test suite's items with assertions that must pass (0 to 1); below it the verdict is fail-threshold. 1 means every item, as Opik's CI recipe.",
 };

@@ -48,11 +48,7 @@ function itemLines(item: SuiteItemOutcome, level: "full" | "short"): string[] {
  */
 export function renderSuiteSection(suite: SuiteOutcome, level: "full" | "short" = "full"): string {
   const version = suite.versionName ? ` ${escapeInline(suite.versionName, CELL_CHARS)}` : "";
-  const lines = [
-    `#### Test suite ${link(escapeInline(suite.name, CELL_CHARS), suite.url)}${version}`,
-    "",
-    passRateLine(suite),
-  ];
+  const lines = [`#### Test suite ${link(escapeInline(suite.name, CELL_CHARS), suite.url)}${version}`, "", passRateLine(suite)];
   const failing = suite.items.filter((item) => item.hasAssertions && !item.passed);
   const flakyPassing = suite.items.filter((item) => item.passed && item.flaky);
   if (failing.length) {

@@ -105,7 +105,9 @@ export async function evaluateSuite(config: ActionConfig, suite: SuiteSettings, 
         const before = passed.get(item.datasetItemId);
         if (before !== undefined) item.baselinePassed = before;
       }
-      const judged = outcome.items.filter((item) => passed.has(item.datasetItemId)).map((item) => ({ hasAssertions: true, passed: passed.get(item.datasetItemId) ?? false }));
+      const judged = outcome.items
+        .filter((item) => passed.has(item.datasetItemId))
+        .map((item) => ({ hasAssertions: true, passed: passed.get(item.datasetItemId) ?? false }));
       outcome.baseline = { experimentName: baseline.experimentName, passRate: suitePassRate(judged).passRate };
     } else if (baseline.problem) {
       result.warnings.push(`test suite ${suite.name}: ${baseline.missing}`);

@@ -47,7 +47,12 @@ export async function runSuiteItems(
       }
       const output = extractText(rawOutput);
       const scores = await judgeAssertions(deps.judge, item.data.input ?? item.data, output, item.assertions);
-      const assertions = scores.map((s) => ({ assertion: s.assertion, passed: s.value === 1, reason: s.reason, ...(s.scoringFailed ? { scoringFailed: true } : {}) }));
+      const assertions = scores.map((s) => ({
+        assertion: s.assertion,
+        passed: s.value === 1,
+        reason: s.reason,
+        ...(s.scoringFailed ? { scoringFailed: true } : {}),
+      }));
       deps.limiter.succeeded();
       return { itemId: item.id, runIndex, passed: runPassed({ assertions }), output, assertions, startTime, endTime: new Date(), rawOutput };
     } finally {

@@ -44,7 +44,10 @@ function suiteExperimentIdentity(options: SuiteRunOptions, suiteId: string, vers
     };
   }
   const stamp = options.now.toISOString().replace(/[-:]/g, "").slice(0, 15);
-  return { id: derivedUuidV7(options.now.getTime(), `suite-experiment:${suiteId}:${options.runId}`), name: `${options.experimentPrefix}-suite-${stamp}-${label}` };
+  return {
+    id: derivedUuidV7(options.now.getTime(), `suite-experiment:${suiteId}:${options.runId}`),
+    name: `${options.experimentPrefix}-suite-${stamp}-${label}`,
+  };
 }
 
 function evaluationRecord(run: TimedSuiteRun, item: { id: string; data: Record<string, unknown> }, experimentId: string): EvaluationRecord {
@@ -70,7 +73,8 @@ function evaluationRecord(run: TimedSuiteRun, item: { id: string; data: Record<s
 /** Reads the suite, runs and judges every item, and writes the experiment Opik shows as a run of the suite. */
 export async function runSuite(opik: OpikGateway, options: SuiteRunOptions): Promise<SuiteRun> {
   const suite = await opik.readTestSuite(options.suiteName);
-  if (!suite) return { problem: `test-suite: no test suite "${options.suiteName}" in project ${opik.projectName} (create it in Opik or with the SDK's createTestSuite)` };
+  if (!suite)
+    return { problem: `test-suite: no test suite "${options.suiteName}" in project ${opik.projectName} (create it in Opik or with the SDK's createTestSuite)` };
   if (suite.type !== "evaluation_suite")
     return { problem: `test-suite: "${options.suiteName}" is a dataset of type ${suite.type}, not a test suite (evaluation_suite)` };
   const { items, warnings } = resolveSuiteItems(suite);
@@ -92,13 +96,15 @@ export async function runSuite(opik: OpikGateway, options: SuiteRunOptions): Pro
     runs.map((run) => evaluationRecord(run, items.find((item) => item.id === run.itemId) ?? { id: run.itemId, data: {} }, experiment.id)),
   );
   const outcomes = items.map((item): SuiteItemOutcome => {
-    const itemRuns = runs.filter((run) => run.itemId === item.id).map(({ runIndex, passed, output, taskError, assertions }) => ({
-      runIndex,
-      passed,
-      output,
-      ...(taskError !== undefined ? { taskError } : {}),
-      assertions,
-    }));
+    const itemRuns = runs
+      .filter((run) => run.itemId === item.id)
+      .map(({ runIndex, passed, output, taskError, assertions }) => ({
+        runIndex,
+        passed,
+        output,
+        ...(taskError !== undefined ? { taskError } : {}),
+        assertions,
+      }));
     const hasAssertions = item.assertions.length > 0 || itemRuns.some((run) => run.taskError !== undefined);
     return {
       datasetItemId: item.id,
