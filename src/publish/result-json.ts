@@ -182,7 +182,13 @@ export interface TestSuiteJson {
     runs_per_item: number;
     pass_threshold: number;
     baseline_passed: boolean | null;
-    runs: { run_index: number; passed: boolean; output: string; task_error: string | null; assertions: { assertion: string; passed: boolean; reason: string }[] }[];
+    runs: {
+      run_index: number;
+      passed: boolean;
+      output: string;
+      task_error: string | null;
+      assertions: { assertion: string; passed: boolean; reason: string }[];
+    }[];
   }[];
 }
 

@@ -14,6 +14,11 @@ export interface CommentLinks {
 }
 
 function countsLine(result: RunResult, verdict: GateVerdict): string {
+  // A suite run's counts are its runs; the pass rate above says how they went.
+  if (result.testSuite) {
+    const runs = result.testSuite.items.reduce((sum, item) => sum + item.runs.length, 0);
+    return [`**${runs}** suite run(s)`, usageText(result)].filter(Boolean).join(" · ");
+  }
   const { total, failedScores, taskErrors } = verdict.items;
   const parts = [`**${total}** item(s)`, `**${failedScores}** failed score(s)`, `**${taskErrors}** task error(s)`];
   if (result.spansDeferred) parts.push(`${result.spansDeferred} span(s) left for the next run`);

@@ -26,7 +26,7 @@ function failingRun(item: SuiteItemOutcome): SuiteItemOutcome["runs"][number] | 
 function itemLines(item: SuiteItemOutcome, level: "full" | "short"): string[] {
   const marks = [
     item.flaky ? "⚠️ flaky" : "",
-    item.baselinePassed === true ? "regressed (passed on the baseline)" : "",
+    !item.passed && item.baselinePassed === true ? "regressed (passed on the baseline)" : "",
     `${item.runsPassed}/${item.runsPerItem} runs passed, needs ${item.passThreshold}`,
   ].filter(Boolean);
   const lines = [`- **${escapeInline(item.input || item.datasetItemId, SUITE_DETAIL.inputChars)}** · ${marks.join(" · ")}`];

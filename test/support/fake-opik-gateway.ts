@@ -220,7 +220,10 @@ export class FakeOpikGateway implements OpikGateway {
   /** Adds a suite as a test would create it in Opik. */
   addTestSuite(suite: TestSuiteRecord): void {
     this.suites.set(suite.dataset.name, structuredClone(suite));
-    this.datasets.set(suite.dataset.name, { record: structuredClone(suite.dataset), items: new Map(suite.items.map((i) => [i.id, { id: i.id, data: i.data }])) });
+    this.datasets.set(suite.dataset.name, {
+      record: structuredClone(suite.dataset),
+      items: new Map(suite.items.map((i) => [i.id, { id: i.id, data: i.data }])),
+    });
   }
 
   readTestSuite(name: string): Promise<TestSuiteRecord | undefined> {
@@ -242,7 +245,10 @@ export class FakeOpikGateway implements OpikGateway {
       return { id: options.id, name };
     }
     const created = await this.createExperiment(name, suite, metadata, options.id, options.promptVersions);
-    this.suiteExperiments.set(options.id, { evaluationMethod: "evaluation_suite", ...(options.datasetVersionId ? { datasetVersionId: options.datasetVersionId } : {}) });
+    this.suiteExperiments.set(options.id, {
+      evaluationMethod: "evaluation_suite",
+      ...(options.datasetVersionId ? { datasetVersionId: options.datasetVersionId } : {}),
+    });
     return created;
   }
 
