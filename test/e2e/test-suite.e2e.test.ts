@@ -210,7 +210,7 @@ describe("gating a pull request on an Opik test suite", () => {
       test_suite: SUITE,
       branch: "shorter-answers",
       pr_number: 42,
-      prompts: { refunds: expect.stringContaining("{{input}}") },
+      prompts: { refunds: promptVersion?.template },
     });
     const items = [...opik.store.experimentItems.values()].filter((i) => i.experiment_id === experiment.id);
     expect(items).toHaveLength(5 * 3 + 1);
@@ -244,6 +244,6 @@ describe("gating a pull request on an Opik test suite", () => {
     expect(bad.result!.errors).toEqual([expect.stringContaining('min-pass-rate: expected a number from 0 to 1, e.g. 0.9 (got "1.5")')]);
     const missing = await pullRequestRun(44, { "test-suite": "nowhere" });
     expect(missing.exitCode).toBe(1);
-    expect(missing.result!.errors[0]).toContain('test-suite: no test suite "nowhere"');
+    expect((missing.result!.errors as string[])[0]).toContain('test-suite: no test suite "nowhere"');
   });
 });
