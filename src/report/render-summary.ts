@@ -29,7 +29,7 @@ function heading(result: RunResult, step: StepOutcome | undefined): string {
 }
 
 function experimentCell(result: RunResult): string {
-  const experiment = result.experiment;
+  const experiment = result.experiment ?? (result.testSuite ? { name: result.testSuite.experimentName, url: result.testSuite.url } : null);
   return experiment ? `[${escapeCell(experiment.name)}](${experiment.url})` : "–";
 }
 
@@ -39,7 +39,14 @@ function runTable(result: RunResult): string {
   if (result.mode === "evaluate") {
     return table(
       ["Project", "Dataset evaluated", "Items", "Experiment"],
-      [[escapeCell(result.project), dataset, result.experiment ? String(result.experiment.itemsTotal) : "–", experimentCell(result)]],
+      [
+        [
+          escapeCell(result.project),
+          dataset,
+          result.experiment ? String(result.experiment.itemsTotal) : result.testSuite ? String(result.testSuite.itemsTotal) : "–",
+          experimentCell(result),
+        ],
+      ],
     );
   }
   // Counts the run never took are unknown, not zero.
