@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { withSuiteVerdict } from "../../src/gate/index.js";
 import type { GateVerdict } from "../../src/gate/index.js";
 import { renderSuiteSection } from "../../src/report/render-suite.js";
+import { computeVerdict } from "../../src/gate/compute-verdict.js";
+import { commentMarker } from "../../src/report/limits.js";
+import { renderComment } from "../../src/report/render-comment.js";
+import { renderSummary } from "../../src/report/render-summary.js";
+import { settings } from "../gate/fixtures.js";
+import { LINKS, scenarios } from "../gate/report-scenarios.js";
 import { sampleSuite } from "./fixtures.js";
 
 const passing: GateVerdict = {
@@ -51,5 +57,35 @@ describe("the test suite's report and gate", () => {
     const lenient = withSuiteVerdict({ ...passing, failOn: ["error"] }, sampleSuite());
     expect(lenient).toMatchObject({ state: "fail-threshold", failsStep: false });
     expect(withSuiteVerdict(passing, { ...sampleSuite(), passRate: null, items: [] }).notes[0]).toContain("no item has assertions");
+  });
+});
+
+describe("a suite run's comment and summary", () => {
+  const suiteRun = () => {
+    const skipped = scenarios().find((s) => s.state === "skipped");
+    if (!skipped) throw new Error("fixture");
+    const result = {
+      ...skipped.run.result,
+      status: "success" as const,
+      mode: "evaluate" as const,
+      metrics: [],
+      datasetName: "refunds",
+      cleanupResult: null,
+      cleanup: { state: "not-run" as const, reason: "evaluate mode changes no production data" },
+      testSuite: sampleSuite(),
+    };
+    const verdict = withSuiteVerdict(computeVerdict({ run: { result, items: [] }, settings: settings() }), sampleSuite());
+    return { run: { result, items: [] }, verdict };
+  };
+
+  it("renders the comment of a failed suite gate, as reviewed in golden/comment-suite.md", async () => {
+    const { run, verdict } = suiteRun();
+    const marker = commentMarker({ workflow: "evals", job: "gate", experimentType: "refunds" });
+    await expect(renderComment(run, verdict, LINKS, marker)).toMatchFileSnapshot("../report/golden/comment-suite.md");
+  });
+
+  it("renders the job summary of a suite run, as reviewed in golden/summary-suite.md", async () => {
+    const { run, verdict } = suiteRun();
+    await expect(renderSummary(run.result, verdict)).toMatchFileSnapshot("../report/golden/summary-suite.md");
   });
 });
