@@ -4,6 +4,8 @@ import type { RawInputs } from "./raw-inputs.js";
 export interface SuiteSettings {
   name: string;
   minPassRate: number;
+  /** Where the name came from: the feature's key is also what the schedule promotes cases into, so only the input is out of place there. */
+  from: "input" | "config";
 }
 
 const RATE = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/;
@@ -15,5 +17,5 @@ export function parseSuiteSettings(raw: RawInputs, featureSuite: { name: string 
   if (!RATE.test(rate)) problems.push(`min-pass-rate: expected a number from 0 to 1, e.g. 0.9 (got "${rate}")`);
   const name = raw["test-suite"] || featureSuite?.name || "";
   if (!name || problems.length) return { problems };
-  return { suite: { name, minPassRate: Number(rate) }, problems };
+  return { suite: { name, minPassRate: Number(rate), from: raw["test-suite"] ? "input" : "config" }, problems };
 }

@@ -170,7 +170,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       reportUsage();
       return { result, items };
     }
-    if (config.suite) result.warnings.push(`test suite ${config.suite.name} gates evaluate runs only; this harvest run did not run it`);
+    if (config.suite?.from === "input") result.warnings.push(`test suite ${config.suite.name} gates evaluate runs only; this harvest run did not run it`);
 
     const datasetResult = config.run.mode === "evaluate" ? await evaluateExisting() : await harvest();
     if (!datasetResult) return { result, items };
