@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startOpikServer } from "opik-local-server";
 import { runAction } from "./run-action.js";
+import { runSuiteDemo } from "./demo-suite.js";
 import { DEMO_CONFIG, DEMO_NAMES, seedLocal } from "./seed-local.js";
 
 const server = await startOpikServer();
@@ -33,6 +34,19 @@ try {
     process.exitCode = 1;
   } else {
     console.log(`\nThe action succeeded (status ${run.outputs.status}, gate ${run.outputs.verdict}).`);
+  }
+
+  // A pull request gated on an Opik test suite: replayed answers, a loopback judge, one failing assertion.
+  const suiteRun = await runSuiteDemo(server.url, DEMO_NAMES.project, DEMO_NAMES.experimentType, workspace);
+  console.log("\n──── Test suite gate: job summary ────\n");
+  console.log(suiteRun.summary);
+  if (suiteRun.exitCode !== 0) {
+    console.error(`\nThe test suite run exited with ${suiteRun.exitCode}:\n${suiteRun.stdout}\n${suiteRun.stderr}`);
+    process.exitCode = 1;
+  } else {
+    console.log(
+      `\nThe suite gate: pass rate ${suiteRun.outputs["pass-rate"]} (${suiteRun.outputs["items-passed"]} passed, ${suiteRun.outputs["items-failed"]} failed), gate ${suiteRun.outputs.verdict}.`,
+    );
   }
 } finally {
   await server.close();

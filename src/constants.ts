@@ -85,6 +85,8 @@ export const DEFAULT_INPUTS = {
   "drift-reference": "24",
   "drift-min-effect": "0.05",
   "drift-issue": "",
+  "test-suite": "",
+  "min-pass-rate": "1",
 } as const;
 
 export type InputName = keyof typeof DEFAULT_INPUTS;
@@ -113,6 +115,9 @@ export const OUTPUTS = {
   drift: "drift",
   driftMetrics: "drift-metrics",
   promotedCount: "promoted-count",
+  passRate: "pass-rate",
+  itemsPassed: "items-passed",
+  itemsFailed: "items-failed",
 } as const;
 
 export type OutputName = (typeof OUTPUTS)[keyof typeof OUTPUTS];
@@ -211,3 +216,6 @@ export const DRIFT_DEFAULTS = { window: 6, reference: 24, minEffect: 0.05 } as c
  * `<experiment type>` + suiteSuffix unless set, and a run adds at most maxPerRun items, worst first.
  */
 export const PROMOTE_DEFAULTS = { suiteSuffix: "-regressions", maxPerRun: 10 } as const;
+
+/** The category the SDK gives suite assertion scores when it writes them as trace feedback scores. */
+export const SUITE_ASSERTION_CATEGORY = "suite_assertion";

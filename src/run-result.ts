@@ -178,6 +178,8 @@ export interface RunResult {
   overlap: { waitedSeconds: number; busy: boolean; datasetsLeasedByOthers: LeasedDataset[] };
   /** The drift check of a scheduled run (issue 11): absent when it did not run. */
   drift?: DriftOutcome;
+  /** Set when the run gated on an Opik test suite. */
+  testSuite?: SuiteOutcome;
 }
 
 /** One metric or health signal of the drift check, as the report and the result JSON show it. */
@@ -215,4 +217,63 @@ export interface PipelineRun {
   dataset?: DatasetRecord;
   /** The config recorded on the experiment, which the gate compares with the baseline's. */
   experimentConfig?: Record<string, unknown>;
+}
+
+/** One assertion of one run, as the suite judge answered it. */
+export interface SuiteAssertionOutcome {
+  assertion: string;
+  passed: boolean;
+  reason: string;
+  /** The judge gave no usable answer (missing, malformed, or no reply): the assertion counts as failed. */
+  scoringFailed?: boolean;
+}
+
+/** One of an item's runs_per_item runs. */
+export interface SuiteRunOutcome {
+  /** 0-based, as the SDK's trial id. */
+  runIndex: number;
+  passed: boolean;
+  /** The task's output as text. */
+  output: string;
+  taskError?: string;
+  assertions: SuiteAssertionOutcome[];
+}
+
+/** One suite item: its runs and whether enough of them passed. */
+export interface SuiteItemOutcome {
+  datasetItemId: string;
+  /** The user part of the item's input, as text. */
+  input: string;
+  description?: string;
+  /** Items without assertions always pass and are left out of the pass rate, as in the SDK. */
+  hasAssertions: boolean;
+  passed: boolean;
+  /** Passed some runs and failed others. */
+  flaky: boolean;
+  runsPassed: number;
+  runsPerItem: number;
+  passThreshold: number;
+  runs: SuiteRunOutcome[];
+  /** Whether the item passed in the baseline run of the suite; absent when the baseline did not run it. */
+  baselinePassed?: boolean;
+}
+
+/** A run of an Opik test suite (input test-suite or features.<type>.test_suite.name). */
+export interface SuiteOutcome {
+  name: string;
+  datasetId: string;
+  versionId?: string;
+  versionName?: string;
+  experimentId: string;
+  experimentName: string;
+  url: string;
+  /** Items with assertions that passed and failed: what the pass rate counts. */
+  itemsPassed: number;
+  itemsFailed: number;
+  itemsTotal: number;
+  /** itemsPassed / (itemsPassed + itemsFailed); null when no item has assertions. */
+  passRate: number | null;
+  minPassRate: number;
+  baseline?: { experimentName: string; passRate: number | null };
+  items: SuiteItemOutcome[];
 }

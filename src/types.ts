@@ -7,6 +7,8 @@ export interface FeedbackScore {
   name: string;
   value: number;
   reason?: string;
+  /** Opik's category_name; suite assertions are written under "suite_assertion", as the SDK does. */
+  categoryName?: string;
 }
 
 export interface ErrorInfo {

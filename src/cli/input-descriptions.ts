@@ -51,4 +51,6 @@ export const DESCRIPTIONS_OF_INPUTS: Readonly<Record<string, string>> = {
   "drift-reference": "Scheduled runs only. Runs in the reference window, just before the recent window.",
   "drift-min-effect": "Smallest worsening of a metric's mean (or of the error-trace or judge-failure rate) that counts as drift, in the metric's units.",
   "drift-issue": "true or false. Keep one GitHub issue per feature while it drifts (label opik-drift; needs issues write permission). Empty means true on scheduled (harvest) runs.",
+  "test-suite": "An Opik test suite to gate evaluate runs on - its items are run through the task and every assertion is judged by the judge provider. Overrides features.<type>.test_suite.name; empty means that key, or no suite.",
+  "min-pass-rate": "Share of the test suite's items with assertions that must pass (0 to 1); below it the verdict is fail-threshold. 1 means every item, as Opik's CI recipe.",
 };

@@ -108,6 +108,7 @@ const featureSchema = z.strictObject({
   /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */
   /** prompt_name: where prompt_file's versions go in Opik's prompt library (default: the experiment type). */
   task: z.strictObject({ prompt_file: z.string().trim().min(1).optional(), prompt_name: z.string().trim().min(1).optional() }).optional(),
+  /** The feature's Opik test suite: what evaluate runs gate on (the test-suite input overrides it) and the schedule promotes into. */
   test_suite: testSuiteSchema.optional(),
 });
 

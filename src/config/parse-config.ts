@@ -10,6 +10,7 @@ import { parseList, withDefaults, type RawInputs } from "./raw-inputs.js";
 import { parseRunSettings, type RunSettings } from "./parse-run-settings.js";
 import { parsePromote, type PromoteSettings } from "./parse-promote.js";
 import { parseDriftSettings, type DriftConfig } from "./parse-drift-settings.js";
+import { parseSuiteSettings, type SuiteSettings } from "./parse-suite.js";
 import { parseSpanFilter } from "../opik/span-filter.js";
 import type { OpikFilter } from "../types.js";
 
@@ -79,6 +80,8 @@ export interface ActionConfig {
   /** The earlier scheduled runs the trend charts read back from Opik, at most. */
   trendRuns: number;
   drift: DriftConfig;
+  /** The Opik test suite evaluate runs gate on (test-suite or features.<type>.test_suite.name). */
+  suite?: SuiteSettings;
 }
 
 const DEFAULT_MODELS: Record<JudgeProvider, string> = {
@@ -283,6 +286,22 @@ export function parseConfig(
     : { problems: [] };
   problems.push(...promote.problems);
 
+  // Only a named suite gates: a feature that merely promotes into its default suite keeps the dataset gate.
+  const featureSuiteName = feature?.test_suite?.name;
+  const suiteSettings = parseSuiteSettings(raw, featureSuiteName ? { name: featureSuiteName } : undefined);
+  problems.push(...suiteSettings.problems);
+  // An evaluate run gating on a suite has its assertions judged by an LLM, whatever the metrics; a scheduled run never runs the suite.
+  if (suiteSettings.suite && runSettings.settings?.mode === "evaluate" && !judge && taskProvider && values["judge-provider"] !== undefined) {
+    const judgeProvider = values["judge-provider"] || (taskProvider === "replay" ? undefined : taskProvider);
+    if (!judgeProvider) {
+      problems.push(
+        `judge-provider: required because test suite ${suiteSettings.suite.name} is judged by an LLM and task-provider replay calls no model (expected gemini, openai or ollama)`,
+      );
+    } else {
+      judge = judgeProvider === task?.provider && !raw["judge-model"] ? task : providerSettings(judgeProvider, "judge");
+    }
+  }
+
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
     const parsedFilter = parseSpanFilter(raw.filter);
@@ -353,5 +372,6 @@ export function parseConfig(
     run: runSettings.settings,
     trendRuns: scalars["trend-runs"],
     drift: driftSettings.settings,
+    ...(suiteSettings.suite ? { suite: suiteSettings.suite } : {}),
   };
 }

@@ -3,7 +3,7 @@ import { parseConfig, type ActionConfig, type FileFacts, type ProviderSettings, 
 import type { RawInputs } from "../config/raw-inputs.js";
 import type { PromptTemplate } from "../config/parse-prompt.js";
 import { ConfigError, errorMessage } from "../errors.js";
-import { computeVerdict, type GateSettings, type GateVerdict } from "../gate/index.js";
+import { computeVerdict, withSuiteVerdict, type GateSettings, type GateVerdict } from "../gate/index.js";
 import type { GitHubEventContext, GitHubGateway } from "../github/index.js";
 import type { JudgeMetricFactory, OpikGateway } from "../opik/opik-gateway.js";
 import type { OpikConnection } from "../opik/opik-sdk-gateway.js";
@@ -166,17 +166,18 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
       baseline = { missing: `the baseline could not be read from Opik: ${errorMessage(error)}`, problem: true };
     }
   }
-  const verdict = computeVerdict({
+  const metricsVerdict = computeVerdict({
     run,
     settings: config.run.gate,
     ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}),
     ...(baseline ? { baseline } : {}),
     ...(deferred ? { deferred } : {}),
   });
+  const verdict = result.testSuite ? withSuiteVerdict(metricsVerdict, result.testSuite) : metricsVerdict;
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
   const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.id, baselineId]) : undefined;
   const links = {
-    ...(experiment ? { experimentUrl: experiment.url } : {}),
+    ...(experiment ? { experimentUrl: experiment.url } : result.testSuite ? { experimentUrl: result.testSuite.url } : {}),
     ...(compareUrl ? { compareUrl } : {}),
     ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
   };

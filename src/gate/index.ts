@@ -6,3 +6,4 @@ export { parseBaselineMode, parseFailOn, parseGateInputs, parseMaxRegression } f
 export { mergeThresholds, parseThresholds } from "./parse-thresholds.js";
 export { selectBaseline, type BaselineChoice, type BaselineContext, type ExperimentCandidate } from "./select-baseline.js";
 export type * from "./types.js";
+export { withSuiteVerdict, type SuiteGateInput } from "./suite-verdict.js";

@@ -85,6 +85,37 @@ export interface NewSuiteItem {
   description: string;
 }
 
+/** A test suite's assertion holder as Opik stores it: an LLM judge whose `config.schema` lists the assertions. */
+export interface SuiteEvaluatorRecord {
+  name: string;
+  type: string;
+  config: unknown;
+}
+
+/** A suite's or an item's execution policy; what is absent falls back (item → suite → DEFAULT_EXECUTION_POLICY). */
+export interface ExecutionPolicyRecord {
+  runsPerItem?: number;
+  passThreshold?: number;
+}
+
+export interface TestSuiteItemRecord {
+  id: string;
+  data: Record<string, unknown>;
+  description?: string;
+  evaluators?: SuiteEvaluatorRecord[];
+  executionPolicy?: ExecutionPolicyRecord;
+}
+
+/** A dataset of type evaluation_suite with its current version's suite-level assertions and policy. */
+export interface TestSuiteRecord {
+  dataset: DatasetRecord;
+  /** "evaluation_suite" for a suite; anything else is a plain dataset. */
+  type: string;
+  /** The current version; absent for a suite that was never versioned. */
+  version?: { id: string; name?: string; evaluators: SuiteEvaluatorRecord[]; executionPolicy?: ExecutionPolicyRecord };
+  items: TestSuiteItemRecord[];
+}
+
 /**
  * Everything the pipeline asks of Opik. Every method either throws or has
  * confirmed its write: none goes through the SDK's fire-and-forget queues.
@@ -135,6 +166,18 @@ export interface OpikGateway {
   recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord>;
   /** The experiment's items with their scores, and the evaluation traces' input and output (cut). */
   listExperimentItems(experiment: ExperimentRecord): Promise<ExperimentItemRecord[]>;
+  /** The project's test suite of that name with its current version and items, or undefined when there is no such dataset. */
+  readTestSuite(name: string): Promise<TestSuiteRecord | undefined>;
+  /**
+   * An experiment Opik shows as a run of the suite (evaluation_method evaluation_suite, on the suite's version), as the
+   * SDK's runTests creates it; like createExperiment, a repeated create under the same id is recognised, not duplicated.
+   */
+  createSuiteExperiment(
+    name: string,
+    suite: DatasetRecord,
+    metadata: Record<string, unknown>,
+    options: { id: string; datasetVersionId?: string; promptVersions?: readonly string[] },
+  ): Promise<ExperimentRecord>;
   /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;
   /**

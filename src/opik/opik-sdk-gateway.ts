@@ -12,8 +12,9 @@ import { readNdjson } from "./ndjson.js";
 import { callOpik, type OpikCallSettings } from "./opik-call.js";
 import { createOpikFetch } from "./opik-fetch.js";
 import { countSpanPage, type OpikCall as Call } from "./span-count.js";
-import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore } from "./opik-gateway.js";
+import type { EvaluationRecord, NewDatasetItem, OpikGateway, PromptVersionRecord, SpanScore, TestSuiteItemRecord } from "./opik-gateway.js";
 import { experimentMetadataWriter, toExperimentAggregate } from "./experiment-metadata.js";
+import { toSuiteEvaluators, toSuiteItemRecord } from "./suite-records.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
 import { testSuiteOperations } from "./test-suites.js";
@@ -468,6 +469,78 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       return items;
     },
 
+    async readTestSuite(name) {
+      const found = await call(`test suite lookup "${name}"`, () =>
+        absentOn404(() => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS)),
+      );
+      if (!found?.id) return undefined;
+      const dataset = datasetRecord(found);
+      const versions = await call(`versions of "${name}"`, () => api.datasets.listDatasetVersions(dataset.id, { page: 1, size: 1 }, REQUEST_OPTIONS));
+      const latest = versions.content?.[0];
+      const items: TestSuiteItemRecord[] = [];
+      const stream = pagedStream(
+        call,
+        `test suite items of "${name}"`,
+        (lastRetrievedId, limit) =>
+          api.datasets.streamDatasetItems(
+            { datasetName: name, projectName, steamLimit: limit, ...(lastRetrievedId ? { lastRetrievedId } : {}) },
+            REQUEST_OPTIONS,
+          ),
+        toSuiteItemRecord,
+      );
+      for await (const item of stream) items.push(item);
+      const policy = latest?.executionPolicy;
+      return {
+        dataset,
+        type: found.type ?? "dataset",
+        ...(latest?.id
+          ? {
+              version: {
+                id: latest.id,
+                ...(latest.versionName ? { name: latest.versionName } : {}),
+                evaluators: toSuiteEvaluators(latest.evaluators),
+                ...(policy
+                  ? {
+                      executionPolicy: {
+                        ...(policy.runsPerItem !== undefined ? { runsPerItem: policy.runsPerItem } : {}),
+                        ...(policy.passThreshold !== undefined ? { passThreshold: policy.passThreshold } : {}),
+                      },
+                    }
+                  : {}),
+              },
+            }
+          : {}),
+        items,
+      };
+    },
+
+    async createSuiteExperiment(name, suite, metadata, options) {
+      const links = options.promptVersions?.length ? { promptVersions: options.promptVersions.map((versionId) => ({ id: versionId })) } : {};
+      try {
+        await call(`suite experiment create "${name}"`, () =>
+          api.experiments.createExperiment(
+            {
+              id: options.id,
+              name,
+              datasetName: suite.name,
+              projectName,
+              metadata,
+              type: "regular",
+              evaluationMethod: "evaluation_suite",
+              ...(options.datasetVersionId ? { datasetVersionId: options.datasetVersionId } : {}),
+              ...links,
+            },
+            REQUEST_OPTIONS,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof OpikError && error.status === 409)) throw error;
+        const existing = await call(`experiment read-back "${name}"`, () => api.experiments.getExperimentById(options.id, REQUEST_OPTIONS));
+        if (existing.name !== name) throw new AlreadyExistsError("experiment", name, error);
+      }
+      return { id: options.id, name };
+    },
+
     async writeEvaluations(experiment, records: readonly EvaluationRecord[]) {
       // Experiment items first: once one exists, a rerun finds its trace id and
       // rewrites that trace and its scores (both upserts) instead of adding new ones.
@@ -504,6 +577,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
             source: "sdk" as const,
             projectName: evaluationProject,
             ...(s.reason ? { reason: s.reason.slice(0, 10_000) } : {}),
+            ...(s.categoryName ? { categoryName: s.categoryName } : {}),
           })),
         );
         for (const scoreBatch of writeBatches(scores, batchLimits(OPIK_LIMITS.scoreBatch))) {

@@ -29,6 +29,7 @@ import { joinShardedExperiment, shardedExperimentName } from "./join-sharded-exp
 import { readShardedRun } from "./read-sharded-run.js";
 import { shardItems } from "./shard-items.js";
 import { knownHealth, recordRunHealth } from "./run-health.js";
+import { evaluateSuite } from "../suite/evaluate-suite.js";
 
 export interface PipelineDeps {
   opik: OpikGateway;
@@ -194,6 +195,23 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       const all = await opik.listDatasetItems(joined.dataset);
       return { dataset: joined.dataset, items: shard ? shardItems(all, shard) : all };
     };
+
+    // A test suite takes the place of the dataset on evaluate runs; the schedule keeps harvesting.
+    if (config.suite && config.run.mode === "evaluate") {
+      const promptVersion =
+        config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
+      if (promptVersion) result.promptVersion = promptVersion;
+      await evaluateSuite(config, config.suite, result, {
+        ...deps,
+        meter,
+        runId: deps.run.id,
+        ...(typeof deps.runContext?.base_branch === "string" ? { baseBranch: deps.runContext.base_branch } : {}),
+        ...(promptVersion ? { promptVersion } : {}),
+      });
+      reportUsage();
+      return { result, items };
+    }
+    if (config.suite?.from === "input") result.warnings.push(`test suite ${config.suite.name} gates evaluate runs only; this harvest run did not run it`);
 
     const datasetResult = config.run.mode === "evaluate" ? await evaluateExisting() : await harvest();
     if (!datasetResult) return { result, items };

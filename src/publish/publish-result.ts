@@ -64,8 +64,8 @@ export function buildPublication(run: RunReport): Publication {
     [OUTPUTS.resultJson]: JSON.stringify(resultJson),
     [OUTPUTS.resultFile]: run.resultFile,
     [OUTPUTS.datasetName]: result.datasetName ?? "",
-    [OUTPUTS.experimentName]: result.experiment?.name ?? "",
-    [OUTPUTS.experimentUrl]: result.experiment?.url ?? "",
+    [OUTPUTS.experimentName]: result.experiment?.name ?? result.testSuite?.experimentName ?? "",
+    [OUTPUTS.experimentUrl]: result.experiment?.url ?? result.testSuite?.url ?? "",
     [OUTPUTS.spansFound]: String(result.spansFound),
     [OUTPUTS.spansNew]: String(result.spansNew),
     [OUTPUTS.passed]: String(verdict.passed),
@@ -76,6 +76,7 @@ export function buildPublication(run: RunReport): Publication {
     [OUTPUTS.commentUrl]: run.commentUrl ?? "",
     [OUTPUTS.drift]: result.drift?.state ?? "",
     [OUTPUTS.driftMetrics]: result.drift?.drifting.join(",") ?? "",
+    ...suiteOutputs(result.testSuite),
   };
   const summary = `${renderSummary(result, verdict)}${result.drift ? `\n${renderDriftSection(result.drift)}` : ""}`;
   // A rejected configuration has no gate to speak of: its summary is the list of problems.
@@ -87,4 +88,13 @@ export function buildPublication(run: RunReport): Publication {
     .filter((metric) => metric.outcome === "fail-threshold" || metric.outcome === "fail-regression")
     .map((metric) => ({ title: `Opik evaluate: ${metric.name} ${metric.outcome}`, message: metric.reason }));
   return { resultJson: JSON.stringify(resultJson, null, 2), resultFile: run.resultFile, outputs, summary: `${summary}${gate}`, annotations };
+}
+
+/** pass-rate, items-passed and items-failed: empty unless the run gated on a test suite. */
+function suiteOutputs(suite: RunReport["result"]["testSuite"]): Record<"pass-rate" | "items-passed" | "items-failed", string> {
+  return {
+    [OUTPUTS.passRate]: suite?.passRate == null ? "" : String(Math.round(suite.passRate * 1e6) / 1e6),
+    [OUTPUTS.itemsPassed]: suite ? String(suite.itemsPassed) : "",
+    [OUTPUTS.itemsFailed]: suite ? String(suite.itemsFailed) : "",
+  };
 }

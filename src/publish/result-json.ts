@@ -8,6 +8,7 @@ import type {
   PromotionFlag,
   PromotionOutcome,
   RunResult,
+  SuiteOutcome,
   UsageTotals,
 } from "../run-result.js";
 
@@ -89,6 +90,7 @@ export interface ResultJson {
   drift?: DriftJson;
   /** What a scheduled run added to the feature's test suite (features.<type>.test_suite.promote). */
   promoted?: PromotedJson;
+  test_suite?: TestSuiteJson;
 }
 
 /** Why an item was promoted: a score outside its bound (`min` or `max` holds the bound), or a score that failed. */
@@ -262,6 +264,76 @@ export function toResultJson(result: RunResult): ResultJson {
     ...(result.configRejected ? { config_rejected: true as const } : {}),
     ...(result.drift ? { drift: driftJson(result.drift) } : {}),
     ...(result.promoted ? { promoted: promotedJson(result.promoted) } : {}),
+    ...(result.testSuite ? { test_suite: testSuiteJson(result.testSuite) } : {}),
+  };
+}
+
+/** A test suite run: its pass rate and every item's runs, as the SDK's TestSuiteResult reports them. */
+export interface TestSuiteJson {
+  name: string;
+  version_id: string | null;
+  version_name: string | null;
+  experiment_id: string;
+  experiment_name: string;
+  experiment_url: string;
+  pass_rate: number | null;
+  min_pass_rate: number;
+  items_passed: number;
+  items_failed: number;
+  items_total: number;
+  baseline: { experiment_name: string; pass_rate: number | null } | null;
+  items: {
+    dataset_item_id: string;
+    input: string;
+    has_assertions: boolean;
+    passed: boolean;
+    flaky: boolean;
+    runs_passed: number;
+    runs_per_item: number;
+    pass_threshold: number;
+    baseline_passed: boolean | null;
+    runs: {
+      run_index: number;
+      passed: boolean;
+      output: string;
+      task_error: string | null;
+      assertions: { assertion: string; passed: boolean; reason: string }[];
+    }[];
+  }[];
+}
+
+function testSuiteJson(suite: SuiteOutcome): TestSuiteJson {
+  return {
+    name: suite.name,
+    version_id: suite.versionId ?? null,
+    version_name: suite.versionName ?? null,
+    experiment_id: suite.experimentId,
+    experiment_name: suite.experimentName,
+    experiment_url: suite.url,
+    pass_rate: suite.passRate === null ? null : Math.round(suite.passRate * 1e6) / 1e6,
+    min_pass_rate: suite.minPassRate,
+    items_passed: suite.itemsPassed,
+    items_failed: suite.itemsFailed,
+    items_total: suite.itemsTotal,
+    baseline: suite.baseline ? { experiment_name: suite.baseline.experimentName, pass_rate: suite.baseline.passRate } : null,
+    items: suite.items.map((item) => ({
+      dataset_item_id: item.datasetItemId,
+      input: item.input,
+      has_assertions: item.hasAssertions,
+      passed: item.passed,
+      flaky: item.flaky,
+      runs_passed: item.runsPassed,
+      runs_per_item: item.runsPerItem,
+      pass_threshold: item.passThreshold,
+      baseline_passed: item.baselinePassed ?? null,
+      runs: item.runs.map((run) => ({
+        run_index: run.runIndex,
+        passed: run.passed,
+        output: run.output,
+        task_error: run.taskError ?? null,
+        assertions: run.assertions.map((a) => ({ assertion: a.assertion, passed: a.passed, reason: a.reason })),
+      })),
+    })),
   };
 }
 

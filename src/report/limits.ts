@@ -44,3 +44,6 @@ export function commentMarker(key: { workflow: string; job: string; experimentTy
   const variant = key.variant ? ` ${field("variant", key.variant)}` : "";
   return `<!-- ${MARKER_NAME} ${field("workflow", key.workflow)} ${field("job", key.job)} ${field("experiment", key.experimentType)}${variant} -->`;
 }
+
+/** Failing suite items listed in the comment and the summary; the rest are counted. Texts are cut to these lengths. */
+export const SUITE_DETAIL = { maxFailingItems: 20, inputChars: 300, outputChars: 500, reasonChars: 300 } as const;

@@ -4,6 +4,7 @@ import { cacheText } from "./cache-line.js";
 import { cleanupState } from "./cleanup-state.js";
 import { CELL_CHARS, LINE_CHARS, MAX_COMMENT_CHARS } from "./limits.js";
 import { escapeInline, link, measureChars } from "./markdown.js";
+import { renderSuiteSection } from "./render-suite.js";
 import { renderItemDetail, renderVerdictBody, renderWithinBudget, verdictTitle, type DetailLevel } from "./render-gate.js";
 
 export interface CommentLinks {
@@ -14,6 +15,11 @@ export interface CommentLinks {
 }
 
 function countsLine(result: RunResult, verdict: GateVerdict): string {
+  // A suite run's counts are its runs; the pass rate above says how they went.
+  if (result.testSuite) {
+    const runs = result.testSuite.items.reduce((sum, item) => sum + item.runs.length, 0);
+    return [`**${runs}** suite run(s)`, usageText(result)].filter(Boolean).join(" · ");
+  }
   const { total, failedScores, taskErrors } = verdict.items;
   const parts = [`**${total}** item(s)`, `**${failedScores}** failed score(s)`, `**${taskErrors}** task error(s)`];
   if (result.spansDeferred) parts.push(`${result.spansDeferred} span(s) left for the next run`);
@@ -71,6 +77,7 @@ export function renderComment(run: PipelineRun, verdict: GateVerdict, links: Com
     const blocks = [
       `### ${verdictTitle(verdict)} · Opik evaluation: ${escapeInline(result.experimentType, CELL_CHARS)}`,
       ...renderVerdictBody(verdict, level, result.promptVersion),
+      result.testSuite ? renderSuiteSection(result.testSuite, level.textChars === 0 ? "short" : "full") : "",
       countsLine(result, verdict),
       cleanupLine(result),
       ...renderItemDetail(run.items, verdict, level),

@@ -5,6 +5,7 @@ import { cleanupState } from "./cleanup-state.js";
 import { SUMMARY_BUDGET_BYTES } from "./limits.js";
 import { escapeCell, formatScore, table } from "./markdown.js";
 import { renderPromoted } from "./render-promoted.js";
+import { renderSuiteSection } from "./render-suite.js";
 
 /** What the heading needs from the gate: whether the step fails, and in which state. */
 export type StepOutcome = Pick<GateVerdict, "failsStep" | "state">;
@@ -30,7 +31,7 @@ function heading(result: RunResult, step: StepOutcome | undefined): string {
 }
 
 function experimentCell(result: RunResult): string {
-  const experiment = result.experiment;
+  const experiment = result.experiment ?? (result.testSuite ? { name: result.testSuite.experimentName, url: result.testSuite.url } : null);
   return experiment ? `[${escapeCell(experiment.name)}](${experiment.url})` : "–";
 }
 
@@ -42,7 +43,14 @@ function runTable(result: RunResult): string {
     const items = result.mode === "report" ? "Items (all shards)" : result.shard ? `Items (shard ${result.shard})` : "Items";
     return table(
       ["Project", "Dataset evaluated", items, "Experiment"],
-      [[escapeCell(result.project), dataset, result.experiment ? String(result.experiment.itemsTotal) : "–", experimentCell(result)]],
+      [
+        [
+          escapeCell(result.project),
+          dataset,
+          result.experiment ? String(result.experiment.itemsTotal) : result.testSuite ? String(result.testSuite.itemsTotal) : "–",
+          experimentCell(result),
+        ],
+      ],
     );
   }
   // Counts the run never took are unknown, not zero.
@@ -94,6 +102,7 @@ function render(result: RunResult, step: StepOutcome | undefined, messageLimit: 
     return `${lines.join("\n").trimEnd()}\n`;
   }
   lines.push(runTable(result), "");
+  if (result.testSuite) lines.push(renderSuiteSection(result.testSuite, messageLimit ? "full" : "short"), "");
 
   const experiment = result.experiment;
   if (experiment) {

@@ -91,7 +91,7 @@ describe("evaluate: promotion to the test suite (in process, on a fake Opik)", (
 
     expect(outcome.exit.failed).toBe(false);
     expect(outcome.outputs["promoted-count"]).toBe("2");
-    expect(opik.suites.get("charters-regressions")).toEqual({
+    expect(opik.promotionSuites.get("charters-regressions")).toEqual({
       settings: { assertions: ["The reply is a JSON object"], executionPolicy: { runsPerItem: 1, passThreshold: 1 } },
       versions: 2,
     });
@@ -141,6 +141,6 @@ describe("evaluate: promotion to the test suite (in process, on a fake Opik)", (
     addSpans(opik, ['{"verdict":"valid"}']);
     const outcome = await evaluate({ raw: raw(), ...run }, deps(opik));
     expect(outcome.result.promoted).toMatchObject({ items: [], created: false });
-    expect(opik.suites.size).toBe(0);
+    expect(opik.promotionSuites.size).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import type {
   OpikGateway,
   PromptVersionRecord,
   SpanScore,
+  TestSuiteRecord,
   TestSuiteSettings,
 } from "../../src/opik/opik-gateway.js";
 import type {
@@ -65,8 +66,12 @@ export class FakeOpikGateway implements OpikGateway {
   readonly evaluationWrites: number[] = [];
   /** Each prompt's versions, oldest first. */
   readonly prompts = new Map<string, Array<PromptVersionRecord & { template: string; metadata: Record<string, unknown> }>>();
-  /** The settings of each test suite (a dataset in `datasets` too), by suite name; `versions` counts item writes. */
-  readonly suites = new Map<string, { settings: TestSuiteSettings; versions: number }>();
+  /** The settings of each test suite promotion wrote (a dataset in `datasets` too), by suite name; `versions` counts item writes. */
+  readonly promotionSuites = new Map<string, { settings: TestSuiteSettings; versions: number }>();
+  /** Test suites by name; their datasets are in `datasets` too, so experiments can run on them. */
+  readonly suites = new Map<string, TestSuiteRecord>();
+  /** How each suite experiment was created: its suite version and evaluation method. */
+  readonly suiteExperiments = new Map<string, { datasetVersionId?: string; evaluationMethod: "evaluation_suite" }>();
   private readonly failing = new Map<keyof OpikGateway, string>();
   /** Every findExperimentsPage call, in order, so tests see how far a reader paged. */
   readonly experimentPageReads: Array<{ nameContains: string; page: number; size: number }> = [];
@@ -248,6 +253,41 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve({ id: experimentId, name });
   }
 
+  /** Adds a suite as a test would create it in Opik. */
+  addTestSuite(suite: TestSuiteRecord): void {
+    this.suites.set(suite.dataset.name, structuredClone(suite));
+    this.datasets.set(suite.dataset.name, {
+      record: structuredClone(suite.dataset),
+      items: new Map(suite.items.map((i) => [i.id, { id: i.id, data: i.data }])),
+    });
+  }
+
+  readTestSuite(name: string): Promise<TestSuiteRecord | undefined> {
+    this.check("readTestSuite");
+    const suite = this.suites.get(name);
+    return Promise.resolve(suite ? structuredClone(suite) : undefined);
+  }
+
+  async createSuiteExperiment(
+    name: string,
+    suite: DatasetRecord,
+    metadata: Record<string, unknown>,
+    options: { id: string; datasetVersionId?: string; promptVersions?: readonly string[] },
+  ): Promise<ExperimentRecord> {
+    this.check("createSuiteExperiment");
+    const existing = this.experiments.get(options.id);
+    if (existing) {
+      if (existing.summary.name !== name) throw new AlreadyExistsError("experiment", name);
+      return { id: options.id, name };
+    }
+    const created = await this.createExperiment(name, suite, metadata, options.id, options.promptVersions);
+    this.suiteExperiments.set(options.id, {
+      evaluationMethod: "evaluation_suite",
+      ...(options.datasetVersionId ? { datasetVersionId: options.datasetVersionId } : {}),
+    });
+    return created;
+  }
+
   recordPromptVersion(name: string, template: string, metadata: Record<string, unknown>): Promise<PromptVersionRecord> {
     this.check("recordPromptVersion");
     const versions = this.prompts.get(name) ?? [];
@@ -340,13 +380,13 @@ export class FakeOpikGateway implements OpikGateway {
     this.check("ensureTestSuite");
     const existing = this.datasets.get(name);
     if (existing) {
-      const suite = this.suites.get(name);
+      const suite = this.promotionSuites.get(name);
       if (!suite) return Promise.reject(new Error(`fake Opik: dataset "${name}" is not a test suite`));
       return Promise.resolve({ suite: structuredClone(existing.record), created: false, settings: structuredClone(suite.settings) });
     }
     const record: DatasetRecord = { id: randomUUID(), name, description, tags: [], createdAt: new Date().toISOString() };
     this.datasets.set(name, { record, items: new Map() });
-    this.suites.set(name, { settings: structuredClone(settings), versions: 1 });
+    this.promotionSuites.set(name, { settings: structuredClone(settings), versions: 1 });
     return Promise.resolve({ suite: structuredClone(record), created: true, settings: structuredClone(settings) });
   }
 
@@ -361,7 +401,7 @@ export class FakeOpikGateway implements OpikGateway {
     this.check("insertTestSuiteItems");
     const stored = this.dataset(suite);
     for (const item of items) stored.items.set(item.id, { id: item.id, spanId: item.spanId, traceId: item.traceId, data: structuredClone(item.data) });
-    const versions = this.suites.get(suite.name);
+    const versions = this.promotionSuites.get(suite.name);
     if (versions) versions.versions += 1;
     return Promise.resolve();
   }

@@ -184,8 +184,13 @@ export interface StoredExperiment extends Audited {
   experiment_scores?: { name: string; value: number }[];
   prompt_versions?: { id: string }[];
   dataset_version_id?: string;
+  /** evaluation_suite when the experiment is a run of a test suite (the SDK's runTests), else dataset. */
+  evaluation_method?: EvaluationMethod;
   tags?: string[];
 }
+
+export type EvaluationMethod = "dataset" | "evaluation_suite";
+export const EVALUATION_METHODS: readonly EvaluationMethod[] = ["dataset", "evaluation_suite"];
 
 export interface StoredExperimentItem extends Audited {
   id: string;

@@ -270,6 +270,7 @@ export function renderExperiment(store: OpikStore, experiment: StoredExperiment)
     experiment_scores: experiment.experiment_scores,
     prompt_versions: renderPromptVersionLinks(store, experiment.prompt_versions),
     dataset_version_id: experiment.dataset_version_id,
+    evaluation_method: experiment.evaluation_method ?? "dataset",
     dataset_version_summary: version ? renderVersionSummary(version, version.id === latestVersion?.id) : undefined,
   });
 }

@@ -16,7 +16,15 @@ import { badRequest, codeError, unprocessableJson } from "../errors.js";
 import { type HttpRouter, pathUuid } from "../http-router.js";
 import { type JsonObject, type JsonValue, isJsonObject } from "../json.js";
 import { paginate, queryUuid, streamLimit, streamPage } from "../paging.js";
-import { EXPERIMENT_STATUSES, EXPERIMENT_TYPES, type OpikStore, type StoredExperiment, type StoredExperimentItem, newestFirst } from "../store.js";
+import {
+  EVALUATION_METHODS,
+  EXPERIMENT_STATUSES,
+  EXPERIMENT_TYPES,
+  type OpikStore,
+  type StoredExperiment,
+  type StoredExperimentItem,
+  newestFirst,
+} from "../store.js";
 import { compareIds, createUuidV7, isUuid } from "../uuid-v7.js";
 import { containsLike } from "../like.js";
 import { BODY_TRUNCATE_DEFAULT } from "../truncate.js";
@@ -62,7 +70,10 @@ function generatedName(): string {
 export function createExperimentRecord(
   store: OpikStore,
   fields: { id?: string; name?: string; datasetName: string; projectName?: string } & Partial<
-    Pick<StoredExperiment, "metadata" | "type" | "status" | "optimization_id" | "experiment_scores" | "prompt_versions" | "dataset_version_id" | "tags">
+    Pick<
+      StoredExperiment,
+      "metadata" | "type" | "status" | "optimization_id" | "experiment_scores" | "prompt_versions" | "dataset_version_id" | "evaluation_method" | "tags"
+    >
   >,
 ): StoredExperiment {
   if (fields.id !== undefined && store.experiments.has(fields.id)) throw codeError(409, "Experiment already exists");
@@ -107,6 +118,7 @@ export function registerExperimentRoutes(router: HttpRouter, { store }: RouteCon
       experiment_scores: readScores(body, "experiment_scores", violations),
       prompt_versions: readPromptVersions(body),
       dataset_version_id: optUuid(body, "dataset_version_id"),
+      evaluation_method: optEnum(body, "evaluation_method", EVALUATION_METHODS),
       tags: optStringSet(body, "tags"),
     };
     violations.throwIfAny();
