@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
+import { DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS, MAX_REPEATS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -61,6 +61,10 @@ export interface ActionConfig {
   /** Present when a judge metric is configured. */
   judge?: ProviderSettings;
   concurrency: number;
+  /** Task runs per item, each judged; 1 = no repeats. */
+  repeats: number;
+  /** Outputs re-judged `judgments` times to measure the judge's noise; absent when off. */
+  judgeNoise?: { sample: number; judgments: number };
   /** Stop starting items once the estimated spend reaches this; undefined = no limit. */
   maxCostUsd?: number;
   /** Share of new spans evaluated, chosen deterministically per span id. */
@@ -113,6 +117,9 @@ const inputSchema = z.object({
     .transform(Number)
     .pipe(z.number().max(2, "expected a number from 0 to 2")),
   concurrency: integer(1, 64),
+  repeats: integer(1, MAX_REPEATS),
+  "judge-noise-sample": integer(0, 10_000),
+  "judge-repeats": integer(2, MAX_REPEATS),
   "max-cost-usd": z.union([z.literal(""), z.string().regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars such as 2.50, or empty for no limit")]),
   "sampling-rate": z
     .string()
@@ -262,6 +269,10 @@ export function parseConfig(
 
   const runSettings = parseRunSettings(raw, eventName, feature?.thresholds ?? {});
   problems.push(...runSettings.problems);
+  const primaryMetric = feature?.primary_metric;
+  if (primaryMetric && !metrics.includes(primaryMetric)) {
+    problems.push(`${registrySource?.path}: features.${experimentType}.primary_metric: ${primaryMetric} is not one of the metrics this run scores (${metrics.join(", ")})`);
+  }
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
@@ -323,10 +334,12 @@ export function parseConfig(
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),
     concurrency: scalars.concurrency,
+    repeats: scalars.repeats,
+    ...(scalars["judge-noise-sample"] > 0 ? { judgeNoise: { sample: scalars["judge-noise-sample"], judgments: scalars["judge-repeats"] } } : {}),
     ...(scalars["max-cost-usd"] ? { maxCostUsd: Number(scalars["max-cost-usd"]) } : {}),
     samplingRate: scalars["sampling-rate"],
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
-    run: runSettings.settings,
+    run: primaryMetric ? { ...runSettings.settings, gate: { ...runSettings.settings.gate, primaryMetrics: [primaryMetric] } } : runSettings.settings,
   };
 }

@@ -142,6 +142,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     settings: config.run.gate,
     ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}),
     ...(baseline ? { baseline } : {}),
+    ...(run.judgeNoise ? { judgeNoise: run.judgeNoise } : {}),
   });
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;
   const compareUrl = run.dataset && experiment && baselineId ? opik.compareUrl(run.dataset, [experiment.id, baselineId]) : undefined;

@@ -50,3 +50,13 @@ export function evaluationIds(experimentId: string, datasetItemId: string): { ex
 function anchorMillis(entity: { id: string; createdAt?: string }): number {
   return uuidV7Millis(entity.id) ?? (entity.createdAt ? Date.parse(entity.createdAt) : 0);
 }
+
+/**
+ * The experiment item and trace of one run of a dataset item when it runs
+ * more than once (the repeats input): the first run keeps the ids of a single
+ * run, so repeats 1 writes exactly what it always did; the others derive from
+ * the run index, so a rerun upserts each run instead of adding more.
+ */
+export function runEvaluationIds(experimentId: string, datasetItemId: string, runIndex: number): { experimentItemId: string; traceId: string } {
+  return runIndex === 0 ? evaluationIds(experimentId, datasetItemId) : evaluationIds(experimentId, `${datasetItemId}:run:${runIndex}`);
+}

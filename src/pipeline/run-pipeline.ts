@@ -176,6 +176,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.feature.judges ? { custom_judges: config.feature.judges } : {}),
       ...deps.runContext,
       mode: config.run.mode,
+      ...(config.repeats > 1 ? { repeats: config.repeats } : {}),
     };
     const promptVersion =
       config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
@@ -207,6 +208,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       // One experiment per harvested dataset, whichever run creates it.
       ...(config.run.mode === "harvest" ? { experimentId: harvestExperimentId(datasetResult.dataset) } : {}),
       ...(promptVersion ? { promptVersions: [promptVersion.versionId] } : {}),
+      repeats: config.repeats,
+      ...(config.judgeNoise ? { judgeNoise: config.judgeNoise } : {}),
       directions: Object.fromEntries(config.metrics.map((name) => [name, describeMetric(name, config.feature.judges)?.direction ?? "higher-is-better"])),
       log,
     }).finally(stopRenewing);
@@ -225,7 +228,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
     if (harvested) await opik.setDatasetTags(harvested.dataset, experiment.budgetLimited ? [DATASET_TAG, PENDING_TAG] : [DATASET_TAG]);
     result.status = experiment.result.status;
     reportUsage();
-    return { result, items, dataset: datasetResult.dataset, experimentConfig };
+    return { result, items, dataset: datasetResult.dataset, experimentConfig, ...(experiment.judgeNoise ? { judgeNoise: experiment.judgeNoise } : {}) };
   } catch (error) {
     result.status = "failed";
     result.errors.push(errorMessage(error));
