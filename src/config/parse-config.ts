@@ -271,7 +271,9 @@ export function parseConfig(
   problems.push(...runSettings.problems);
   const primaryMetric = feature?.primary_metric;
   if (primaryMetric && !metrics.includes(primaryMetric)) {
-    problems.push(`${registrySource?.path}: features.${experimentType}.primary_metric: ${primaryMetric} is not one of the metrics this run scores (${metrics.join(", ")})`);
+    problems.push(
+      `${registrySource?.path}: features.${experimentType}.primary_metric: ${primaryMetric} is not one of the metrics this run scores (${metrics.join(", ")})`,
+    );
   }
 
   let spanFilter: OpikFilter[] = [];

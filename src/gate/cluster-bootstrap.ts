@@ -24,7 +24,10 @@ export interface ClusterBootstrapResult {
  * are drawn together, so repeats of one item never pass for independent
  * items (which would narrow the interval), and per-item difficulty cancels.
  */
-export function clusterBootstrap(clusters: readonly ItemCluster[], options: { resamples?: number; seed?: number; confidence?: number } = {}): ClusterBootstrapResult {
+export function clusterBootstrap(
+  clusters: readonly ItemCluster[],
+  options: { resamples?: number; seed?: number; confidence?: number } = {},
+): ClusterBootstrapResult {
   const n = clusters.length;
   if (n === 0) throw new Error("clusterBootstrap needs at least one item with scores in both runs");
   const differences = Float64Array.from(clusters, (cluster) => average(cluster.current) - average(cluster.baseline));

@@ -117,7 +117,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata, options.experimentId, options.promptVersions));
   const repeats = Math.max(1, options.repeats ?? 1);
   const earlier = new Map<string, ExperimentItemRecord[]>();
-  for (const item of existing ? await opik.listExperimentItems(experiment) : []) earlier.set(item.datasetItemId, [...(earlier.get(item.datasetItemId) ?? []), item]);
+  for (const item of existing ? await opik.listExperimentItems(experiment) : [])
+    earlier.set(item.datasetItemId, [...(earlier.get(item.datasetItemId) ?? []), item]);
 
   const scores: FeedbackScore[] = [];
   const failures = new Map<string, number>();
@@ -155,7 +156,11 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const noiseSample = new Map<string, MetricInput>();
   const noiseIds = new Set(todo.slice(0, options.judgeNoise?.sample ?? 0).map((item) => item.id));
 
-  const runItem = async (item: DatasetItemRecord, runIndex: number, before: ExperimentItemRecord | undefined): Promise<{ record: EvaluationRecord; run: RunScores; output: string; bytes: number }> => {
+  const runItem = async (
+    item: DatasetItemRecord,
+    runIndex: number,
+    before: ExperimentItemRecord | undefined,
+  ): Promise<{ record: EvaluationRecord; run: RunScores; output: string; bytes: number }> => {
     const startTime = new Date();
     // Derived ids: if two runs ever evaluate the same item, the second write replaces the first.
     const ids = runEvaluationIds(experiment.id, item.id, runIndex);
@@ -281,7 +286,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const missing = options.items.filter((item) => (attempted.has(item.id) || !pending.has(item.id)) && !written.has(item.id));
   if (missing.length) throw new Error(`Opik experiment "${options.name}" is missing ${missing.length} of ${options.items.length} items after writing them`);
 
-  const judgeNoise = options.judgeNoise && noiseSample.size ? await measureMetricNoise(options.metrics, [...noiseSample.values()], options.judgeNoise.judgments) : undefined;
+  const judgeNoise =
+    options.judgeNoise && noiseSample.size ? await measureMetricNoise(options.metrics, [...noiseSample.values()], options.judgeNoise.judgments) : undefined;
 
   const warnings: string[] = [];
   if (truncatedTraces.length) {

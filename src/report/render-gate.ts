@@ -5,6 +5,7 @@ import type { GateVerdict, MetricVerdict, Threshold, VerdictState } from "../gat
 import type { PromptVersionOutcome } from "../run-result.js";
 import type { ItemOutcome } from "../types.js";
 import { CELL_CHARS, DEFAULT_GATE_SECTION_BYTES, ITEM_DETAIL, LINE_CHARS, MAX_NOTES_SHOWN } from "./limits.js";
+import { renderStatistics } from "./render-statistics.js";
 import { codeBlock, details, escapeCell, escapeHtmlText, escapeInline, fitMarkdown, link, measureBytes, table } from "./markdown.js";
 
 /** How much item detail a rendering carries; the budget walks down these until the text fits. */
@@ -129,6 +130,7 @@ export function renderVerdictBody(verdict: GateVerdict, level: DetailLevel, prom
   const blocks: string[] = [failLine(verdict)];
   if (verdict.reasons.length) blocks.push(bulletList(verdict.reasons, MAX_NOTES_SHOWN));
   if (verdict.metrics.length) blocks.push(renderMetricTable(verdict));
+  blocks.push(...renderStatistics(verdict, level.worstItems * 2));
   if (verdict.baseline) {
     const name = escapeInline(verdict.baseline.experimentName, CELL_CHARS);
     blocks.push(

@@ -119,6 +119,9 @@ describe("judge noise", () => {
   it("bounds the mean change judge noise alone makes on n items at 95%", () => {
     expect(judgeNoiseBand({ sd: 0.5, outputs: 3, judgments: 3 }, 6)).toBeCloseTo((1.959964 * 0.5 * Math.SQRT2) / Math.sqrt(6), 5);
     // Repeats average the judge's noise away.
-    expect(judgeNoiseBand({ sd: 0.5, outputs: 3, judgments: 3 }, 6, 3, 3)).toBeCloseTo(judgeNoiseBand({ sd: 0.5, outputs: 3, judgments: 3 }, 6) / Math.sqrt(3), 10);
+    expect(judgeNoiseBand({ sd: 0.5, outputs: 3, judgments: 3 }, 6, 3, 3)).toBeCloseTo(
+      judgeNoiseBand({ sd: 0.5, outputs: 3, judgments: 3 }, 6) / Math.sqrt(3),
+      10,
+    );
   });
 });
