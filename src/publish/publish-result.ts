@@ -7,6 +7,7 @@ import { renderGateSection } from "../report/render-gate.js";
 import { renderSummary } from "../report/render-summary.js";
 import type { ItemOutcome } from "../types.js";
 import { toResultJson } from "./result-json.js";
+import { verdictStatisticsJson } from "./verdict-statistics-json.js";
 
 /** A finished run and where its report points. */
 export interface RunReport {
@@ -57,7 +58,7 @@ export interface Publication {
 /** The step outputs, the job summary (within GitHub's byte budget) and the annotations of a run. Pure. */
 export function buildPublication(run: RunReport): Publication {
   const { result, verdict } = run;
-  const resultJson = toResultJson(result);
+  const resultJson = { ...toResultJson(result), ...verdictStatisticsJson(verdict) };
   const outputs: Record<OutputName, string> = {
     [OUTPUTS.status]: result.status,
     [OUTPUTS.resultJson]: JSON.stringify(resultJson),
