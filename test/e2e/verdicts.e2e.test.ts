@@ -21,6 +21,16 @@ features:
       json_schema: { type: object, required: [verdict], properties: { verdict: { type: string } } }
     metric_settings:
       contains: { substring: verdict }
+  primary_first:
+    span_name: charter_validation
+    dataset_prefix: charter-optimization
+    experiment_prefix: charter_primary
+    metrics: [output_format, is_json, contains]
+    primary_metric: output_format
+    output_format:
+      json_schema: { type: object, required: [verdict], properties: { verdict: { type: string } } }
+    metric_settings:
+      contains: { substring: verdict }
   judged:
     span_name: charter_validation
     dataset_prefix: judged
@@ -148,6 +158,18 @@ describe("repeats, flaky items and Holm's correction on a pull request", () => {
       expect(text).toContain(`🎲 item ${repeats.flaky_items[0]!.dataset_item_id}`);
       expect(text).toContain("Smallest worsening these items detect (80% power)");
     }
+
+    // primary_metric: output_format is tested alone at the full level; Holm corrects the other two.
+    const primary = await prRun(project, pr + 1, { "experiment-type": "primary_first", dataset: String(run.result!.dataset_name), baseline: "none" });
+    expect(primary.result, primary.stdout).toMatchObject({ status: "success" });
+    expect(primary.result!.correction).toBeUndefined();
+    const againstMain = await prRun(project, pr + 2, {
+      "experiment-type": "primary_first",
+      dataset: String(run.result!.dataset_name),
+      baseline: String(run.result!.experiment_result && (run.result!.experiment_result as { experiment_name: string }).experiment_name),
+    });
+    expect(againstMain.result!.correction).toEqual({ method: "holm", family: ["is_json", "contains"], primary: ["output_format"] });
+    expect(github.comments(pr + 2)[0]!.body).toContain("Holm's correction over the 2 metrics gated on regression (is\\_json, contains), family-wise error 0.025 one-sided. output\\_format (primary) tested alone at 0.025.");
   });
 });
 
