@@ -153,7 +153,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   if (resumed) options.log.info(`Experiment ${options.name}: ${resumed} item(s) already evaluated by an earlier run, ${todo.length} to go`);
 
   // The first outputs in dataset order, kept whole to be judged again for judge-noise-sample.
-  const noiseSample = new Map<string, MetricInput>();
+  const noiseSample = new Map<string, { input: MetricInput; first: Record<string, number> }>();
   const noiseIds = new Set(todo.slice(0, options.judgeNoise?.sample ?? 0).map((item) => item.id));
 
   const runItem = async (
@@ -191,7 +191,6 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         ...(traceSpans ? { traceSpans } : {}),
       };
       output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
-      if (runIndex === 0 && noiseIds.has(item.id)) noiseSample.set(item.id, metricInput);
       for (const metric of options.metrics) {
         const result = await metric.score(metricInput);
         if (result.ok) {
@@ -203,6 +202,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         }
       }
       run.scores = record.scores;
+      if (runIndex === 0 && noiseIds.has(item.id))
+        noiseSample.set(item.id, { input: metricInput, first: Object.fromEntries(record.scores.map((score) => [score.name, score.value])) });
     } catch (error) {
       // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
       const message = errorMessage(error);
@@ -319,18 +320,23 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
 }
 
 /**
- * judge-noise-sample: each sampled output judged `judgments` more times by
- * every metric, with the run's own judgment as the first; a metric that never
- * scored twice has no measurement. The calls go through the same metered
- * judge as the run's, so their cost is counted.
+ * judge-noise-sample: each sampled output judged `judgments` times by every
+ * metric, the run's own judgment counting as the first, so only
+ * `judgments − 1` calls are added per output; a metric that never scored an
+ * output twice has no measurement. The calls go through the same metered
+ * judge as the run's, so their cost is counted and budgeted.
  */
-async function measureMetricNoise(metrics: readonly Metric[], inputs: readonly MetricInput[], judgments: number): Promise<Record<string, JudgeNoise>> {
+async function measureMetricNoise(
+  metrics: readonly Metric[],
+  sample: readonly { input: MetricInput; first: Record<string, number> }[],
+  judgments: number,
+): Promise<Record<string, JudgeNoise>> {
   const noise: Record<string, JudgeNoise> = {};
   for (const metric of metrics) {
     const groups = await Promise.all(
-      inputs.map(async (input) => {
-        const values: number[] = [];
-        for (let j = 0; j <= judgments; j++) {
+      sample.map(async ({ input, first }) => {
+        const values = first[metric.name] === undefined ? [] : [first[metric.name] ?? 0];
+        for (let j = 1; j < judgments; j++) {
           const result = await metric.score(input);
           if (result.ok) values.push(result.value);
         }
