@@ -203,13 +203,13 @@ describe("judge noise", () => {
       seen.set(prompt, count);
       return JSON.stringify({ score: count % 2 ? 0.4 : 1, reason: "useful" });
     });
-    const without = await prRun(project, 302, judged);
+    const without = await prRun(project, 402, judged);
     expect(without.outputs.verdict, without.summary).toBe("fail-regression");
 
     seen.clear();
     judgeCalls = 0;
     llm.requests.length = 0;
-    const withNoise = await prRun(project, 303, { ...judged, "judge-noise-sample": "3", "judge-repeats": "3" });
+    const withNoise = await prRun(project, 403, { ...judged, "judge-noise-sample": "3", "judge-repeats": "3" });
     expect(withNoise.outputs.verdict, withNoise.summary.split("## Gate")[1]).toBe("pass");
     expect(withNoise.exitCode).toBe(0);
     // 6 judgments in the run, then 3 outputs judged twice more: the run's own judgment counts as the first of 3.
@@ -219,6 +219,6 @@ describe("judge noise", () => {
     const tests = withNoise.result!.metric_tests as Record<string, { judge_noise: { within: boolean; sd: number } }>;
     expect(tests.usefulness!.judge_noise).toMatchObject({ within: true });
     expect(tests.usefulness!.judge_noise.sd).toBeGreaterThan(0);
-    expect(github.comments(303)[0]!.body).toMatch(/usefulness: the change is within the judge's own noise ±0\.\d{3}/);
+    expect(github.comments(403)[0]!.body).toMatch(/usefulness: the change is within the judge's own noise ±0\.\d{3}/);
   });
 });
