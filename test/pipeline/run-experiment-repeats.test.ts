@@ -118,7 +118,7 @@ describe("combineRuns", () => {
   it("means each metric over the runs that scored it; a failure counts only when every run failed", () => {
     const combined = combineRuns([
       { scores: [{ name: "a", value: 1, reason: "first" }], failedMetrics: { b: "timeout" } },
-      { scores: [{ name: "a", value: 0 }], failedMetrics: { b: "timeout again" }, taskError: undefined as never },
+      { scores: [{ name: "a", value: 0 }], failedMetrics: { b: "timeout again" } },
       { scores: [], failedMetrics: {}, taskError: "503" },
     ]);
     expect(combined.scores).toEqual({ a: { value: 0.5, reason: "first" } });
