@@ -203,8 +203,15 @@ function renderItem(item: ItemOutcome, rank: number, metric: MetricVerdict, leve
   );
   if (reasons.length || failures.length)
     parts.push(`${level.reasonChars > 0 ? "Scores and judge reasons" : "Scores"}\n\n${[...reasons, ...failures].join("\n")}`);
+  if (item.runs && item.runs.length > 1) parts.push(runsLine(item.runs, metric.name));
   if (item.taskError) parts.push(`Task error: ${escapeInline(item.taskError, Math.max(level.reasonChars, 80))}`);
   return details(summary, parts.join("\n\n"));
+}
+
+/** An item's repeats of the ranking metric, so its spread shows next to its mean. */
+function runsLine(runs: NonNullable<ItemOutcome["runs"]>, metric: string): string {
+  const values = runs.map((run) => (run.scores[metric] === undefined ? (run.taskError === undefined ? "failed" : "task error") : fixed(run.scores[metric])));
+  return `Runs of ${escapeInline(metric, CELL_CHARS)}: ${values.join(", ")}`;
 }
 
 /** The worst items and the task errors, each collapsed; empty when the level shows none. */
