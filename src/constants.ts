@@ -39,6 +39,16 @@ export const GATE_INPUT_DEFAULTS = {
 
 export type GateInputName = keyof typeof GATE_INPUT_DEFAULTS;
 
+/** Repeats of the task and of the judge (issue 12): how many, and how large the judge-noise sample is. */
+export const REPEAT_INPUT_DEFAULTS = {
+  repeats: "1",
+  "judge-noise-sample": "0",
+  "judge-repeats": "3",
+} as const;
+
+/** Most runs per item and judgments per output accepted: beyond them the cost grows faster than the certainty. */
+export const MAX_REPEATS = 20;
+
 /** Every action input with the default action.yml declares ("" = no default). */
 export const DEFAULT_INPUTS = {
   "date-string": "",
@@ -71,6 +81,7 @@ export const DEFAULT_INPUTS = {
   "max-cost-usd": "",
   "sampling-rate": "1",
   filter: "",
+  ...REPEAT_INPUT_DEFAULTS,
   mode: "auto",
   dataset: "latest",
   cache: "auto",

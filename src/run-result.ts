@@ -217,6 +217,8 @@ export interface PipelineRun {
   dataset?: DatasetRecord;
   /** The config recorded on the experiment, which the gate compares with the baseline's. */
   experimentConfig?: Record<string, unknown>;
+  /** judge-noise-sample's measurement per metric, for the gate. */
+  judgeNoise?: Record<string, { sd: number; outputs: number; judgments: number }>;
 }
 
 /** One assertion of one run, as the suite judge answered it. */

@@ -186,4 +186,15 @@ export interface ItemOutcome {
   /** Metric name → why its score could not be computed. */
   failedMetrics: Record<string, string>;
   taskError?: string;
+  /**
+   * With repeats > 1: each run's scores (and task error), in run order; `scores` then holds each metric's mean over the
+   * runs that scored it, and `output` the first run's output.
+   */
+  runs?: ItemRun[];
+}
+
+/** One repeat of an item's task and metrics. */
+export interface ItemRun {
+  scores: Record<string, number>;
+  taskError?: string;
 }

@@ -27,6 +27,14 @@ export function completionCacheKeys(
   return { key: `${scope}-${clean(branch)}-${runKey}`, restoreKeys };
 }
 
+/**
+ * What @actions/cache's isFeatureAvailable checks (the v2 service's URL, or v1's), read here because stand-ins for
+ * the runner such as @github/local-action replace the module without that function.
+ */
+function cacheServiceAvailable(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.ACTIONS_RESULTS_URL || env.ACTIONS_CACHE_URL);
+}
+
 export interface ActionsCompletionCache {
   store: DirectoryCompletionStore;
   /** Prunes the folder and saves it under this run's key when the run added entries; a failure is a warning. */
@@ -48,7 +56,7 @@ export async function restoreActionsCompletionCache(
   const inputs = withDefaults(raw);
   if (inputs.cache.toLowerCase() === "off") return undefined;
   // A folder nothing restores and nothing saves would only answer repeats within the run, which it must not.
-  if (!actionsCache.isFeatureAvailable() || !env.RUNNER_TEMP) {
+  if (!cacheServiceAvailable(env) || !env.RUNNER_TEMP) {
     log.info("Completion cache: the Actions cache service is not available to this job, so every model call is made");
     return undefined;
   }

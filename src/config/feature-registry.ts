@@ -103,6 +103,8 @@ const featureSchema = z.strictObject({
   metrics: z.array(z.string().min(1)).min(1).optional(),
   output_format: outputFormatSchema.optional(),
   thresholds: z.record(z.string(), thresholdSchema).optional(),
+  /** The metric the gate tests alone at the full level, outside the Holm-corrected family of the others. */
+  primary_metric: z.string().min(1).optional(),
   metric_settings: metricSettingsSchema.optional(),
   judges: judgesSchema.optional(),
   /** The file is read and parsed once the registry is valid (readTaskPrompt), relative to the workspace. */

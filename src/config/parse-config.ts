@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CACHE_MODES, type CacheMode, DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS } from "../constants.js";
+import { CACHE_MODES, type CacheMode, DEFAULT_METRICS, DEFAULT_OPIK_URL, EVALUATION_PROJECT_SUFFIX, DEFAULT_INPUTS, MAX_REPEATS } from "../constants.js";
 import { ConfigError } from "../errors.js";
 import { describeMetric, missingSettings, needsJudgeModel, validMetricNames } from "../metrics/metric-catalog.js";
 import type { CustomJudges, MetricSettings } from "../metrics/metric-settings.js";
@@ -66,6 +66,10 @@ export interface ActionConfig {
   /** Present when a judge metric is configured. */
   judge?: ProviderSettings;
   concurrency: number;
+  /** Task runs per item, each judged; 1 = no repeats. */
+  repeats: number;
+  /** Outputs re-judged `judgments` times to measure the judge's noise; absent when off. */
+  judgeNoise?: { sample: number; judgments: number };
   /** Stop starting items once the estimated spend reaches this; undefined = no limit. */
   maxCostUsd?: number;
   /** Share of new spans evaluated, chosen deterministically per span id. */
@@ -125,6 +129,9 @@ const inputSchema = z.object({
     .transform(Number)
     .pipe(z.number().max(2, "expected a number from 0 to 2")),
   concurrency: integer(1, 64),
+  repeats: integer(1, MAX_REPEATS),
+  "judge-noise-sample": integer(0, 10_000),
+  "judge-repeats": integer(2, MAX_REPEATS),
   "max-cost-usd": z.union([z.literal(""), z.string().regex(/^\d+(\.\d+)?$/, "expected an amount in US dollars such as 2.50, or empty for no limit")]),
   "sampling-rate": z
     .string()
@@ -301,6 +308,12 @@ export function parseConfig(
       judge = judgeProvider === task?.provider && !raw["judge-model"] ? task : providerSettings(judgeProvider, "judge");
     }
   }
+  const primaryMetric = feature?.primary_metric;
+  if (primaryMetric && !metrics.includes(primaryMetric)) {
+    problems.push(
+      `${registrySource?.path}: features.${experimentType}.primary_metric: ${primaryMetric} is not one of the metrics this run scores (${metrics.join(", ")})`,
+    );
+  }
 
   let spanFilter: OpikFilter[] = [];
   if (raw.filter) {
@@ -364,12 +377,14 @@ export function parseConfig(
     ...(task ? { task } : {}),
     ...(judge ? { judge } : {}),
     concurrency: scalars.concurrency,
+    repeats: scalars.repeats,
+    ...(scalars["judge-noise-sample"] > 0 ? { judgeNoise: { sample: scalars["judge-noise-sample"], judgments: scalars["judge-repeats"] } } : {}),
     ...(scalars["max-cost-usd"] ? { maxCostUsd: Number(scalars["max-cost-usd"]) } : {}),
     samplingRate: scalars["sampling-rate"],
     spanFilter,
     ...(raw["result-file"] ? { resultFile: raw["result-file"] } : {}),
     cache: scalars.cache,
-    run: runSettings.settings,
+    run: primaryMetric ? { ...runSettings.settings, gate: { ...runSettings.settings.gate, primaryMetrics: [primaryMetric] } } : runSettings.settings,
     trendRuns: scalars["trend-runs"],
     drift: driftSettings.settings,
     ...(suiteSettings.suite ? { suite: suiteSettings.suite } : {}),

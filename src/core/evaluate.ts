@@ -172,6 +172,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
     ...(run.experimentConfig ? { currentConfig: run.experimentConfig } : {}),
     ...(baseline ? { baseline } : {}),
     ...(deferred ? { deferred } : {}),
+    ...(run.judgeNoise ? { judgeNoise: run.judgeNoise } : {}),
   });
   const verdict = result.testSuite ? withSuiteVerdict(metricsVerdict, result.testSuite) : metricsVerdict;
   const baselineId = baseline && "experimentId" in baseline ? baseline.experimentId : undefined;

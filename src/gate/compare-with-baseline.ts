@@ -3,14 +3,24 @@ import { describeDifference, settingDifferences } from "./compare-configs.js";
 import { SCORE_EPSILON } from "./defaults.js";
 import { fixed, interval, signed } from "./format-number.js";
 import { worsening } from "./metric-direction.js";
-import { pairedBootstrap } from "./paired-bootstrap.js";
+import { clusterBootstrap, type ItemCluster } from "./cluster-bootstrap.js";
+import { itemsToDetect, minimumDetectableEffect } from "./detectable-effect.js";
+import { judgeNoiseBand } from "./judge-noise.js";
 import type { BaselineData, Direction, GateInput, MetricOutcome, MetricVerdict } from "./types.js";
 
+/** One-sided level of the regression test: the lower end of the two-sided 95% interval. */
+export const REGRESSION_ALPHA = 0.025;
+
 export interface BaselineComparison {
-  fields: Pick<MetricVerdict, "baselineMean" | "delta" | "ci" | "pairedCount" | "allowedDrop" | "regression">;
+  fields: Pick<
+    MetricVerdict,
+    "baselineMean" | "delta" | "ci" | "pairedCount" | "allowedDrop" | "regression" | "pValue" | "testLevel" | "mde" | "itemsToResolve" | "judgeNoise"
+  >;
   /** What the comparison adds to the metric's outcome; absent when it does not gate. */
   outcome?: MetricOutcome;
   reason: string;
+  /** Present when the comparison tested for a regression: what a family correction needs to redo the decision. */
+  test?: { pValue: number; worse: number; itemSd: number; stats: string };
 }
 
 /**
@@ -27,7 +37,7 @@ export function compareWithBaseline(
 ): BaselineComparison {
   const { settings } = input;
   const allowedDrop = settings.maxRegression.perMetric[name] ?? settings.maxRegression.default ?? 0;
-  const before = meanPerItem(
+  const before = runsPerItem(
     baseline.items.flatMap((item) => item.feedbackScores.filter((s) => s.name === name).map((s) => [item.datasetItemId, s.value] as const)),
   );
   if (before.size === 0) {
@@ -36,24 +46,26 @@ export function compareWithBaseline(
       reason: `the baseline ${baseline.experimentName} has no ${name} scores, so there is nothing to compare`,
     };
   }
-  const now = meanPerItem(items.flatMap((item) => (item.scores[name] ? [[item.datasetItemId, item.scores[name].value] as const] : [])));
+  const now = runsPerItem(items.flatMap((item) => currentRuns(item, name).map((value) => [item.datasetItemId, value] as const)));
   // In item id order: the bootstrap resamples by position, so the verdict must not depend on which item finished first.
-  const pairs = [...now]
+  const clusters: ItemCluster[] = [...now]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .flatMap(([id, value]) => {
+    .flatMap(([id, current]) => {
       const reference = before.get(id);
-      return reference === undefined ? [] : [[value, reference] as const];
+      return reference === undefined ? [] : [{ current, baseline: reference }];
     });
+  const pairs = clusters.map((cluster) => [mean(cluster.current), mean(cluster.baseline)] as const);
   const fields: BaselineComparison["fields"] = { pairedCount: pairs.length, allowedDrop, regression: "not-compared" };
   const differences = settingDifferences(name, input.currentConfig ?? {}, baseline.config);
 
+  let bootstrap: ReturnType<typeof clusterBootstrap> | undefined;
   if (pairs.length > 0) {
     fields.baselineMean = pairs.reduce((sum, [, reference]) => sum + reference, 0) / pairs.length;
     const diffs = pairs.map(([value, reference]) => value - reference);
     if (pairs.length >= settings.minItems) {
-      const { mean, ci } = pairedBootstrap(diffs, input.bootstrap);
-      fields.delta = mean;
-      fields.ci = ci;
+      bootstrap = clusterBootstrap(clusters, input.bootstrap);
+      fields.delta = bootstrap.mean;
+      fields.ci = bootstrap.ci;
     } else {
       fields.delta = diffs.reduce((a, b) => a + b, 0) / diffs.length;
     }
@@ -77,37 +89,76 @@ export function compareWithBaseline(
   const worseLow = Math.min(worsening(direction, ci[0]), worsening(direction, ci[1]));
   const worseHigh = Math.max(worsening(direction, ci[0]), worsening(direction, ci[1]));
   const stats = `Δ ${signed(delta)}, 95% CI ${interval(ci)}, ${pairs.length} paired items`;
+  const itemSd = bootstrap?.itemSd ?? 0;
+  const pValue = bootstrap ? (direction === "higher-is-better" ? bootstrap.shareAtLeastZero : bootstrap.shareAtMostZero) : 1;
+  fields.pValue = pValue;
+  fields.testLevel = REGRESSION_ALPHA;
+  fields.mde = minimumDetectableEffect(itemSd, pairs.length, REGRESSION_ALPHA);
+  const test = { pValue, worse, itemSd, stats };
+  const noise = input.judgeNoise?.[name];
+  if (noise) {
+    const band = judgeNoiseBand(noise, pairs.length, repeatsOf(clusters, "current"), repeatsOf(clusters, "baseline"));
+    fields.judgeNoise = { band, sd: noise.sd, within: Math.abs(delta) <= band + SCORE_EPSILON };
+  }
+  if (worse > allowedDrop + SCORE_EPSILON && worseLow > 0 && fields.judgeNoise?.within) {
+    fields.regression = "noise";
+    return {
+      fields,
+      outcome: "pass",
+      test,
+      reason: `within the judge's own noise: |Δ| ≤ ${fixed(fields.judgeNoise.band)} measured by re-judging unchanged outputs (${stats})`,
+    };
+  }
   if (worse > allowedDrop + SCORE_EPSILON && worseLow > 0) {
     fields.regression = "regression";
     return {
       fields,
       outcome: "fail-regression",
+      test,
       reason: `worse than the baseline by ${fixed(worse)}, more than max-regression ${fixed(allowedDrop)} (${stats})`,
     };
   }
   if (worse < 0 && worseHigh < 0) {
     fields.regression = "improvement";
-    return { fields, outcome: "pass", reason: `better than the baseline by ${fixed(-worse)} (${stats})` };
+    return { fields, outcome: "pass", test, reason: `better than the baseline by ${fixed(-worse)} (${stats})` };
   }
   fields.regression = "noise";
+  const toResolve = worse > 0 && worseLow <= 0 ? itemsToDetect(worse, itemSd, REGRESSION_ALPHA) : undefined;
+  if (toResolve !== undefined) fields.itemsToResolve = toResolve;
   const why =
     worse > allowedDrop + SCORE_EPSILON
       ? "the interval contains 0, so the drop is noise"
       : worse > 0
         ? `within max-regression ${fixed(allowedDrop)}`
         : "no significant change";
-  return { fields, outcome: "pass", reason: `${why} (${stats})` };
+  return { fields, outcome: "pass", test, reason: `${why} (${stats})` };
 }
 
-/** Repeated trials of one item average into one score, so each item weighs the same. */
-function meanPerItem(entries: readonly (readonly [string, number])[]): Map<string, number> {
-  const sums = new Map<string, { sum: number; count: number }>();
+/** An item's scores of one metric, one per run: its repeats when it ran more than once. */
+function currentRuns(item: ItemOutcome, name: string): number[] {
+  if (item.runs?.length) return item.runs.flatMap((run) => (typeof run.scores[name] === "number" ? [run.scores[name]] : []));
+  const score = item.scores[name];
+  return score ? [score.value] : [];
+}
+
+/** Repeated trials of one item stay together as its cluster, so each item weighs the same and its repeats are resampled with it. */
+function runsPerItem(entries: readonly (readonly [string, number])[]): Map<string, number[]> {
+  const runs = new Map<string, number[]>();
   for (const [id, value] of entries) {
     if (!Number.isFinite(value)) continue;
-    const entry = sums.get(id) ?? { sum: 0, count: 0 };
-    entry.sum += value;
-    entry.count += 1;
-    sums.set(id, entry);
+    const list = runs.get(id) ?? [];
+    list.push(value);
+    runs.set(id, list);
   }
-  return new Map([...sums].map(([id, { sum, count }]) => [id, sum / count]));
+  return runs;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** The typical number of runs per item on one side (the harmonic mean, as the variance of a mean of means weighs them). */
+function repeatsOf(clusters: readonly ItemCluster[], side: "current" | "baseline"): number {
+  if (!clusters.length) return 1;
+  return clusters.length / clusters.reduce((sum, cluster) => sum + 1 / Math.max(1, cluster[side].length), 0);
 }

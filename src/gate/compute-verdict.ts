@@ -1,10 +1,14 @@
 import type { ItemOutcome } from "../types.js";
 import { describeDifference, settingDifferences } from "./compare-configs.js";
-import { compareWithBaseline } from "./compare-with-baseline.js";
+import { compareWithBaseline, type BaselineComparison } from "./compare-with-baseline.js";
+import { correctForFamily } from "./family-correction.js";
+import { findFlakyItems } from "./find-flaky-items.js";
+import { withinThreshold } from "./threshold-check.js";
 import { SCORE_EPSILON, VERDICT_STATES } from "./defaults.js";
 import { fixed } from "./format-number.js";
 import { directionOf, isKnownMetric } from "./metric-direction.js";
-import type { BaselineData, GateInput, GateVerdict, MetricOutcome, MetricVerdict, Threshold, VerdictState } from "./types.js";
+import { standardDeviation } from "./cluster-bootstrap.js";
+import type { Direction, GateInput, GateVerdict, MetricOutcome, MetricVerdict, Threshold, VerdictState } from "./types.js";
 
 /**
  * The gate: the run's scores against thresholds and against the baseline.
@@ -63,7 +67,14 @@ export function computeVerdict(input: GateInput): GateVerdict {
     if (!names.includes(name)) notes.push(`max-regression for ${name} is ignored: this run does not score it.`);
   }
 
-  const judged = names.map((name) => judgeMetric(name, input, baseline, notes));
+  const directions = new Map(names.map((name) => [name, metricDirection(name, input, notes)]));
+  const direction = (name: string): Direction => directions.get(name) ?? directionOf(name);
+  const comparisons = new Map<string, BaselineComparison>();
+  if (baseline) for (const name of names) comparisons.set(name, compareWithBaseline(name, direction(name), items, baseline, input));
+  const primary = (settings.primaryMetrics ?? []).filter((name) => names.includes(name));
+  const correction = correctForFamily(comparisons, primary);
+  for (const name of settings.primaryMetrics ?? []) if (!names.includes(name)) notes.push(`primary_metric ${name} is ignored: this run does not score it.`);
+  const judged = names.map((name) => judgeMetric(name, direction(name), input, comparisons.get(name), primary.includes(name), notes));
   const metrics = judged.map((j) => j.verdict);
   for (const state of ["fail-threshold", "fail-regression", "insufficient-data"] as const) {
     for (const { verdict, findings } of judged) {
@@ -90,7 +101,19 @@ export function computeVerdict(input: GateInput): GateVerdict {
         ...(typeof baselinePrompt === "string" ? { promptVersion: baselinePrompt } : {}),
       }
     : undefined;
-  return finish({ conditions, reasons, notes, metrics, itemCounts, input, ...(baselineSummary ? { baseline: baselineSummary } : {}) });
+  const repeats = Math.max(0, ...items.map((item) => item.runs?.length ?? 0));
+  const extras: Pick<GateVerdict, "correction" | "flakyItems" | "repeats"> = {
+    ...(comparisons.size ? { correction } : {}),
+    ...(repeats > 1 ? { repeats, flakyItems: findFlakyItems(items, settings.thresholds, direction) } : {}),
+  };
+  return { ...finish({ conditions, reasons, notes, metrics, itemCounts, input, ...(baselineSummary ? { baseline: baselineSummary } : {}) }), ...extras };
+}
+
+/** The run records each metric's direction (custom judges included); the catalog is the fallback. */
+function metricDirection(name: string, input: GateInput, notes: string[]): Direction {
+  const recorded = input.run.result.experiment?.evalResults[name]?.direction;
+  if (!recorded && !isKnownMetric(name)) notes.push(`${name} is not in the metric catalog; it is read as higher-is-better.`);
+  return recorded ?? directionOf(name);
 }
 
 interface ItemCounts {
@@ -123,12 +146,15 @@ interface Finding {
   text: string;
 }
 
-function judgeMetric(name: string, input: GateInput, baseline: BaselineData | undefined, notes: string[]): { verdict: MetricVerdict; findings: Finding[] } {
+function judgeMetric(
+  name: string,
+  direction: Direction,
+  input: GateInput,
+  comparison: BaselineComparison | undefined,
+  primary: boolean,
+  notes: string[],
+): { verdict: MetricVerdict; findings: Finding[] } {
   const { items } = input.run;
-  // The run records each metric's direction (custom judges included); the catalog is the fallback.
-  const recorded = input.run.result.experiment?.evalResults[name]?.direction;
-  const direction = recorded ?? directionOf(name);
-  if (!recorded && !isKnownMetric(name)) notes.push(`${name} is not in the metric catalog; it is read as higher-is-better.`);
   const values = items.flatMap((item) => {
     const value = item.scores[name]?.value;
     return typeof value === "number" && Number.isFinite(value) ? [value] : [];
@@ -142,7 +168,10 @@ function judgeMetric(name: string, input: GateInput, baseline: BaselineData | un
     failed: items.filter((item) => name in item.failedMetrics).length,
     outcome: "not-gated",
     reason: "",
+    ...(primary ? { primary } : {}),
   };
+  const spread = meanSpread(items, name);
+  if (spread !== undefined) verdict.spread = spread;
   const findings: Finding[] = [];
 
   const threshold = input.settings.thresholds[name];
@@ -161,8 +190,7 @@ function judgeMetric(name: string, input: GateInput, baseline: BaselineData | un
     }
   }
 
-  if (baseline) {
-    const comparison = compareWithBaseline(name, direction, items, baseline, input);
+  if (comparison) {
     Object.assign(verdict, comparison.fields);
     findings.push({ ...(comparison.outcome ? { outcome: comparison.outcome } : {}), text: comparison.reason });
   }
@@ -173,8 +201,15 @@ function judgeMetric(name: string, input: GateInput, baseline: BaselineData | un
   return { verdict, findings };
 }
 
-export function withinThreshold(mean: number, threshold: Threshold): boolean {
-  return (threshold.min === undefined || mean >= threshold.min - SCORE_EPSILON) && (threshold.max === undefined || mean <= threshold.max + SCORE_EPSILON);
+export { withinThreshold } from "./threshold-check.js";
+
+/** Mean over the items run more than once of the standard deviation of their repeats. */
+function meanSpread(items: readonly ItemOutcome[], name: string): number | undefined {
+  const spreads = items.flatMap((item) => {
+    const values = (item.runs ?? []).flatMap((run) => (typeof run.scores[name] === "number" ? [run.scores[name]] : []));
+    return values.length > 1 ? [standardDeviation(values)] : [];
+  });
+  return spreads.length ? spreads.reduce((a, b) => a + b, 0) / spreads.length : undefined;
 }
 
 function thresholdReason(mean: number, threshold: Threshold, passed: boolean): string {

@@ -38,6 +38,17 @@ export interface GateSettings {
   maxErrorRate: number;
   failOn: readonly FailOnState[];
   baseline: BaselineMode;
+  /** Metrics declared primary (the feature's primary_metric): tested alone, outside the family Holm corrects. */
+  primaryMetrics?: readonly string[];
+}
+
+/** The judge's own spread on unchanged outputs, per metric: what re-judging the same output moves a score by. */
+export interface JudgeNoise {
+  /** Pooled within-output standard deviation of one judgment. */
+  sd: number;
+  /** Outputs re-judged, and judgments of each. */
+  outputs: number;
+  judgments: number;
 }
 
 /** One experiment item of the baseline, as Opik lists it (ExperimentItemRecord fits). */
@@ -91,6 +102,8 @@ export interface GateInput {
   deferred?: string;
   /** Bootstrap resamples and seed; the defaults make verdicts reproducible. */
   bootstrap?: { resamples?: number; seed?: number };
+  /** judge-noise-sample's measurement, by metric; a change within it never fails the gate. */
+  judgeNoise?: Readonly<Record<string, JudgeNoise>>;
 }
 
 export type RegressionClass = "regression" | "noise" | "improvement" | "not-compared";
@@ -119,6 +132,20 @@ export interface MetricVerdict {
   allowedDrop?: number;
   regression?: RegressionClass;
   outcome: MetricOutcome;
+  /** Declared primary: tested at the full level, outside the corrected family. */
+  primary?: boolean;
+  /** One-sided bootstrap p-value that the metric got worse than the baseline. */
+  pValue?: number;
+  /** The level the regression test was held to: 0.025 alone, Holm's step level in a family. */
+  testLevel?: number;
+  /** Smallest worsening the paired items detect at the test level with 80% power. */
+  mde?: number;
+  /** When the change is inconclusive: items that would make a change of this size detectable. */
+  itemsToResolve?: number;
+  /** The judge's noise band on this mean change, when judge-noise-sample measured it. */
+  judgeNoise?: { band: number; sd: number; within: boolean };
+  /** Mean over items of the standard deviation of an item's repeats; present when repeats > 1. */
+  spread?: number;
   /** One sentence a reader can act on. */
   reason: string;
 }
@@ -140,4 +167,16 @@ export interface GateVerdict {
   /** promptVersion: the commit of the task prompt's version the baseline ran with, when it recorded one. */
   baseline?: { experimentName: string; comparable: boolean; why?: string; promptVersion?: string };
   failOn: readonly FailOnState[];
+  /** The multiple-comparison correction: Holm over the metrics gated on regression, unless only one is (or all are primary). */
+  correction?: { method: "holm" | "none"; family: string[]; primary: string[] };
+  /** Items whose pass/fail flipped between repeats of the same code, with the metrics that flipped. */
+  flakyItems?: FlakyItem[];
+  /** Task runs per item (the repeats input) when above 1. */
+  repeats?: number;
+}
+
+export interface FlakyItem {
+  datasetItemId: string;
+  preview: string;
+  metrics: string[];
 }

@@ -60,3 +60,13 @@ export function shardedExperimentId(dataset: { id: string; createdAt?: string },
 export function suiteItemId(suite: { id: string; createdAt?: string }, spanId: string): string {
   return derivedUuidV7(anchorMillis(suite), `suite-item:${suite.id}:${spanId}`);
 }
+
+/**
+ * The experiment item and trace of one run of a dataset item when it runs
+ * more than once (the repeats input): the first run keeps the ids of a single
+ * run, so repeats 1 writes exactly what it always did; the others derive from
+ * the run index, so a rerun upserts each run instead of adding more.
+ */
+export function runEvaluationIds(experimentId: string, datasetItemId: string, runIndex: number): { experimentItemId: string; traceId: string } {
+  return runIndex === 0 ? evaluationIds(experimentId, datasetItemId) : evaluationIds(experimentId, `${datasetItemId}:run:${runIndex}`);
+}

@@ -4,9 +4,12 @@ import type { ExperimentOutcome } from "../run-result.js";
 import { extractText } from "../metrics/extract-text.js";
 import { userPreview } from "./item-preview.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
-import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricResult } from "../types.js";
+import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricInput } from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
-import { evaluationIds } from "./derived-id.js";
+import { measureJudgeNoise } from "../gate/judge-noise.js";
+import type { JudgeNoise } from "../gate/types.js";
+import { runEvaluationIds } from "./derived-id.js";
+import { combineRuns, type RunScores } from "./combine-runs.js";
 import type { EvaluationTask } from "./evaluation-task.js";
 import { fitJson, ITEM_BYTES } from "./fit-item.js";
 import type { Logger } from "./logger.js";
@@ -38,6 +41,10 @@ export interface ExperimentOptions {
   experimentId?: string;
   /** Prompt version ids the new experiment is linked to. */
   promptVersions?: readonly string[];
+  /** Task runs per item, each judged and written as its own experiment item (as the SDK's runs_per_item does); default 1. */
+  repeats?: number;
+  /** Re-judge this many outputs `judgments` times to measure each metric's own noise (judge-noise-sample). */
+  judgeNoise?: { sample: number; judgments: number };
   log: Logger;
 }
 
@@ -48,6 +55,8 @@ export interface ExperimentRun {
   outcomes: ItemOutcome[];
   budgetLimited: boolean;
   warnings: string[];
+  /** Each metric's noise on re-judged outputs, when judge-noise-sample asked for it. */
+  judgeNoise?: Record<string, JudgeNoise>;
 }
 
 /** Span ids listed in the warning about truncated evaluation traces. */
@@ -56,9 +65,9 @@ const TRUNCATED_IDS_SHOWN = 20;
 /** Texts kept per item for the report: enough to read, bounded in memory. */
 export const OUTCOME_TEXT_LIMIT = 2000;
 
-/** An earlier attempt's experiment item counts as done only when it carries every metric's score. */
-function isComplete(item: ExperimentItemRecord | undefined, metricNames: readonly string[]): item is ExperimentItemRecord {
-  return Boolean(item && metricNames.every((name) => item.feedbackScores.some((s) => s.name === name)));
+/** An earlier attempt's experiment items count as done only when every run carries every metric's score. */
+function isComplete(runs: readonly ExperimentItemRecord[] | undefined, metricNames: readonly string[], repeats: number): runs is ExperimentItemRecord[] {
+  return Boolean(runs && runs.length >= repeats && runs.every((item) => metricNames.every((name) => item.feedbackScores.some((s) => s.name === name))));
 }
 
 function spanIdOf(item: DatasetItemRecord): { spanId?: string } {
@@ -106,7 +115,10 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const metricNames = options.metrics.map((m) => m.name);
   const existing = options.resume ? await opik.findExperiment(options.name, options.dataset) : undefined;
   const experiment = existing ?? (await opik.createExperiment(options.name, options.dataset, options.metadata, options.experimentId, options.promptVersions));
-  const earlier = new Map((existing ? await opik.listExperimentItems(experiment) : []).map((item) => [item.datasetItemId, item]));
+  const repeats = Math.max(1, options.repeats ?? 1);
+  const earlier = new Map<string, ExperimentItemRecord[]>();
+  for (const item of existing ? await opik.listExperimentItems(experiment) : [])
+    earlier.set(item.datasetItemId, [...(earlier.get(item.datasetItemId) ?? []), item]);
 
   const scores: FeedbackScore[] = [];
   const failures = new Map<string, number>();
@@ -119,42 +131,39 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const todo: DatasetItemRecord[] = [];
   for (const item of options.items) {
     const before = earlier.get(item.id);
-    if (!isComplete(before, metricNames)) {
+    if (!isComplete(before, metricNames, repeats)) {
       todo.push(item);
       continue;
     }
-    scores.push(...before.feedbackScores);
+    for (const run of before) scores.push(...run.feedbackScores);
+    const combined = combineRuns(before.map((run) => ({ scores: run.feedbackScores, failedMetrics: {} })));
     outcomes.push({
       datasetItemId: item.id,
       ...spanIdOf(item),
-      traceId: before.traceId,
+      traceId: before[0]?.traceId ?? "",
       input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
       ...userPreview(item.data.input),
       output: "",
-      scores: Object.fromEntries(before.feedbackScores.map((s) => [s.name, { value: s.value, ...(s.reason ? { reason: s.reason } : {}) }])),
+      scores: combined.scores,
       failedMetrics: {},
+      ...(repeats > 1 ? { runs: combined.runs } : {}),
     });
   }
   const resumed = options.items.length - todo.length;
   if (resumed) options.log.info(`Experiment ${options.name}: ${resumed} item(s) already evaluated by an earlier run, ${todo.length} to go`);
 
-  const recordMetric = (result: MetricResult, item: DatasetItemRecord, record: EvaluationRecord, outcome: ItemOutcome): void => {
-    if (result.ok) {
-      const score = { value: result.value, ...(result.reason ? { reason: result.reason } : {}) };
-      record.scores.push({ name: result.name, ...score });
-      outcome.scores[result.name] = score;
-      return;
-    }
-    failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
-    outcome.failedMetrics[result.name] = result.error;
-    if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
-  };
+  // The first outputs in dataset order, kept whole to be judged again for judge-noise-sample.
+  const noiseSample = new Map<string, { input: MetricInput; first: Record<string, number> }>();
+  const noiseIds = new Set(todo.slice(0, options.judgeNoise?.sample ?? 0).map((item) => item.id));
 
-  const evaluateItem = async (item: DatasetItemRecord): Promise<{ record: EvaluationRecord; bytes: number }> => {
-    const before = earlier.get(item.id);
+  const runItem = async (
+    item: DatasetItemRecord,
+    runIndex: number,
+    before: ExperimentItemRecord | undefined,
+  ): Promise<{ record: EvaluationRecord; run: RunScores; output: string; bytes: number }> => {
     const startTime = new Date();
     // Derived ids: if two runs ever evaluate the same item, the second write replaces the first.
-    const ids = evaluationIds(experiment.id, item.id);
+    const ids = runEvaluationIds(experiment.id, item.id, runIndex);
     const record: EvaluationRecord = {
       datasetItemId: item.id,
       traceId: before?.traceId ?? ids.traceId,
@@ -165,22 +174,15 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       output: {},
       scores: [],
     };
-    const outcome: ItemOutcome = {
-      datasetItemId: item.id,
-      ...spanIdOf(item),
-      traceId: record.traceId,
-      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
-      ...userPreview(item.data.input),
-      output: "",
-      scores: {},
-      failedMetrics: {},
-    };
+    const run: RunScores = { scores: [], failedMetrics: {} };
+    let output = "";
     try {
       const taskOutput = await options.task(item);
-      record.output = { output: taskOutput.output };
+      // trial_id as the SDK's runTests numbers runs, so Opik's trace says which repeat it is.
+      record.output = repeats > 1 ? { output: taskOutput.output, trial_id: runIndex } : { output: taskOutput.output };
       const traceId = item.data.trace_id;
       const traceSpans = needsTraceSpans && typeof traceId === "string" ? await opik.listTraceSpans(traceId) : undefined;
-      const metricInput = {
+      const metricInput: MetricInput = {
         data: item.data,
         input: extractText(item.data.input),
         output: extractText(taskOutput.output),
@@ -188,14 +190,25 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         expected: extractText(item.data.expected_output),
         ...(traceSpans ? { traceSpans } : {}),
       };
-      outcome.output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
-      for (const metric of options.metrics) recordMetric(await metric.score(metricInput), item, record, outcome);
+      output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
+      for (const metric of options.metrics) {
+        const result = await metric.score(metricInput);
+        if (result.ok) {
+          record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
+        } else {
+          failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+          run.failedMetrics[result.name] = result.error;
+          if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
+        }
+      }
+      run.scores = record.scores;
+      if (runIndex === 0 && noiseIds.has(item.id))
+        noiseSample.set(item.id, { input: metricInput, first: Object.fromEntries(record.scores.map((score) => [score.name, score.value])) });
     } catch (error) {
       // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
       const message = errorMessage(error);
       record.error = { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
-      itemErrors.push({ datasetItemId: item.id, ...spanIdOf(item), message });
-      outcome.taskError = message;
+      run.taskError = message;
     }
     record.endTime = new Date();
     // A trace too large for one request would fail the write of its whole batch, on every rerun.
@@ -206,10 +219,31 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       truncatedTraces.push(typeof item.data.span_id === "string" ? `span ${item.data.span_id}` : `dataset item ${item.id}`);
     }
     scores.push(...record.scores);
+    return { record, run, output, bytes: fitted.bytes };
+  };
+
+  const evaluateItem = async (item: DatasetItemRecord): Promise<{ record: EvaluationRecord; bytes: number }[]> => {
+    const before = earlier.get(item.id);
+    const done = [];
+    for (let runIndex = 0; runIndex < repeats; runIndex++) done.push(await runItem(item, runIndex, repeats === 1 ? before?.[0] : undefined));
+    const combined = combineRuns(done.map((d) => d.run));
+    const outcome: ItemOutcome = {
+      datasetItemId: item.id,
+      ...spanIdOf(item),
+      traceId: done[0]?.record.traceId ?? "",
+      input: extractText(item.data.input).slice(0, OUTCOME_TEXT_LIMIT),
+      ...userPreview(item.data.input),
+      output: done.find((d) => d.output)?.output ?? "",
+      scores: combined.scores,
+      failedMetrics: combined.failedMetrics,
+      ...(combined.taskError !== undefined ? { taskError: combined.taskError } : {}),
+      ...(repeats > 1 ? { runs: combined.runs } : {}),
+    };
+    if (combined.taskError !== undefined) itemErrors.push({ datasetItemId: item.id, ...spanIdOf(item), message: combined.taskError });
     outcomes.push(outcome);
-    // The payload now lives in the record until it is written; dropping the item's copy keeps memory flat on large datasets.
+    // The payload now lives in the records until they are written; dropping the item's copy keeps memory flat on large datasets.
     item.data = {};
-    return { record, bytes: fitted.bytes };
+    return done.map(({ record, bytes }) => ({ record, bytes }));
   };
 
   const writer = new EvaluationWriter(opik, experiment);
@@ -230,8 +264,8 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       break;
     }
     attempted.add(item.id);
-    const run: Promise<void> = evaluateItem(item).then(({ record, bytes }) => {
-      writer.add(record, bytes);
+    const run: Promise<void> = evaluateItem(item).then((records) => {
+      for (const { record, bytes } of records) writer.add(record, bytes);
       options.limiter.succeeded();
       done += 1;
       options.log.progress(done, todo.length, `items evaluated (concurrency ${options.limiter.limit})`);
@@ -252,6 +286,9 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const pending = new Set(todo.map((item) => item.id));
   const missing = options.items.filter((item) => (attempted.has(item.id) || !pending.has(item.id)) && !written.has(item.id));
   if (missing.length) throw new Error(`Opik experiment "${options.name}" is missing ${missing.length} of ${options.items.length} items after writing them`);
+
+  const judgeNoise =
+    options.judgeNoise && noiseSample.size ? await measureMetricNoise(options.metrics, [...noiseSample.values()], options.judgeNoise.judgments) : undefined;
 
   const warnings: string[] = [];
   if (truncatedTraces.length) {
@@ -278,5 +315,36 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     outcomes,
     budgetLimited,
     warnings,
+    ...(judgeNoise ? { judgeNoise } : {}),
   };
+}
+
+/**
+ * judge-noise-sample: each sampled output judged `judgments` times by every
+ * metric, the run's own judgment counting as the first, so only
+ * `judgments − 1` calls are added per output; a metric that never scored an
+ * output twice has no measurement. The calls go through the same metered
+ * judge as the run's, so their cost is counted and budgeted.
+ */
+async function measureMetricNoise(
+  metrics: readonly Metric[],
+  sample: readonly { input: MetricInput; first: Record<string, number> }[],
+  judgments: number,
+): Promise<Record<string, JudgeNoise>> {
+  const noise: Record<string, JudgeNoise> = {};
+  for (const metric of metrics) {
+    const groups = await Promise.all(
+      sample.map(async ({ input, first }) => {
+        const values = first[metric.name] === undefined ? [] : [first[metric.name] ?? 0];
+        for (let j = 1; j < judgments; j++) {
+          const result = await metric.score(input);
+          if (result.ok) values.push(result.value);
+        }
+        return values;
+      }),
+    );
+    const measured = measureJudgeNoise(groups);
+    if (measured) noise[metric.name] = measured;
+  }
+  return noise;
 }

@@ -237,6 +237,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.run.shard ? { shards: config.run.shard.count, shard_run: config.run.shardRun } : {}),
       // A scheduled run's health, for later runs' trends: what is known now, completed once the experiment is done.
       ...(config.run.mode === "harvest" ? knownHealth(result) : {}),
+      ...(config.repeats > 1 ? { repeats: config.repeats } : {}),
     };
     const promptVersion =
       config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
@@ -270,6 +271,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       ...(config.run.mode === "harvest" ? { experimentId: harvestExperimentId(datasetResult.dataset) } : {}),
       ...(shardedName ? { experimentId: shardedExperimentId(datasetResult.dataset, shardedName) } : {}),
       ...(promptVersion ? { promptVersions: [promptVersion.versionId] } : {}),
+      repeats: config.repeats,
+      ...(config.judgeNoise ? { judgeNoise: config.judgeNoise } : {}),
       directions: metricDirections(config),
       log,
     }).finally(stopRenewing);
@@ -310,7 +313,7 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
         result.warnings.push(`The run's health could not be recorded on its experiment: ${errorMessage(error)}`);
       }
     }
-    return { result, items, dataset: datasetResult.dataset, experimentConfig };
+    return { result, items, dataset: datasetResult.dataset, experimentConfig, ...(experiment.judgeNoise ? { judgeNoise: experiment.judgeNoise } : {}) };
   } catch (error) {
     result.status = "failed";
     result.errors.push(errorMessage(error));

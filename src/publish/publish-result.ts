@@ -8,6 +8,7 @@ import { renderSummary } from "../report/render-summary.js";
 import { renderDriftSection } from "../report/render-drift-section.js";
 import type { ItemOutcome } from "../types.js";
 import { toResultJson } from "./result-json.js";
+import { verdictStatisticsJson } from "./verdict-statistics-json.js";
 
 /** A finished run and where its report points. */
 export interface RunReport {
@@ -58,7 +59,7 @@ export interface Publication {
 /** The step outputs, the job summary (within GitHub's byte budget) and the annotations of a run. Pure. */
 export function buildPublication(run: RunReport): Publication {
   const { result, verdict } = run;
-  const resultJson = toResultJson(result);
+  const resultJson = { ...toResultJson(result), ...verdictStatisticsJson(verdict) };
   const outputs: Record<OutputName, string> = {
     [OUTPUTS.status]: result.status,
     [OUTPUTS.resultJson]: JSON.stringify(resultJson),

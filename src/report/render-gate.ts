@@ -5,6 +5,7 @@ import type { GateVerdict, MetricVerdict, Threshold, VerdictState } from "../gat
 import type { PromptVersionOutcome } from "../run-result.js";
 import type { ItemOutcome } from "../types.js";
 import { CELL_CHARS, DEFAULT_GATE_SECTION_BYTES, ITEM_DETAIL, LINE_CHARS, MAX_NOTES_SHOWN } from "./limits.js";
+import { renderStatistics } from "./render-statistics.js";
 import { codeBlock, details, escapeCell, escapeHtmlText, escapeInline, fitMarkdown, link, measureBytes, table } from "./markdown.js";
 
 /** How much item detail a rendering carries; the budget walks down these until the text fits. */
@@ -129,6 +130,7 @@ export function renderVerdictBody(verdict: GateVerdict, level: DetailLevel, prom
   const blocks: string[] = [failLine(verdict)];
   if (verdict.reasons.length) blocks.push(bulletList(verdict.reasons, MAX_NOTES_SHOWN));
   if (verdict.metrics.length) blocks.push(renderMetricTable(verdict));
+  blocks.push(...renderStatistics(verdict, level.worstItems * 2));
   if (verdict.baseline) {
     const name = escapeInline(verdict.baseline.experimentName, CELL_CHARS);
     blocks.push(
@@ -201,8 +203,15 @@ function renderItem(item: ItemOutcome, rank: number, metric: MetricVerdict, leve
   );
   if (reasons.length || failures.length)
     parts.push(`${level.reasonChars > 0 ? "Scores and judge reasons" : "Scores"}\n\n${[...reasons, ...failures].join("\n")}`);
+  if (item.runs && item.runs.length > 1) parts.push(runsLine(item.runs, metric.name));
   if (item.taskError) parts.push(`Task error: ${escapeInline(item.taskError, Math.max(level.reasonChars, 80))}`);
   return details(summary, parts.join("\n\n"));
+}
+
+/** An item's repeats of the ranking metric, so its spread shows next to its mean. */
+function runsLine(runs: NonNullable<ItemOutcome["runs"]>, metric: string): string {
+  const values = runs.map((run) => (run.scores[metric] === undefined ? (run.taskError === undefined ? "failed" : "task error") : fixed(run.scores[metric])));
+  return `Runs of ${escapeInline(metric, CELL_CHARS)}: ${values.join(", ")}`;
 }
 
 /** The worst items and the task errors, each collapsed; empty when the level shows none. */
