@@ -25,10 +25,12 @@ export function pooledMean(runs: readonly RunTotal[]): number | null {
   return count > 0 ? sum / count : null;
 }
 
-function variance(values: readonly number[]): number {
+/** Half the mean squared successive difference (von Neumann): the variance of white noise, barely moved by one step. */
+function successiveVariance(values: readonly number[]): number {
   if (values.length < 2) return 0;
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  return values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
+  let squares = 0;
+  for (let i = 1; i < values.length; i++) squares += (values[i]! - values[i - 1]!) ** 2;
+  return squares / (2 * (values.length - 1));
 }
 
 function lagOneAutocorrelation(values: readonly number[]): number {
@@ -75,7 +77,10 @@ export function compareWindows(reference: readonly RunTotal[], recent: readonly 
     withinVariance = freedom > 0 ? Math.max(0, squares / freedom) : 0;
   }
   const expectedFromItems = itemized ? used.reduce((a, r) => a + withinVariance / r.count, 0) / used.length : 0;
-  const betweenVariance = Math.max(0, variance(runMeans) - expectedFromItems);
+  // From successive differences rather than the spread about the mean: a degradation that has begun to enter the
+  // reference is a step, which inflates the plain variance (and would read as noise, closing a drift too soon) but
+  // adds only one large difference here.
+  const betweenVariance = Math.max(0, successiveVariance(runMeans) - expectedFromItems);
   const rho = Math.min(0.9, Math.max(0, lagOneAutocorrelation(runMeans)));
   const windowVariance = (runs: readonly RunTotal[]): number => {
     const total = runs.reduce((a, r) => a + r.count, 0);

@@ -56,6 +56,15 @@ describe("detectDrift", () => {
     expect(report.worstItems.every((item) => item.metric === "output_format" && item.value <= 0.6 && item.url.startsWith("http://opik.test/"))).toBe(true);
   });
 
+  it("keeps drifting while a lasting degradation starts to fill the reference window, instead of reading it as noise", () => {
+    // Degraded from run 20 on: by run 29 four bad runs sit in the reference, whose plain variance would then swallow the drop.
+    const { history: h, scores } = history(30, (r) => (r >= 20 ? 0.3 : 0.9));
+    for (let runs = 26; runs <= 30; runs++) {
+      const report = detectDrift({ ...h, runs: h.runs.slice(0, runs) }, scores, SETTINGS);
+      expect(report.state, `after ${runs} runs`).toBe("drifting");
+    }
+  });
+
   it("reads a lower-is-better metric's rise as drift, not its fall", () => {
     const rising = history(30, (r) => (r >= 24 ? 0.3 : 0.1));
     for (const rows of rising.scores.values())
