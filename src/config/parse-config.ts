@@ -332,6 +332,15 @@ export function parseConfig(
     else window = result;
   }
 
+  // The report job pools one row per item and a shard would run a whole suite: both combinations would be silently wrong.
+  if (runSettings.settings?.shard) {
+    if (values.repeats !== undefined && values.repeats > 1)
+      problems.push(`shard: not supported with repeats ${values.repeats} yet (expected repeats 1 on a sharded run, or no shard)`);
+    if (suiteSettings.suite)
+      problems.push(
+        `shard: a test suite (${suiteSettings.suite.name}) is not split into shards (expected no shard when test-suite or features.${experimentType}.test_suite.name is set)`,
+      );
+  }
   const scalars = problems.length === 0 ? inputSchema.parse(raw) : undefined;
   if (!scalars || !window || !taskProvider || !runSettings.settings) throw new ConfigError(problems);
   if (!driftSettings.settings) throw new ConfigError(problems);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/parse-config.js";
 import { parseShard } from "../../src/config/parse-shard.js";
+import { ConfigError } from "../../src/errors.js";
 import { joinShardedExperiment } from "../../src/pipeline/join-sharded-experiment.js";
 import { readShardedRun } from "../../src/pipeline/read-sharded-run.js";
 import { shardItems } from "../../src/pipeline/shard-items.js";
@@ -38,6 +40,34 @@ describe("parseShard", () => {
     expect(parseShard("1/2", "a b", "evaluate").problems).toEqual(["shard-run: expected letters, digits, '.', '_' or '-' (got \"a b\")"]);
     expect(parseShard("", "", "report").problems[0]).toContain("shard-run: required with mode report");
     expect(parseShard("1/2", "r", "harvest").problems[0]).toContain("only an evaluate run is split into shards");
+  });
+});
+
+describe("shard with other inputs", () => {
+  it("refuses repeats and a test suite on a sharded run, naming both", () => {
+    const raw = {
+      "opik-url": "http://127.0.0.1:9",
+      "opik-project": "p",
+      "task-provider": "replay",
+      "span-name": "s",
+      "dataset-prefix": "d",
+      mode: "evaluate",
+      metrics: "output_format",
+    };
+    const problems = (extra: Record<string, string>): readonly string[] => {
+      try {
+        parseConfig({ ...raw, shard: "1/2", "shard-run": "7", ...extra }, undefined, new Date("2026-11-29T00:00:00Z"));
+      } catch (error) {
+        if (error instanceof ConfigError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    expect(problems({ repeats: "3" })).toContain("shard: not supported with repeats 3 yet (expected repeats 1 on a sharded run, or no shard)");
+    expect(problems({ "test-suite": "regressions", "judge-provider": "ollama" }).join("\n")).toContain(
+      "shard: a test suite (regressions) is not split into shards",
+    );
+    expect(problems({})).toEqual([]);
   });
 });
 
