@@ -27,6 +27,7 @@ function itemLines(item: SuiteItemOutcome, level: "full" | "short"): string[] {
   const marks = [
     item.flaky ? "⚠️ flaky" : "",
     !item.passed && item.baselinePassed === true ? "regressed (passed on the baseline)" : "",
+    item.passed && item.baselinePassed === false ? "✅ fixed (failed on the baseline)" : "",
     `${item.runsPassed}/${item.runsPerItem} runs passed, needs ${item.passThreshold}`,
   ].filter(Boolean);
   const lines = [`- **${escapeInline(item.input || item.datasetItemId, SUITE_DETAIL.inputChars)}** · ${marks.join(" · ")}`];
@@ -43,18 +44,26 @@ function itemLines(item: SuiteItemOutcome, level: "full" | "short"): string[] {
 
 /**
  * The test suite part of the comment and the summary: pass rate against min-pass-rate and the baseline, each
- * failing item with its input, output and failed assertions with the judge's reasons, and flaky items marked.
+ * failing item with its input, output and failed assertions with the judge's reasons, the items that failed on the
+ * baseline and pass now, and flaky items marked.
  * Pure; `level` short lists failing items by name only, for a report over its budget.
  */
 export function renderSuiteSection(suite: SuiteOutcome, level: "full" | "short" = "full"): string {
   const version = suite.versionName ? ` ${escapeInline(suite.versionName, CELL_CHARS)}` : "";
   const lines = [`#### Test suite ${link(escapeInline(suite.name, CELL_CHARS), suite.url)}${version}`, "", passRateLine(suite)];
   const failing = suite.items.filter((item) => item.hasAssertions && !item.passed);
-  const flakyPassing = suite.items.filter((item) => item.passed && item.flaky);
+  // The cases a pull request turns green (e.g. production failures promoted to the suite) are what its author looks for.
+  const fixed = suite.items.filter((item) => item.passed && item.baselinePassed === false);
+  const flakyPassing = suite.items.filter((item) => item.passed && item.flaky && item.baselinePassed !== false);
   if (failing.length) {
     lines.push("", `Failing items (${failing.length}):`, "");
     for (const item of failing.slice(0, SUITE_DETAIL.maxFailingItems)) lines.push(...itemLines(item, level));
     if (failing.length > SUITE_DETAIL.maxFailingItems) lines.push(`- … and ${failing.length - SUITE_DETAIL.maxFailingItems} more (see the experiment in Opik)`);
+  }
+  if (fixed.length) {
+    lines.push("", `Fixed since the baseline (${fixed.length}):`, "");
+    for (const item of fixed.slice(0, SUITE_DETAIL.maxFailingItems)) lines.push(...itemLines(item, "short"));
+    if (fixed.length > SUITE_DETAIL.maxFailingItems) lines.push(`- … and ${fixed.length - SUITE_DETAIL.maxFailingItems} more (see the experiment in Opik)`);
   }
   if (flakyPassing.length) {
     lines.push("", `Flaky items that passed (${flakyPassing.length}):`, "");

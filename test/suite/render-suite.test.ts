@@ -31,6 +31,23 @@ describe("the test suite's report and gate", () => {
     await expect(`${renderSuiteSection(sampleSuite(), "short")}\n`).toMatchFileSnapshot("../report/golden/suite-section-short.md");
   });
 
+  it("lists the items that failed on the baseline and pass now, the cases a pull request turned green", () => {
+    const suite = sampleSuite();
+    suite.items = suite.items.map((i) => (i.datasetItemId === "i1" || i.datasetItemId === "i2" ? { ...i, baselinePassed: false } : i));
+    const text = renderSuiteSection(suite);
+    expect(text).toContain(
+      [
+        "Fixed since the baseline (2):",
+        "",
+        "- **Can I return shoes?** · ✅ fixed (failed on the baseline) · 3/3 runs passed, needs 2",
+        "- **Can I return a hat?** · ⚠️ flaky · ✅ fixed (failed on the baseline) · 2/3 runs passed, needs 2",
+      ].join("\n"),
+    );
+    // Listed once: a fixed flaky item is not repeated among the flaky ones.
+    expect(text).not.toContain("Flaky items that passed");
+    expect(renderSuiteSection(sampleSuite())).not.toContain("Fixed since the baseline");
+  });
+
   it("stays within its budget with many failing items", () => {
     const suite = sampleSuite();
     const failing = suite.items[2];
