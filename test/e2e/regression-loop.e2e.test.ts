@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { buildSample, ingestSample, type Sample } from "../../scripts/sample-data.js";
 // By relative path: the server as this branch has it.
-import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { makeWorkspace, ONLY_FRESH } from "../support/e2e-fixtures.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
