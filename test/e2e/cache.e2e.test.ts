@@ -10,6 +10,7 @@ import { startOpikServer, type OpikServer } from "opik-local-server";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { startActionsCacheServer, type ActionsCacheServer } from "../support/actions-cache-server.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CLI = path.join(ROOT, "dist", "cli", "index.js");
@@ -112,15 +113,7 @@ describe("the completion cache", () => {
     await harvest(project);
     // Hosted runners give every job the same RUNNER_TEMP path, which the cache's version is computed from.
     const runnerTemp = await mkdtemp(path.join(os.tmpdir(), "opik-evaluate-runner-temp-"));
-    const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
-    const event = {
-      name: "pull_request",
-      payload: {
-        number: 12,
-        pull_request: { number: 12, base: { ref: "main", repo }, head: { ref: "cheaper-prompt", sha: "c".repeat(40), repo } },
-        repository: repo,
-      },
-    };
+    const event = pullRequestEvent(12, { headRef: "cheaper-prompt", headSha: "c".repeat(40) });
     const prRun = (runId: string) =>
       runAction(
         {

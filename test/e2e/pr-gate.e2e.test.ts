@@ -7,6 +7,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 /** The registry a repository keeps; the PR evaluates its own prompt file against the harvested dataset. */
 const REGISTRY = `
@@ -35,23 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([opik.close(), github.close(), llm.close()]);
 });
-
-function pullRequestEvent(number: number, options: { fork?: boolean } = {}) {
-  const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
-  return {
-    name: "pull_request",
-    payload: {
-      action: "synchronize",
-      number,
-      pull_request: {
-        number,
-        base: { ref: "main", sha: "a".repeat(40), repo },
-        head: { ref: "better-prompt", sha: "b".repeat(40), repo: options.fork ? { ...repo, full_name: `someone/${REPO}` } : repo },
-      },
-      repository: repo,
-    },
-  };
-}
 
 /** A project with a harvested dataset and its scheduled experiment on main: the PR's baseline. */
 async function harvestedProject(fresh = 24, task: Record<string, string> = { "task-provider": "replay" }, seed = 1000 + counter + 1): Promise<string> {

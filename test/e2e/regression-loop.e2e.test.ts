@@ -7,6 +7,7 @@ import { startOpikServer, type OpikServer } from "opik-local-server";
 import { makeWorkspace, ONLY_FRESH } from "../support/e2e-fixtures.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 /**
  * Issue 10's loop: scheduled runs promote the production outputs that failed into the feature's test suite; a pull
@@ -153,18 +154,9 @@ function mainSuiteRun(workspace: string): Promise<ActionRun> {
 }
 
 function pullRequestRun(workspace: string, pr: number, headSha: string): Promise<ActionRun> {
-  const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
   return runAction(modelInputs(), {
     workspace,
-    event: {
-      name: "pull_request",
-      payload: {
-        action: "synchronize",
-        number: pr,
-        pull_request: { number: pr, base: { ref: "main", sha: "a".repeat(40), repo }, head: { ref: "json-verdicts", sha: headSha, repo } },
-        repository: repo,
-      },
-    },
+    event: pullRequestEvent(pr, { headRef: "json-verdicts", headSha }),
     env: { ...env, GITHUB_API_URL: github.url },
   });
 }

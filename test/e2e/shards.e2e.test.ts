@@ -7,6 +7,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 /** Two metrics, so pooling must keep each item's scores together. */
 const REGISTRY = `
@@ -42,19 +43,6 @@ afterAll(async () => {
   await Promise.all([opik.close(), github.close(), llm.close()]);
 });
 
-function pullRequestEvent(number: number) {
-  const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
-  return {
-    name: "pull_request",
-    payload: {
-      action: "synchronize",
-      number,
-      pull_request: { number, base: { ref: "main", sha: "a".repeat(40), repo }, head: { ref: "shards", sha: "b".repeat(40), repo } },
-      repository: repo,
-    },
-  };
-}
-
 /** One job of the pull request's workflow: `job` keys the sticky comment, as GITHUB_JOB does. */
 function prJob(project: string, pr: number, job: string, extra: Record<string, string> = {}): Promise<ActionRun> {
   return runAction(
@@ -70,7 +58,7 @@ function prJob(project: string, pr: number, job: string, extra: Record<string, s
     },
     {
       workspace,
-      event: pullRequestEvent(pr),
+      event: pullRequestEvent(pr, { headRef: "shards" }),
       env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: job },
     },
   );
@@ -91,7 +79,7 @@ const reportJob = (project: string, pr: number) =>
     },
     {
       workspace,
-      event: pullRequestEvent(pr),
+      event: pullRequestEvent(pr, { headRef: "shards" }),
       env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "report" },
     },
   );

@@ -8,6 +8,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 const PROJECT = "refund-bot";
 const SUITE = "refund-regressions";
@@ -129,18 +130,9 @@ function mainRun(): Promise<ActionRun> {
 }
 
 function pullRequestRun(pr: number, extra: Record<string, string> = {}): Promise<ActionRun> {
-  const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
   return runAction(baseInputs(extra), {
     workspace,
-    event: {
-      name: "pull_request",
-      payload: {
-        action: "synchronize",
-        number: pr,
-        pull_request: { number: pr, base: { ref: "main", sha: "a".repeat(40), repo }, head: { ref: "shorter-answers", sha: "d".repeat(40), repo } },
-        repository: repo,
-      },
-    },
+    event: pullRequestEvent(pr, { headRef: "shorter-answers", headSha: "d".repeat(40) }),
     env: { ...env, GITHUB_API_URL: github.url },
   });
 }

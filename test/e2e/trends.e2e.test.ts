@@ -7,6 +7,7 @@ import { makeWorkspace, ONLY_FRESH } from "../support/e2e-fixtures.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { opikReads } from "../support/opik-reads.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 /** Six scheduled runs make the history; each harvests a new batch of spans, some with error traces to delete. */
 const SCHEDULED_RUNS = 6;
@@ -130,15 +131,7 @@ describe("trends from the feature's history in Opik", () => {
       },
       {
         workspace,
-        event: {
-          name: "pull_request",
-          payload: {
-            action: "synchronize",
-            number: 77,
-            pull_request: { number: 77, base: { ref: "main", sha: "a".repeat(40) }, head: { ref: "better-prompt", sha: "b".repeat(40) } },
-            repository: { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } },
-          },
-        },
+        event: pullRequestEvent(77),
         env: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "gate" },
       },
     );

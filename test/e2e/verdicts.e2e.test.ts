@@ -8,6 +8,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { pullRequestEvent } from "../support/pull-request-event.js";
 
 /** Three heuristic metrics gated on regression, so Holm applies; usefulness (an LLM judge) for the judge-noise feature. */
 const REGISTRY = `
@@ -53,19 +54,6 @@ afterAll(async () => {
   await Promise.all([opik.close(), github.close(), llm.close()]);
 });
 
-function pullRequestEvent(number: number) {
-  const repo = { full_name: `${OWNER}/${REPO}`, name: REPO, owner: { login: OWNER } };
-  return {
-    name: "pull_request",
-    payload: {
-      action: "synchronize",
-      number,
-      pull_request: { number, base: { ref: "main", sha: "a".repeat(40), repo }, head: { ref: "repeat", sha: "b".repeat(40), repo } },
-      repository: repo,
-    },
-  };
-}
-
 const env = { GITHUB_API_URL: "", GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "gate" };
 
 /** The scheduled run on main: harvests the project's spans and evaluates them, the PR's baseline. */
@@ -89,7 +77,7 @@ function prRun(project: string, pr: number, extra: Record<string, string>): Prom
       "min-items": "5",
       ...extra,
     },
-    { workspace, event: pullRequestEvent(pr), env: { ...env, GITHUB_API_URL: github.url } },
+    { workspace, event: pullRequestEvent(pr, { headRef: "repeat" }), env: { ...env, GITHUB_API_URL: github.url } },
   );
 }
 
