@@ -1,6 +1,7 @@
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
 import type { OpikGateway } from "../../src/opik/opik-gateway.js";
 import { EVALUATION_PROJECT_SUFFIX } from "../../src/constants.js";
+import { seededRandom } from "../../src/gate/seeded-random.js";
 
 /**
  * A feature's scheduled runs written straight into Opik, as the action's own harvest would leave them: a dataset
@@ -72,12 +73,10 @@ export function historySeeder(opikUrl: string, project: string, options: { datas
   return seeder;
 }
 
-/** `count` item scores, 0 or 1, with the share of ones `rate` (give or take one), in a fixed order from `seed`. */
+/** `count` item scores, each 1 with probability `rate` and independently, in a fixed order from `seed`. */
 export function binaryScores(count: number, rate: number, seed: number): number[] {
-  let state = seed >>> 0;
-  const random = (): number => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
+  // mulberry32, not a bare LCG: an LCG's first draws from consecutive seeds are nearly equal, which made "independent"
+  // runs move together and a stable history drift.
+  const random = seededRandom(seed);
   return Array.from({ length: count }, () => (random() < rate ? 1 : 0));
 }
