@@ -15,8 +15,8 @@ export interface DriftCheckDeps {
   log: Logger;
   /** How the issue is kept; without it (or a token) the drift report stays in the summary. */
   github?: ((token: string, warn: (message: string) => void) => GitHubGateway) | undefined;
-  /** The feature's last `runs` scheduled runs, the current one last: the history the trend charts read too. */
-  loadHistory: (runs: number) => Promise<RunHistory>;
+  /** The feature's scheduled runs, the current one last, as read for the trend charts (at least driftRunsNeeded of them). */
+  history: RunHistory;
   /** A trend chart of the drifting metrics for the issue body, when the trend renderer provides one. */
   chart?: (history: RunHistory, drifting: readonly string[]) => string | undefined;
   runUrl?: string;
@@ -58,19 +58,18 @@ export function driftOutcome(report: DriftReport): DriftOutcome {
 
 /**
  * A scheduled run's drift check: the feature's history from Opik, the item scores of the two windows, the verdict,
- * and the feature's GitHub issue kept in step with it. A history Opik cannot give is insufficient-data with a warning,
+ * and the feature's GitHub issue kept in step with it. Item scores Opik cannot give are insufficient-data with a warning,
  * never a failed run.
  */
 export async function checkDrift(config: ActionConfig, deps: DriftCheckDeps): Promise<DriftOutcome> {
   const settings = { window: config.drift.window, reference: config.drift.reference, minEffect: config.drift.minEffect };
+  // The previous run's check reaches one run further back than this one's.
+  const history = { ...deps.history, runs: deps.history.runs.slice(-driftRunsNeeded(config)) };
   let report: DriftReport;
-  let history: RunHistory;
   try {
-    // The previous run's check reaches one run further back than this one's.
-    history = await deps.loadHistory(driftRunsNeeded(config));
     report = detectDrift(history, await loadWindowScores(deps.opik, history, settings), settings);
   } catch (error) {
-    const reason = `the feature's history could not be read from Opik: ${errorMessage(error)}`;
+    const reason = `the item scores of the feature's runs could not be read from Opik: ${errorMessage(error)}`;
     deps.log.warning(`Drift check skipped: ${reason}`);
     return unreadHistory(config, reason);
   }

@@ -208,7 +208,7 @@ export async function evaluate(inputs: EvaluateInputs, deps: EvaluateDeps): Prom
           opik,
           log,
           github: deps.github,
-          loadHistory: (runs) => Promise.resolve({ ...read, runs: read.runs.slice(-runs) }),
+          history: read,
           chart: renderDriftChart,
           ...(event?.runUrl ? { runUrl: event.runUrl } : {}),
         })

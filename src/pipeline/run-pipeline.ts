@@ -201,9 +201,11 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
       const promptVersion =
         config.task && config.feature.promptFile && deps.taskPrompt ? await recordTaskPrompt(opik, config.feature.promptFile, deps) : undefined;
       if (promptVersion) result.promptVersion = promptVersion;
+      // The same wrapped models as a dataset run: metered, and cached when the cache is on.
       await evaluateSuite(config, config.suite, result, {
         ...deps,
-        meter,
+        ...(deps.taskModel ? { taskModel: metered(deps.taskModel, "task", config.task) } : {}),
+        ...(judge ? { judgeModel: judge } : {}),
         runId: deps.run.id,
         ...(typeof deps.runContext?.base_branch === "string" ? { baseBranch: deps.runContext.base_branch } : {}),
         ...(promptVersion ? { promptVersion } : {}),

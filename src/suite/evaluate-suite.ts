@@ -6,7 +6,6 @@ import type { OpikGateway } from "../opik/opik-gateway.js";
 import { createEvaluationTask } from "../pipeline/evaluation-task.js";
 import { loadBaseline } from "../pipeline/load-baseline.js";
 import type { Logger } from "../pipeline/logger.js";
-import type { UsageMeter } from "../pipeline/usage-meter.js";
 import type { PromptVersionOutcome, RunResult } from "../run-result.js";
 import type { ChatModel } from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
@@ -16,11 +15,11 @@ import { baselineItemResults, suitePassRate } from "./suite-results.js";
 
 export interface SuiteStageDeps {
   opik: OpikGateway;
+  /** The task and judge models as the pipeline wraps them: metered, and behind the completion cache. */
   taskModel?: ChatModel;
   taskPrompt?: PromptTemplate;
   judgeModel?: ChatModel;
   limiter: AdaptiveLimiter;
-  meter: UsageMeter;
   log: Logger;
   now: Date;
   runContext?: Record<string, unknown>;
@@ -35,7 +34,7 @@ export interface SuiteStageDeps {
  */
 function suiteTask(deps: SuiteStageDeps): SuiteTask {
   if (!deps.taskModel) return (item) => Promise.resolve({ output: item.data.expected_output ?? item.data.output ?? null });
-  const task = createEvaluationTask(deps.meter.meter(deps.taskModel, "task"), deps.taskPrompt);
+  const task = createEvaluationTask(deps.taskModel, deps.taskPrompt);
   return (item) => task({ id: item.id, data: item.data });
 }
 
@@ -66,7 +65,7 @@ export async function evaluateSuite(config: ActionConfig, suite: SuiteSettings, 
     minPassRate: suite.minPassRate,
     experimentPrefix: config.feature.experimentPrefix,
     task: suiteTask(deps),
-    judge: deps.meter.meter(deps.judgeModel, "judge"),
+    judge: deps.judgeModel,
     limiter: deps.limiter,
     metadata,
     ...(deps.promptVersion && deps.taskPrompt
