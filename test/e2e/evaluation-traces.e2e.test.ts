@@ -57,7 +57,7 @@ describe("the action's own evaluation traces", () => {
       expect(trace.feedback_scores).toContainEqual(expect.objectContaining({ name: "output_format" }));
     }
     // Each experiment item points at one of those traces, so Opik's experiment view shows the outputs and scores.
-    const items = (await production.experimentItems(experiment.experiment_name)).filter((i) => i.experiment_id === experiment.experiment_id);
+    const items = await production.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
     expect(items.map((i) => i.trace_id).sort()).toEqual(evaluation.map((t) => t.id).sort());
   });
 
@@ -97,7 +97,7 @@ describe("the action's own evaluation traces", () => {
     const second = await runAction(inputs(project, taskInputs), { workspace });
     expect(second.result).toMatchObject({ status: "skipped", cleanup_result: { total_traces: productionTraces, error_traces: 0, deleted: 0 } });
     // Every experiment item still points at a trace: none was deleted under it.
-    const items = (await opikReads(opik.url, project).experimentItems(experiment.experiment_name)).filter((i) => i.experiment_id === experiment.experiment_id);
+    const items = await opikReads(opik.url, project).experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
     expect(items).toHaveLength(9);
     for (const item of items) expect(await opikReads(opik.url, project).traceStatus(String(item.trace_id))).toBe(200);
   });

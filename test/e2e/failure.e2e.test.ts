@@ -48,7 +48,7 @@ async function expectNoDuplicates(project: string, sample: Sample, datasetName: 
   expect(items.map((i) => i.span_id).sort()).toEqual([...sample.expected.newSpanIds].sort());
   const experiments = (await reads.experiments("charter_validation-eval-")).filter((e) => e.dataset_id === datasets[0]!.id);
   expect(experiments).toHaveLength(1);
-  const experimentItems = (await reads.experimentItems(String(experiments[0]!.name))).filter((i) => i.experiment_id === experiments[0]!.id);
+  const experimentItems = await reads.experimentItems({ name: String(experiments[0]!.name), id: String(experiments[0]!.id) });
   expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
   for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
 }

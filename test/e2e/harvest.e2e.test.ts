@@ -92,7 +92,7 @@ describe("the bundled action against the embedded Opik server", () => {
     }
 
     // The experiment links every item to a trace carrying its score.
-    const experimentItems = (await reads.experimentItems(experiment.experiment_name)).filter((i) => i.experiment_id === experiment.experiment_id);
+    const experimentItems = await reads.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
     expect(experimentItems).toHaveLength(items.length);
     for (const item of experimentItems) expect(item.feedback_scores).toContainEqual(expect.objectContaining({ name: "output_format" }));
 
@@ -229,7 +229,7 @@ describe("the bundled action against the embedded Opik server", () => {
       const experiments = await reads.experiments("charter_validation-eval-");
       const ours = experiments.filter((e) => e.dataset_id === after[0]!.id);
       expect(ours).toHaveLength(1);
-      const experimentItems = (await reads.experimentItems(String(ours[0]!.name))).filter((i) => i.experiment_id === ours[0]!.id);
+      const experimentItems = await reads.experimentItems({ name: String(ours[0]!.name), id: String(ours[0]!.id) });
       expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
       for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
 

@@ -83,7 +83,7 @@ describe("LLM providers through base-URL inputs", () => {
     // Failed judge scores are not written as scores: Opik shows only real ones.
     const reads = opikReads(opik.url, project);
     const experiment = run.result!.experiment_result as { experiment_name: string; experiment_id: string };
-    const items = (await reads.experimentItems(experiment.experiment_name)).filter((i) => i.experiment_id === experiment.experiment_id);
+    const items = await reads.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
     const written = items.flatMap((i) => (i.feedback_scores as Array<{ name: string }>).filter((s) => s.name === "hallucination"));
     expect(written).toHaveLength(12 - unparseable);
   });

@@ -117,7 +117,8 @@ describe("spans too large for one Opik request, and JSON too deep to walk", () =
       }
 
       expect((await reads.spansMarked()).map((span) => span.id).sort()).toEqual([...bigSpanIds, deepSpanId].sort());
-      const experimentItems = await reads.experimentItems((result.experiment_result as { experiment_name: string }).experiment_name);
+      const experiment = result.experiment_result as { experiment_name: string; experiment_id: string };
+      const experimentItems = await reads.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
       expect(experimentItems).toHaveLength(BIG_SPANS + 1);
       const deepItem = items.find((item) => (item.data as { span_id: string }).span_id === deepSpanId);
       const deepScores = experimentItems.find((row) => row.dataset_item_id === deepItem?.id)?.feedback_scores as { name: string; value: number }[];

@@ -42,8 +42,7 @@ async function harvestedState(project: string) {
     experimentsPerDataset.set(String(dataset.name), experiments.filter((e) => e.dataset_id === dataset.id).length);
   }
   for (const experiment of experiments) {
-    for (const item of await reads.experimentItems(String(experiment.name))) {
-      if (item.experiment_id !== experiment.id) continue;
+    for (const item of await reads.experimentItems({ name: String(experiment.name), id: String(experiment.id) })) {
       experimentItemsPerDatasetItem.set(item.dataset_item_id, (experimentItemsPerDatasetItem.get(item.dataset_item_id) ?? 0) + 1);
     }
   }

@@ -75,8 +75,8 @@ const inputs = (project: string): Record<string, string> => ({
 async function expectedPromotions(project: string, run: ActionRun): Promise<Array<{ spanId: string; value: number }>> {
   const reads = opikReads(server.url, project);
   const spanOf = new Map((await reads.datasetItems(String(run.result!.dataset_name))).map((item) => [item.id, String(item.span_id)]));
-  const experiment = (run.result!.experiment_result as { experiment_name: string }).experiment_name;
-  const scored = (await reads.experimentItems(experiment)).map((item) => {
+  const experiment = run.result!.experiment_result as { experiment_name: string; experiment_id: string };
+  const scored = (await reads.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id })).map((item) => {
     const score = (item.feedback_scores as Array<{ name: string; value: number }>).find((s) => s.name === "output_format");
     return { spanId: spanOf.get(item.dataset_item_id)!, value: score!.value };
   });

@@ -46,8 +46,15 @@ export function opikReads(opikUrl: string, projectName: string) {
       const page = (await json(await fetch(`${base}/experiments?name=${encodeURIComponent(name)}&size=100`))) as { content: Row[] };
       return page.content;
     },
-    async experimentItems(experimentName: string): Promise<Row[]> {
-      return ndjson(await post("/experiments/items/stream", { experiment_name: experimentName, project_name: projectName, limit: 2000, truncate: false }));
+    /**
+     * One experiment's items. Opik streams by name and names are not unique in a workspace (two projects' runs in
+     * the same minute share one), so rows are kept by the experiment's id.
+     */
+    async experimentItems(experiment: { name: string; id: string }): Promise<Row[]> {
+      const rows = await ndjson(
+        await post("/experiments/items/stream", { experiment_name: experiment.name, project_name: projectName, limit: 2000, truncate: false }),
+      );
+      return rows.filter((row) => row.experiment_id === experiment.id);
     },
     async spansMarked(): Promise<Row[]> {
       return ndjson(
