@@ -177,6 +177,8 @@ export const OPIK_LIMITS = {
   scoreBatch: 1000,
   datasetItemBatch: 1000,
   experimentItemBatch: 1000,
+  /** Assertion results per request: the SDK's queue sends 100, and the endpoint's own cap is not published. */
+  assertionResultBatch: 100,
   /**
    * Bytes of JSON in one write request. 4 MB is the payload cap Opik documents (experiment-items bulk,
    * the backend's @MaxRequestSize) and the strictest one known: its SDKs batch other writes at 5-10 MB
@@ -228,5 +230,8 @@ export const DRIFT_DEFAULTS = { window: 6, reference: 24, minEffect: 0.05 } as c
  */
 export const PROMOTE_DEFAULTS = { suiteSuffix: "-regressions", maxPerRun: 10 } as const;
 
-/** The category the SDK gives suite assertion scores when it writes them as trace feedback scores. */
+/**
+ * The category the SDK gives suite assertion verdicts when the backend has no assertion results
+ * (PUT /v1/private/assertion-results answers 404) and it writes them as trace feedback scores instead.
+ */
 export const SUITE_ASSERTION_CATEGORY = "suite_assertion";

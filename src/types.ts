@@ -7,8 +7,15 @@ export interface FeedbackScore {
   name: string;
   value: number;
   reason?: string;
-  /** Opik's category_name; suite assertions are written under "suite_assertion", as the SDK does. */
+  /** Opik's category_name: "suite_assertion" for assertion verdicts a backend without assertion results kept as scores. */
   categoryName?: string;
+}
+
+/** One suite assertion's verdict on one run, as Opik keeps it (an assertion result of the run's trace). */
+export interface AssertionVerdict {
+  name: string;
+  passed: boolean;
+  reason?: string;
 }
 
 export interface ErrorInfo {
@@ -104,6 +111,8 @@ export interface ExperimentItemRecord {
   datasetItemId: string;
   traceId: string;
   feedbackScores: FeedbackScore[];
+  /** A suite run's assertion verdicts, on a backend that keeps assertion results. */
+  assertionResults?: AssertionVerdict[];
   /** The evaluation trace's input and output as Opik lists them (cut by the stream's truncation). */
   input?: unknown;
   output?: unknown;

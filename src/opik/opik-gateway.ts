@@ -1,4 +1,5 @@
 import type {
+  AssertionVerdict,
   DatasetItemRecord,
   DatasetRecord,
   ExperimentItemRecord,
@@ -40,6 +41,8 @@ export interface EvaluationRecord {
   output: Record<string, unknown>;
   error?: { exceptionType: string; message: string; traceback: string };
   scores: FeedbackScore[];
+  /** A suite run's assertion verdicts, written as the trace's assertion results. */
+  assertions?: AssertionVerdict[];
 }
 
 /** A version of a prompt in Opik's prompt library; Opik names versions by their commit. */
@@ -178,7 +181,10 @@ export interface OpikGateway {
     metadata: Record<string, unknown>,
     options: { id: string; datasetVersionId?: string; promptVersions?: readonly string[] },
   ): Promise<ExperimentRecord>;
-  /** Writes traces, experiment items and trace scores for finished items; throws if any write fails. */
+  /**
+   * Writes traces, experiment items, trace scores and assertion results for finished items; throws if any write
+   * fails. A backend without assertion results gets the verdicts as trace scores in category suite_assertion.
+   */
   writeEvaluations(experiment: ExperimentRecord, records: readonly EvaluationRecord[]): Promise<void>;
   /**
    * One page (from 1) of the project's experiments whose name contains `nameContains` (Opik matches it anywhere,

@@ -18,6 +18,7 @@ import { toSuiteEvaluators, toSuiteItemRecord } from "./suite-records.js";
 import { toDatasetItemRecord, toExperimentItemRecord, toSpanRecord, toTraceRecord } from "./wire-records.js";
 import { writeBatches } from "./write-batches.js";
 import { testSuiteOperations } from "./test-suites.js";
+import { assertionResultsWriter } from "./assertion-results.js";
 
 export interface OpikConnection {
   url: string;
@@ -131,6 +132,8 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       const found = await absentOn404(() => api.datasets.getDatasetByIdentifier({ datasetName: name, projectName }, REQUEST_OPTIONS));
       return found && datasetRecord(found);
     });
+
+  const writeAssertionResults = assertionResultsWriter(call, api, { projectName: evaluationProject, requestOptions: REQUEST_OPTIONS });
 
   // The UI's redirects resolve workspace and project from the API's base URL, base64-encoded.
   const redirectPath = encodeURIComponent(Buffer.from(connection.url).toString("base64"));
@@ -583,6 +586,7 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         for (const scoreBatch of writeBatches(scores, batchLimits(OPIK_LIMITS.scoreBatch))) {
           await call("experiment scores write", () => api.traces.scoreBatchOfTraces({ scores: scoreBatch }, REQUEST_OPTIONS));
         }
+        await writeAssertionResults(batch.flatMap((r) => (r.assertions ?? []).map((a) => ({ traceId: r.traceId, ...a }))));
       }
     },
 

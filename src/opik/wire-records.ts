@@ -24,6 +24,12 @@ const feedbackScores = z
   .nullish()
   .transform((scores) => (scores ?? []).map((s) => ({ name: s.name, value: s.value, ...(s.reason ? { reason: s.reason } : {}) })));
 
+/** Opik's AssertionResult: the assertion in `value`; a result without `passed: true` did not pass. */
+const assertionResults = z
+  .array(z.object({ value: z.string().nullish(), passed: z.boolean().nullish(), reason: z.string().nullish() }))
+  .nullish()
+  .transform((results) => (results ?? []).map((r) => ({ name: r.value ?? "", passed: r.passed === true, ...(r.reason ? { reason: r.reason } : {}) })));
+
 const streamError = z.object({ code: z.number().optional(), message: z.string().optional(), errors: z.array(z.string()).optional() });
 
 const spanRow = z.object({
@@ -68,6 +74,7 @@ const experimentItemRow = z.object({
   dataset_item_id: z.string(),
   trace_id: z.string(),
   feedback_scores: feedbackScores,
+  assertion_results: assertionResults,
   input: z.unknown().optional(),
   output: z.unknown().optional(),
 });
@@ -129,6 +136,7 @@ export function toExperimentItemRecord(row: unknown): ExperimentItemRecord {
     datasetItemId: e.dataset_item_id,
     traceId: e.trace_id,
     feedbackScores: e.feedback_scores,
+    ...(e.assertion_results.length ? { assertionResults: e.assertion_results } : {}),
     ...(e.input === undefined || e.input === null ? {} : { input: e.input }),
     ...(e.output === undefined || e.output === null ? {} : { output: e.output }),
   };

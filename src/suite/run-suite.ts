@@ -1,4 +1,3 @@
-import { SUITE_ASSERTION_CATEGORY } from "../constants.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
 import { SUITE_TASK_ERROR_SCORE } from "../opik/suite-judge.js";
 import { derivedUuidV7, uuidV7Millis } from "../pipeline/derived-id.js";
@@ -53,9 +52,6 @@ function suiteExperimentIdentity(options: SuiteRunOptions, suiteId: string, vers
 function evaluationRecord(run: TimedSuiteRun, item: { id: string; data: Record<string, unknown> }, experimentId: string): EvaluationRecord {
   const millis = uuidV7Millis(experimentId) ?? 0;
   const key = `${experimentId}:${item.id}:${run.runIndex}`;
-  const scores = run.taskError
-    ? [{ name: SUITE_TASK_ERROR_SCORE, value: 0, reason: run.taskError }]
-    : run.assertions.map((a) => ({ name: a.assertion, value: a.passed ? 1 : 0, reason: a.reason, categoryName: SUITE_ASSERTION_CATEGORY }));
   return {
     datasetItemId: item.id,
     traceId: derivedUuidV7(millis, `suite-trace:${key}`),
@@ -66,7 +62,8 @@ function evaluationRecord(run: TimedSuiteRun, item: { id: string; data: Record<s
     input: { id: item.id, ...item.data },
     output: { input: item.data.input ?? null, output: run.rawOutput ?? null },
     ...(run.taskError ? { error: { exceptionType: "Error", message: run.taskError, traceback: "" } } : {}),
-    scores,
+    scores: run.taskError ? [{ name: SUITE_TASK_ERROR_SCORE, value: 0, reason: run.taskError }] : [],
+    assertions: run.assertions.map((a) => ({ name: a.assertion, passed: a.passed, ...(a.reason ? { reason: a.reason } : {}) })),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { FeedbackScore } from "../types.js";
+import type { AssertionVerdict, FeedbackScore } from "../types.js";
 import type { SuiteItemOutcome, SuiteRunOutcome } from "../run-result.js";
 import type { ExecutionPolicy } from "./resolve-suite.js";
 
@@ -29,17 +29,19 @@ export function suitePassRate(items: readonly Pick<SuiteItemOutcome, "passed" | 
 }
 
 /**
- * Which items passed in a baseline run of the suite, read from its experiment items (one per run) and their
- * assertion scores, under the current policy of each item. An item the baseline did not run is absent.
+ * Which items passed in a baseline run of the suite, read from its experiment items (one per run), under the
+ * current policy of each item. A run passed when every assertion result passed and every score is 1: a backend
+ * without assertion results holds the verdicts as suite_assertion scores, and a run whose task threw has a 0 score.
+ * An item the baseline did not run is absent.
  */
 export function baselineItemResults(
-  items: readonly { datasetItemId: string; feedbackScores: readonly FeedbackScore[] }[],
+  items: readonly { datasetItemId: string; feedbackScores: readonly FeedbackScore[]; assertionResults?: readonly AssertionVerdict[] }[],
   policies: ReadonlyMap<string, { policy: ExecutionPolicy; hasAssertions: boolean }>,
 ): Map<string, boolean> {
   const runs = new Map<string, boolean[]>();
   for (const item of items) {
     const list = runs.get(item.datasetItemId) ?? [];
-    list.push(item.feedbackScores.every((score) => score.value === 1));
+    list.push(item.feedbackScores.every((score) => score.value === 1) && (item.assertionResults ?? []).every((result) => result.passed));
     runs.set(item.datasetItemId, list);
   }
   const results = new Map<string, boolean>();

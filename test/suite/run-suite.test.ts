@@ -60,7 +60,7 @@ function options(extra: Partial<SuiteRunOptions> = {}): SuiteRunOptions {
 }
 
 describe("runSuite against the typed fake gateway", () => {
-  it("writes a suite experiment on the current version, one record per run, and scores assertions under suite_assertion", async () => {
+  it("writes a suite experiment on the current version, one record per run, each run's verdicts as assertion results", async () => {
     const opik = gatewayWithSuite();
     const run = await runSuite(opik, options());
     if ("problem" in run) throw new Error(run.problem);
@@ -83,6 +83,11 @@ describe("runSuite against the typed fake gateway", () => {
     // A task error fails its run, with the SDK's task error score, so a later baseline read counts it failed.
     const boom = [...(stored?.items.values() ?? [])].filter((i) => i.datasetItemId.endsWith("003"));
     expect(boom.map((i) => i.feedbackScores.map((s) => [s.name, s.value]))).toEqual([[["__opik_task_error__", 0]], [["__opik_task_error__", 0]]]);
+    expect(boom.every((i) => i.assertionResults === undefined)).toBe(true);
+    // A judged run's verdicts are assertion results, as runTests records them, and no feedback scores.
+    const judged = [...(stored?.items.values() ?? [])].filter((i) => !i.datasetItemId.endsWith("003"));
+    expect(judged.every((i) => i.feedbackScores.length === 0 && (i.assertionResults?.length ?? 0) > 0)).toBe(true);
+    expect(judged.flatMap((i) => i.assertionResults ?? []).map((a) => a.name)).toContain("Mentions the 30-day window");
   });
 
   it("a rerun of the same commit writes the same experiment and records again, never a second experiment", async () => {

@@ -45,20 +45,28 @@ describe("suite results, as the SDK's buildSuiteResult", () => {
   });
 
   it("reads a baseline item's pass from its experiment items (one per run) under the item's policy", () => {
-    const score = (value: number) => [{ name: "Is polite", value }];
+    // Assertion results where the backend keeps them; suite_assertion scores where it does not; a task error's 0 score.
+    const result = (passed: boolean) => ({ feedbackScores: [], assertionResults: [{ name: "Is polite", passed }] });
+    const score = (value: number) => ({ feedbackScores: [{ name: "Is polite", value, categoryName: "suite_assertion" }] });
+    const taskError = { feedbackScores: [{ name: "__opik_task_error__", value: 0 }] };
     const experimentItems = [
-      { datasetItemId: "a", feedbackScores: score(1) },
-      { datasetItemId: "a", feedbackScores: score(1) },
-      { datasetItemId: "a", feedbackScores: score(0) },
-      { datasetItemId: "b", feedbackScores: score(0) },
-      { datasetItemId: "b", feedbackScores: score(1) },
+      { datasetItemId: "a", ...result(true) },
+      { datasetItemId: "a", ...result(true) },
+      { datasetItemId: "a", ...result(false) },
+      { datasetItemId: "b", ...result(false) },
+      { datasetItemId: "b", ...result(true) },
+      { datasetItemId: "b", ...taskError },
       { datasetItemId: "c", feedbackScores: [] },
+      { datasetItemId: "d", ...score(1) },
+      { datasetItemId: "d", ...score(0) },
+      { datasetItemId: "d", ...score(1) },
     ];
     const policies = new Map([
       ["a", { policy, hasAssertions: true }],
       ["b", { policy, hasAssertions: true }],
       ["c", { policy, hasAssertions: false }],
+      ["d", { policy, hasAssertions: true }],
     ]);
-    expect(Object.fromEntries(baselineItemResults(experimentItems, policies))).toEqual({ a: true, b: false });
+    expect(Object.fromEntries(baselineItemResults(experimentItems, policies))).toEqual({ a: true, b: false, d: true });
   });
 });

@@ -323,6 +323,7 @@ export class FakeOpikGateway implements OpikGateway {
         datasetItemId: record.datasetItemId,
         traceId: record.traceId,
         feedbackScores: structuredClone(record.scores),
+        ...(record.assertions?.length ? { assertionResults: structuredClone(record.assertions) } : {}),
         input: structuredClone(record.input),
         output: structuredClone(record.output),
       });
