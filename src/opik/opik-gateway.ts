@@ -152,7 +152,7 @@ export interface OpikGateway {
   insertDatasetItems(dataset: DatasetRecord, items: readonly NewDatasetItem[]): Promise<void>;
   scoreSpans(scores: readonly SpanScore[]): Promise<void>;
   findExperiment(name: string, dataset: DatasetRecord): Promise<ExperimentRecord | undefined>;
-  /** Every experiment of exactly that name, on any dataset: how the report job finds the one its shards wrote. */
+  /** Every experiment of the project of exactly that name, on any dataset: how the report job finds the one its shards wrote. */
   findExperimentsByName(name: string): Promise<NamedExperiment[]>;
   /**
    * With `id`, a create repeated by another run is refused (409) instead of adding a second experiment.

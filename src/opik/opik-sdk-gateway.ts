@@ -393,9 +393,14 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
 
     async findExperimentsByName(name) {
       const found: NamedExperiment[] = [];
+      // Another project in the workspace may run the same feature: its experiments are not this one's.
+      const id = await projectId();
+      if (!id) return found;
       // The name filter is a partial, case-insensitive match: keep exact names only, over every page.
       for (let page = 1; ; page += 1) {
-        const result = await call(`experiment search "${name}"`, () => api.experiments.findExperiments({ name, page, size: 100 }, REQUEST_OPTIONS));
+        const result = await call(`experiment search "${name}"`, () =>
+          api.experiments.findExperiments({ name, projectId: id, page, size: 100 }, REQUEST_OPTIONS),
+        );
         const content = result.content ?? [];
         for (const e of content) {
           if (e.name !== name || !e.id || !e.datasetName) continue;

@@ -65,6 +65,21 @@ describe("the Opik gateway on the real SDK client", () => {
     expect(((error as Error).cause as { statusCode: number }).statusCode).toBe(400);
   });
 
+  it("finds experiments by name in its own project only: another project's run of the same name is not its shard", async () => {
+    const gateways = ["shards-a", "shards-b"].map((project) =>
+      createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` }),
+    );
+    const created = [];
+    for (const [index, opik] of gateways.entries()) {
+      const dataset = await opik.createDataset(`shards-dataset-${index}`, "d", []);
+      created.push(await opik.createExperiment("summaries-eval-run7-shard", dataset, { shards: 2 }));
+    }
+    expect((await gateways[0]!.findExperimentsByName("summaries-eval-run7-shard")).map((e) => e.id)).toEqual([created[0]!.id]);
+    expect((await gateways[1]!.findExperimentsByName("summaries-eval-run7-shard")).map((e) => e.id)).toEqual([created[1]!.id]);
+    const elsewhere = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "shards-none", evaluationProject: "x" });
+    expect(await elsewhere.findExperimentsByName("summaries-eval-run7-shard")).toEqual([]);
+  });
+
   it("reports a dataset name another run took instead of writing into a phantom dataset", async () => {
     const connection = { url: server.url, apiKey: "", workspace: "default", project: "dups", evaluationProject: "dups-evaluation" };
     await createOpikGateway({ ...connection, runId: "first-run" }).createDataset("same-name", "first", []);
