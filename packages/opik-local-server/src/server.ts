@@ -4,6 +4,7 @@ import { ApiError, codeError, errorMessage, internalError, routeNotFound, unproc
 import { HttpRouter, type RouteResponse } from "./http-router.js";
 import { toNdjson } from "./ndjson.js";
 import { loadStore, saveStore } from "./persistence.js";
+import { registerAssertionResultRoutes } from "./routes/assertion-results.js";
 import { registerDatasetChangeRoutes } from "./routes/dataset-changes.js";
 import { registerDatasetRoutes } from "./routes/datasets.js";
 import { registerEnvironmentRoutes } from "./routes/environments.js";
@@ -27,7 +28,7 @@ interface ActiveFault {
   failed: number;
 }
 
-export function buildRouter(store: OpikStore): HttpRouter {
+export function buildRouter(store: OpikStore, options: Pick<OpikServerOptions, "assertionResults"> = {}): HttpRouter {
   const router = new HttpRouter();
   const context = { store };
   registerProjectRoutes(router, context);
@@ -40,6 +41,7 @@ export function buildRouter(store: OpikStore): HttpRouter {
   registerPromptRoutes(router, context);
   registerDatasetChangeRoutes(router, context);
   registerEnvironmentRoutes(router, context);
+  if (options.assertionResults !== false) registerAssertionResultRoutes(router, context);
   registerHealthRoutes(router);
   return router;
 }
@@ -51,7 +53,7 @@ export function buildRouter(store: OpikStore): HttpRouter {
  */
 export async function startOpikServer(options: OpikServerOptions = {}): Promise<OpikServer> {
   const store = loadStore(options.persistPath);
-  const router = buildRouter(store);
+  const router = buildRouter(store, options);
   const requests: RecordedRequest[] = [];
   let faults: ActiveFault[] = [];
   let maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;

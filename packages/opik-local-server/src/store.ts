@@ -117,6 +117,23 @@ export interface StoredFeedbackScore extends Audited {
   source: ScoreSource;
 }
 
+/** Entities an assertion result attaches to (AssertionResultBatch.entity_type). */
+export type AssertionEntity = "TRACE" | "SPAN" | "THREAD";
+export const ASSERTION_ENTITIES: readonly AssertionEntity[] = ["TRACE", "SPAN", "THREAD"];
+export type AssertionStatus = "passed" | "failed";
+export const ASSERTION_STATUSES: readonly AssertionStatus[] = ["passed", "failed"];
+
+/** A test-suite assertion's verdict (AssertionResultBatchItem), one per (entity_type, entity_id, name). */
+export interface StoredAssertionResult extends Audited {
+  entity_type: AssertionEntity;
+  entity_id: string;
+  project_id: string;
+  name: string;
+  status: AssertionStatus;
+  reason?: string;
+  source: ScoreSource;
+}
+
 export interface StoredDataset extends Audited {
   id: string;
   name: string;
@@ -245,10 +262,16 @@ export interface StoreSnapshot {
   prompt_versions?: StoredPromptVersion[];
   /** Absent in state files written before environments existed. */
   environments?: StoredEnvironment[];
+  /** Absent in state files written before assertion results existed. */
+  assertion_results?: StoredAssertionResult[];
 }
 
 export function scoreKey(score: Pick<StoredFeedbackScore, "entity_type" | "entity_id" | "project_id" | "name">): string {
   return `${score.entity_type}\u0000${score.entity_id}\u0000${score.project_id}\u0000${score.name}`;
+}
+
+export function assertionKey(result: Pick<StoredAssertionResult, "entity_type" | "entity_id" | "name">): string {
+  return `${result.entity_type}\u0000${result.entity_id}\u0000${result.name}`;
 }
 
 /** Newest first, the order of every list and stream the backend serves. */
@@ -270,9 +293,12 @@ export class OpikStore {
   readonly prompts = new Map<string, StoredPrompt>();
   readonly promptVersions = new Map<string, StoredPromptVersion>();
   readonly environments = new Map<string, StoredEnvironment>();
+  /** Keyed by `assertionKey`: a rerun's verdict replaces the previous one. */
+  readonly assertionResults = new Map<string, StoredAssertionResult>();
 
   private readonly spanIdsByTrace = new Map<string, Set<string>>();
   private readonly scoreKeysByEntity = new Map<string, Set<string>>();
+  private readonly assertionKeysByEntity = new Map<string, Set<string>>();
 
   projectByName(name: string): StoredProject | undefined {
     // MySQL's default collation compares project names case-insensitively.
@@ -323,6 +349,34 @@ export class OpikStore {
     this.spanIdsByTrace.delete(id);
     this.traces.delete(id);
     this.deleteScoresOf("trace", id);
+    this.deleteAssertionResultsOf("TRACE", id);
+  }
+
+  putAssertionResult(result: StoredAssertionResult): void {
+    const key = assertionKey(result);
+    this.assertionResults.set(key, result);
+    const entityKey = `${result.entity_type}\u0000${result.entity_id}`;
+    let keys = this.assertionKeysByEntity.get(entityKey);
+    if (!keys) this.assertionKeysByEntity.set(entityKey, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** An entity's assertion results, sorted by name. */
+  assertionResultsOf(entityType: AssertionEntity, entityId: string): StoredAssertionResult[] {
+    const keys = this.assertionKeysByEntity.get(`${entityType}\u0000${entityId}`);
+    if (!keys) return [];
+    return [...keys]
+      .flatMap((key) => {
+        const result = this.assertionResults.get(key);
+        return result ? [result] : [];
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private deleteAssertionResultsOf(entityType: AssertionEntity, entityId: string): void {
+    const entityKey = `${entityType}\u0000${entityId}`;
+    for (const key of this.assertionKeysByEntity.get(entityKey) ?? []) this.assertionResults.delete(key);
+    this.assertionKeysByEntity.delete(entityKey);
   }
 
   putScore(score: StoredFeedbackScore): void {
@@ -406,6 +460,7 @@ export class OpikStore {
       prompts: [...this.prompts.values()],
       prompt_versions: [...this.promptVersions.values()],
       environments: [...this.environments.values()],
+      assertion_results: [...this.assertionResults.values()],
     };
   }
 
@@ -423,6 +478,7 @@ export class OpikStore {
     for (const prompt of snapshot.prompts ?? []) store.prompts.set(prompt.id, prompt);
     for (const version of snapshot.prompt_versions ?? []) store.promptVersions.set(version.id, version);
     for (const environment of snapshot.environments ?? []) store.environments.set(environment.id, environment);
+    for (const result of snapshot.assertion_results ?? []) store.putAssertionResult(result);
     return store;
   }
 }

@@ -7,6 +7,11 @@ export interface OpikServerOptions {
   port?: number;
   /** Request bodies over this many bytes are answered 413, as a proxy's body limit does. Default 64 MB. */
   maxRequestBytes?: number;
+  /**
+   * Default true. False plays a backend older than `PUT /v1/private/assertion-results`: the route
+   * answers Jersey's 404 like any unknown one, so the SDK falls back to trace feedback scores.
+   */
+  assertionResults?: boolean;
 }
 
 export interface RecordedRequest {

@@ -2,6 +2,7 @@ import { compact, type JsonValue } from "./json.js";
 import { averageSpanScores, durationMillis } from "./filter-fields.js";
 import { truncatePayload, withoutExcluded } from "./truncate.js";
 import { renderPromptVersionLinks } from "./prompt-views.js";
+import { renderItemAssertions, renderSuiteAggregates } from "./assertion-views.js";
 import {
   type OpikStore,
   type StoredDataset,
@@ -272,9 +273,15 @@ export function renderExperiment(store: OpikStore, experiment: StoredExperiment)
     dataset_version_id: experiment.dataset_version_id,
     evaluation_method: experiment.evaluation_method ?? "dataset",
     dataset_version_summary: version ? renderVersionSummary(version, version.id === latestVersion?.id) : undefined,
+    // Newer than the pinned OpenAPI description: ExperimentPublic.passRate etc. in SDK 2.0.40, suites only.
+    ...renderSuiteAggregates(store, experiment),
   });
 }
 
+/**
+ * ExperimentItem_Public (`GET /experiments/items/{id}`): SDK 2.0.40's ExperimentItemPublic has no
+ * assertion_results or status, so, as the backend's Public view, this shows neither.
+ */
 export function renderExperimentItem(item: StoredExperimentItem): Record<string, unknown> {
   return compact({
     id: item.id,
@@ -315,5 +322,7 @@ export function renderExperimentItemWithTrace(store: OpikStore, item: StoredExpe
     created_by: item.created_by,
     last_updated_by: item.last_updated_by,
     trace_visibility_mode: "default",
+    // Newer than the pinned OpenAPI description: ExperimentItem(Compare).assertionResults / status in SDK 2.0.40.
+    ...renderItemAssertions(store, item),
   });
 }

@@ -18,8 +18,13 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/openapi-fields.json"
  * SDK 2.0.40 declares; anything else outside the schema fails the test.
  */
 const NEWER_THAN_SPEC: Record<string, string[]> = {
-  // evaluation_method: ExperimentPublic.evaluationMethod in SDK 2.0.40 (dataset | evaluation_suite).
-  Experiment_Public: ["dataset_item_count", "evaluation_method"],
+  // evaluation_method: ExperimentPublic.evaluationMethod in SDK 2.0.40 (dataset | evaluation_suite);
+  // pass_rate, passed_count, total_count, assertion_scores: ExperimentPublic.passRate / passedCount /
+  // totalCount / assertionScores (AssertionScoreAveragePublic), test suite experiments only.
+  Experiment_Public: ["dataset_item_count", "evaluation_method", "pass_rate", "passed_count", "total_count", "assertion_scores"],
+  // ExperimentItem / ExperimentItemCompare .assertionResults (AssertionResult) and .status (passed | failed) in SDK 2.0.40.
+  ExperimentItem: ["assertion_results", "status"],
+  ExperimentItem_Compare: ["assertion_results", "status"],
   // Span_Public / Trace_Public `source` (sdk | experiment | playground | optimization).
   Span_Public: ["source", "environment"],
   Trace_Public: ["source", "environment"],
@@ -29,10 +34,21 @@ const NEWER_THAN_SPEC: Record<string, string[]> = {
   DatasetVersion_Public: ["metadata", "evaluators", "execution_policy"],
 };
 
+/**
+ * Schemas the pinned description does not have at all, as SDK 2.0.40 declares them: AssertionResult
+ * and AssertionResultCompare (value, passed, reason; all optional) and AssertionScoreAveragePublic
+ * (name, value; both required).
+ */
+const SDK_ONLY_SCHEMAS: SchemaFixture["schemas"] = {
+  AssertionResult: { properties: ["value", "passed", "reason"], required: [] },
+  AssertionResult_Compare: { properties: ["value", "passed", "reason"], required: [] },
+  AssertionScoreAverage_Public: { properties: ["name", "value"], required: ["name", "value"] },
+};
+
 type Row = Record<string, unknown>;
 
 function conforms(value: unknown, schema: string): void {
-  const definition = fixture.schemas[schema];
+  const definition = fixture.schemas[schema] ?? SDK_ONLY_SCHEMAS[schema];
   if (!definition) throw new Error(`schema ${schema} missing from the fixture`);
   expect(value, schema).toBeTypeOf("object");
   const row = value as Row;
@@ -199,6 +215,42 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
     conforms((await call(server, "GET", `/v1/private/experiments/items/${String(items[0]?.id)}`)).json, "ExperimentItem_Public");
   });
 
+  it("test suite experiments and their items, with assertion results", async () => {
+    const client = sdkClient(server, PROJECT);
+    const suiteRun = await client.createExperiment({
+      datasetName: "schema-ds",
+      name: "schema-suite-exp",
+      projectName: PROJECT,
+      evaluationMethod: "evaluation_suite",
+    });
+    const itemId = server.store.itemsOfDataset(datasetId)[0]?.id ?? "";
+    await suiteRun.insert([{ datasetItemId: itemId, traceId }]);
+    await client.api.assertionResults.storeAssertionsBatch({
+      entityType: "TRACE",
+      assertionResults: [
+        { entityId: traceId, projectName: PROJECT, name: "Is polite", status: "passed", reason: "yes", source: "sdk" },
+        { entityId: traceId, projectName: PROJECT, name: "Is short", status: "failed", source: "sdk" },
+      ],
+    });
+
+    const experiment = (await call(server, "GET", `/v1/private/experiments/${suiteRun.id}`)).json as Row;
+    conforms(experiment, "Experiment_Public");
+    expect(experiment).toMatchObject({ pass_rate: 0, passed_count: 0, total_count: 1 });
+    each(experiment.assertion_scores, "AssertionScoreAverage_Public");
+    const page = (await call(server, "GET", "/v1/private/experiments")).json as Row;
+    each(page.content, "Experiment_Public");
+    each(await streamRows(server, "/v1/private/experiments/stream", { name: "schema-suite-exp" }), "Experiment_Public");
+
+    const items = await streamRows(server, "/v1/private/experiments/items/stream", { experiment_name: "schema-suite-exp" });
+    each(items, "ExperimentItem");
+    each(items, "ExperimentItem_Compare");
+    expect(items[0]).toMatchObject({ status: "failed" });
+    each(items[0]?.assertion_results, "AssertionResult");
+    each(items[0]?.assertion_results, "AssertionResult_Compare");
+    // ExperimentItemPublic has neither member in SDK 2.0.40.
+    conforms((await call(server, "GET", `/v1/private/experiments/items/${String(items[0]?.id)}`)).json, "ExperimentItem_Public");
+  });
+
   it("error bodies", async () => {
     conforms((await call(server, "GET", `/v1/private/traces/${uuid7()}`)).json, "ErrorMessage");
     conforms(
@@ -207,5 +259,6 @@ describe("opik server: responses only use members declared by Opik's OpenAPI sch
     );
     conforms((await call(server, "POST", "/v1/private/traces/batch", { traces: [] })).json, "ErrorMessage_Detailed");
     conforms((await call(server, "POST", "/v1/private/datasets/retrieve", { dataset_name: "nope" })).json, "ErrorMessage_Detailed");
+    conforms((await call(server, "PUT", "/v1/private/assertion-results", { entity_type: "TRACE", assertion_results: [] })).json, "ErrorMessage_Detailed");
   });
 });
