@@ -8,6 +8,7 @@ import { runAction, type ActionRun } from "../../scripts/run-action.js";
 import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+import { opikReads } from "../support/opik-reads.js";
 import { pullRequestEvent } from "../support/pull-request-event.js";
 
 const PROJECT = "refund-bot";
@@ -82,9 +83,16 @@ beforeAll(async () => {
       : taskAnswer(user);
   });
 
-  // The suite, created as a user would with the unmodified SDK.
+  await createRefundSuite(opik);
+});
+afterAll(async () => {
+  await Promise.all([opik.close(), github.close(), llm.close()]);
+});
+
+/** The suite, created as a user would with the unmodified SDK. */
+async function createRefundSuite(server: OpikServer): Promise<void> {
   process.env.OPENAI_API_KEY ??= "sk-sdk-not-called";
-  const client = new Opik({ apiUrl: opik.url, apiKey: "k", workspaceName: "default", projectName: PROJECT, batchDelayMs: 10 });
+  const client = new Opik({ apiUrl: server.url, apiKey: "k", workspaceName: "default", projectName: PROJECT, batchDelayMs: 10 });
   const suite = await client.createTestSuite({
     name: SUITE,
     projectName: PROJECT,
@@ -101,16 +109,13 @@ beforeAll(async () => {
     { data: { input: "Can I return gloves?" } },
   ]);
   await client.flush();
-});
-afterAll(async () => {
-  await Promise.all([opik.close(), github.close(), llm.close()]);
-});
+}
 
 const env = { GITHUB_API_URL: "", GITHUB_REPOSITORY: `${OWNER}/${REPO}`, GITHUB_WORKFLOW: "evals", GITHUB_JOB: "suite" };
 
-function baseInputs(extra: Record<string, string> = {}): Record<string, string> {
+function baseInputs(extra: Record<string, string> = {}, server: OpikServer = opik): Record<string, string> {
   return {
-    "opik-url": opik.url,
+    "opik-url": server.url,
     "opik-project": PROJECT,
     "experiment-type": "refunds",
     "task-provider": "openai",
@@ -122,15 +127,15 @@ function baseInputs(extra: Record<string, string> = {}): Record<string, string> 
 }
 
 /** The scheduled run on main, whose suite run is the pull request's baseline. */
-function mainRun(): Promise<ActionRun> {
-  return runAction(baseInputs({ mode: "evaluate" }), {
+function mainRun(server: OpikServer = opik): Promise<ActionRun> {
+  return runAction(baseInputs({ mode: "evaluate" }, server), {
     workspace,
     env: { ...env, GITHUB_EVENT_NAME: "schedule", GITHUB_REF_NAME: "main", GITHUB_SHA: "c".repeat(40) },
   });
 }
 
-function pullRequestRun(pr: number, extra: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction(baseInputs(extra), {
+function pullRequestRun(pr: number, extra: Record<string, string> = {}, server: OpikServer = opik): Promise<ActionRun> {
+  return runAction(baseInputs(extra, server), {
     workspace,
     event: pullRequestEvent(pr, { headRef: "shorter-answers", headSha: "d".repeat(40) }),
     env: { ...env, GITHUB_API_URL: github.url },
@@ -143,6 +148,7 @@ interface SuiteJson {
   items_failed: number;
   baseline: { experiment_name: string; pass_rate: number } | null;
   experiment_id: string;
+  experiment_name: string;
   items: {
     input: string;
     passed: boolean;
@@ -214,11 +220,26 @@ describe("gating a pull request on an Opik test suite", () => {
       input: { id: socksItem.id, input: "Can I return socks?" },
       output: { input: "Can I return socks?", output: "No, thank you." },
     });
-    const scores = [...opik.store.feedbackScores.values()].filter((s) => s.entity_id === trace.id);
-    expect(scores.map((s) => [s.name, s.value, s.category_name]).sort()).toEqual([
-      ["Is polite", 1, "suite_assertion"],
-      ["Mentions the 30-day window", 0, "suite_assertion"],
-    ]);
+    // Each verdict is an assertion result of the run's trace, as runTests records it, and no feedback score; Opik
+    // derives the run's status and the experiment's pass figures from them, and they agree with the action's outputs.
+    const reads = opikReads(opik.url, PROJECT);
+    const streamed = await reads.experimentItems({ name: experiment.name, id: experiment.id });
+    const socksRow = streamed.find((row) => row.trace_id === trace.id)!;
+    expect(socksRow).toMatchObject({
+      status: "failed",
+      assertion_results: [
+        { value: "Is polite", passed: true, reason: 'the output says "thank you"' },
+        { value: "Mentions the 30-day window", passed: false, reason: 'the output never says "30 days"' },
+      ],
+    });
+    expect(socksRow.feedback_scores ?? []).toEqual([]);
+    expect(streamed.filter((row) => row.status === "failed")).toHaveLength(3 + 1);
+    const recorded = await reads.experiment(experiment.id);
+    expect(recorded).toMatchObject({ evaluation_method: "evaluation_suite", passed_count: 5, total_count: 6 });
+    expect((recorded.pass_rate as number).toFixed(6)).toBe(run.outputs["pass-rate"]);
+    // The window assertion is on every item: 16 runs, of which socks' 3 and one of the scarf's fail it.
+    const windowScore = (recorded.assertion_scores as Array<{ name: string; value: number }>).find((s) => s.name === "Mentions the 30-day window");
+    expect(windowScore?.value).toBeCloseTo(12 / 16, 6);
 
     // A rerun of the same commit rewrites the same experiment, traces and scores instead of adding new ones.
     const experimentsBefore = opik.store.experiments.size;
@@ -228,6 +249,38 @@ describe("gating a pull request on an Opik test suite", () => {
     expect(opik.store.experiments.size).toBe(experimentsBefore);
     expect([...opik.store.experimentItems.values()].filter((i) => i.experiment_id === experiment.id)).toHaveLength(16);
     expect(github.comments(42)).toHaveLength(1);
+  });
+
+  it("on a backend older than assertion results, writes the verdicts as suite_assertion scores, as the SDK falls back, and gates alike", async () => {
+    const older = await startOpikServer({ assertionResults: false });
+    try {
+      await createRefundSuite(older);
+      socksAnswer = "Thank you for asking! Socks can be returned within 30 days.";
+      const main = await mainRun(older);
+      expect(main.exitCode, main.stdout + main.stderr).toBe(0);
+      expect(main.outputs).toMatchObject({ verdict: "pass", "pass-rate": "1" });
+      socksAnswer = "No, thank you.";
+      const run = await pullRequestRun(45, {}, older);
+      expect(run.outputs).toMatchObject({ verdict: "fail-threshold", "pass-rate": "0.833333", "items-failed": "1" });
+      // The baseline's verdicts are read back from the scores: socks passed on main and fails now.
+      const suite = run.result!.test_suite as SuiteJson;
+      expect(suite.items.find((i) => i.input === "Can I return socks?")).toMatchObject({ passed: false, baseline_passed: true });
+
+      // Each run asks once, learns from the 404, and writes every verdict as a trace score instead.
+      expect(older.requests.filter((r) => r.path === "/v1/private/assertion-results")).toHaveLength(2);
+      const reads = opikReads(older.url, PROJECT);
+      const rows = await reads.experimentItems({ name: suite.experiment_name, id: suite.experiment_id });
+      expect(rows).toHaveLength(16);
+      expect(rows.every((row) => row.assertion_results === undefined)).toBe(true);
+      const socksTrace = rows.find((row) => (row.input as { input?: string }).input === "Can I return socks?")!.trace_id as string;
+      const trace = (await (await fetch(`${older.url}/v1/private/traces/${socksTrace}`)).json()) as { feedback_scores: Array<Record<string, unknown>> };
+      expect(trace.feedback_scores.map((s) => [s.name, s.value, s.category_name, s.reason])).toEqual([
+        ["Is polite", 1, "suite_assertion", 'the output says "thank you"'],
+        ["Mentions the 30-day window", 0, "suite_assertion", 'the output never says "30 days"'],
+      ]);
+    } finally {
+      await older.close();
+    }
   });
 
   it("rejects a min-pass-rate outside 0..1 before any work, and reports a suite that does not exist", async () => {

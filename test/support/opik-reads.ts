@@ -42,6 +42,9 @@ export function opikReads(opikUrl: string, projectName: string) {
     async traceStatus(id: string): Promise<number> {
       return (await fetch(`${base}/traces/${id}`)).status;
     },
+    async experiment(id: string): Promise<Row> {
+      return (await json(await fetch(`${base}/experiments/${id}`))) as Row;
+    },
     async experiments(name: string): Promise<Row[]> {
       const page = (await json(await fetch(`${base}/experiments?name=${encodeURIComponent(name)}&size=100`))) as { content: Row[] };
       return page.content;
