@@ -4,6 +4,7 @@
  * methods and batch queues, which in opik 2.0.40 swallow errors and cap
  * searches at one request.
  */
+import { createHash } from "node:crypto";
 import { Opik, generateId } from "opik";
 import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { AlreadyExistsError, OpikError } from "../errors.js";
@@ -43,6 +44,14 @@ export function runMarker(runId: string): string {
 
 /** How Opik renders a version's template: the task renders prompt files as mustache. */
 const PROMPT_TYPE = "mustache";
+
+/**
+ * A version's commit, named by its template. Opik keeps a commit unique within its prompt, so runs that record one
+ * template at the same time create one version between them: the others' creates answer 409 and they link it.
+ */
+function templateCommit(template: string): string {
+  return createHash("sha256").update(`${PROMPT_TYPE}\n${template}`).digest("hex").slice(0, 8);
+}
 
 /** A lookup whose 404 means "there is none", not a failure. */
 async function absentOn404<T>(lookup: () => Promise<T>): Promise<T | undefined> {
@@ -446,17 +455,34 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       // The SDK's createPrompt also compares metadata; ours carries the commit SHA, which changes on every push.
       if (latest && latest.template === template && (latest.type ?? PROMPT_TYPE) === PROMPT_TYPE) return record(latest, true);
       const id = generateId();
-      try {
-        return record(
-          await call(`prompt version create "${name}"`, () =>
-            api.prompts.createPromptVersion({ name, projectName, version: { id, template, metadata, type: PROMPT_TYPE } }, REQUEST_OPTIONS),
-          ),
-          false,
+      const commit = templateCommit(template);
+      const create = () =>
+        call(`prompt version create "${name}"`, () =>
+          api.prompts.createPromptVersion({ name, projectName, version: { id, commit, template, metadata, type: PROMPT_TYPE } }, REQUEST_OPTIONS),
         );
-      } catch (error) {
-        if (!(error instanceof OpikError && error.status === 409)) throw error;
-        // The id is ours alone: a version under it is this call's earlier attempt, whose answer was lost.
-        return record(await call(`prompt version read-back "${name}"`, () => api.prompts.getPromptVersionById(id, {}, REQUEST_OPTIONS)), false);
+      // The commit already the prompt's: this call's earlier attempt whose answer was lost, a run that recorded the
+      // same template at the same time, or an earlier version the template went back to. All are this template.
+      const recorded = async (conflict: unknown): Promise<PromptVersionRecord | undefined> => {
+        const existing = await call(`prompt version read-back "${name}"`, () =>
+          absentOn404(() => api.prompts.retrievePromptVersion({ name, commit, projectName }, REQUEST_OPTIONS)),
+        );
+        if (!existing) return undefined;
+        if (existing.template !== template) {
+          throw new OpikError(`prompt version create "${name}"`, new Error(`its version ${commit} holds another template`, { cause: conflict }));
+        }
+        return record(existing, existing.id !== id);
+      };
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return record(await create(), false);
+        } catch (error) {
+          if (!(error instanceof OpikError && error.status === 409)) throw error;
+          const found = await recorded(error);
+          if (found) return found;
+          // No version has the commit: the conflict was over the prompt itself, which a run with another template
+          // created at the same time. It exists now, so a second create adds this version to it.
+          if (attempt === 2) throw error;
+        }
       }
     },
 

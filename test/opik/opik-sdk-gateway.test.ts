@@ -94,10 +94,11 @@ describe("the Opik gateway on the real SDK client", () => {
   it("records a prompt version once per distinct template, reads back its own create when the answer was lost, and links it to an experiment", async () => {
     const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project: "prompts", evaluationProject: "prompts-evaluation" });
     const creates = () => server.requests.filter((r) => r.method === "POST" && r.path === "/v1/private/prompts/versions").length;
-    // The first version lands but its answer is lost: the retry's 409 is this call's own write, read back by id.
+    // The first version lands but its answer is lost: the retry's 409 is this call's own write, read back by commit.
     server.injectFault({ method: "POST", path: "/v1/private/prompts/versions", status: 504, afterApplying: true, times: 1 });
     const first = await opik.recordPromptVersion("validate", "Check {{input}}", { git_sha: "a".repeat(40) });
-    expect(first).toMatchObject({ promptName: "validate", reused: false, commit: first.versionId.slice(-8) });
+    expect(first).toMatchObject({ promptName: "validate", reused: false });
+    expect(first.commit).toMatch(/^[0-9a-f]{8}$/);
     expect(creates()).toBe(2);
 
     const again = await opik.recordPromptVersion("validate", "Check {{input}}", { git_sha: "b".repeat(40) });
@@ -114,6 +115,32 @@ describe("the Opik gateway on the real SDK client", () => {
     const experiment = await opik.createExperiment("linked", dataset, {}, undefined, [changed.versionId]);
     const stored = (await (await fetch(`${server.url}/v1/private/experiments/${experiment.id}`)).json()) as { prompt_versions: unknown[] };
     expect(stored.prompt_versions).toEqual([expect.objectContaining({ id: changed.versionId, commit: changed.commit, prompt_id: first.promptId })]);
+  });
+
+  it("records one version when runs record the same template at once, and links the first version of a template that comes back", async () => {
+    const connection = { url: server.url, apiKey: "", workspace: "default", project: "prompt-overlap", evaluationProject: "prompt-overlap-evaluation" };
+    const runs = ["run-a", "run-b", "run-c"].map((runId) => createOpikGateway({ ...connection, runId }));
+    const together = await Promise.all(
+      runs.map((opik, index) => opik.recordPromptVersion("overlap", "Answer {{input}}", { git_sha: String(index).repeat(40) })),
+    );
+    expect(new Set(together.map((version) => version.versionId)).size).toBe(1);
+    expect(together.filter((version) => !version.reused)).toHaveLength(1);
+    const versionsOf = async (promptId: string) =>
+      ((await (await fetch(`${server.url}/v1/private/prompts/${promptId}/versions`)).json()) as { content: Array<{ id: string; template: string }> }).content;
+    expect(await versionsOf(together[0]!.promptId)).toHaveLength(1);
+
+    const changed = await runs[0]!.recordPromptVersion("overlap", "Answer briefly: {{input}}", {});
+    expect(changed.reused).toBe(false);
+    const back = await runs[1]!.recordPromptVersion("overlap", "Answer {{input}}", {});
+    expect(back).toMatchObject({ versionId: together[0]!.versionId, commit: together[0]!.commit, reused: true });
+    expect((await versionsOf(together[0]!.promptId)).map((v) => v.template).sort()).toEqual(["Answer briefly: {{input}}", "Answer {{input}}"]);
+
+    // A conflict over a new prompt's name (another run created the prompt, with another template): no version has
+    // this commit, so the create is made again and lands.
+    server.injectFault({ method: "POST", path: "/v1/private/prompts/versions", status: 409, times: 1 });
+    const fresh = await runs[2]!.recordPromptVersion("overlap-new", "Reply to {{input}}", {});
+    expect(fresh.reused).toBe(false);
+    expect((await versionsOf(fresh.promptId)).map((v) => v.id)).toEqual([fresh.versionId]);
   });
 
   it("counts spans from a page total; a project that does not exist has none, any other failure throws", async () => {

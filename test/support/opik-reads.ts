@@ -45,8 +45,10 @@ export function opikReads(opikUrl: string, projectName: string) {
     async experiment(id: string): Promise<Row> {
       return (await json(await fetch(`${base}/experiments/${id}`))) as Row;
     },
+    /** The project's experiments whose name contains `name` (names are not unique in a workspace). */
     async experiments(name: string): Promise<Row[]> {
-      const page = (await json(await fetch(`${base}/experiments?name=${encodeURIComponent(name)}&size=100`))) as { content: Row[] };
+      const project = (await json(await post("/projects/retrieve", { name: projectName }))) as { id: string };
+      const page = (await json(await fetch(`${base}/experiments?name=${encodeURIComponent(name)}&project_id=${project.id}&size=100`))) as { content: Row[] };
       return page.content;
     },
     /**
