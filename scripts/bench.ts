@@ -5,7 +5,9 @@
  * ratios, not absolute times: wall time against the ideal the LLM latency
  * allows, Opik requests per item, and peak memory. Then the harvest-transfer
  * case (`--case transfer` alone; `--matching 20000 --fresh 50 --payload 1024`):
- * bytes downloaded from Opik per new span when most matching spans are already added. Then the cache case
+ * bytes downloaded from Opik per new span when most matching spans are already added. Then the backlog case
+ * (`--case backlog`; `--backlog 5000 --max-items 100 --payload 1024`): span reads when new spans far outnumber
+ * max-items, as a ratio of one full search of them. Then the cache case
  * (`--case cache`; `--cache-n 200`): a pull request rerun with nothing changed, its cost and wall time as ratios of
  * the cold run's.
  */
@@ -16,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startOpikServer } from "opik-local-server";
 import { startOpenAIServer } from "../test/support/openai-server.js";
+import { benchBacklog } from "./bench-backlog.js";
 import { benchCache } from "./bench-cache.js";
 import { benchTransfer } from "./bench-transfer.js";
 import { runAction } from "./run-action.js";
@@ -35,9 +38,12 @@ const { values } = parseArgs({
     fresh: { type: "string", default: "50" },
     payload: { type: "string", default: "1024" },
     "cache-n": { type: "string", default: "200" },
+    backlog: { type: "string", default: "5000" },
+    "max-items": { type: "string", default: "100" },
   },
 });
-if (!["all", "evaluate", "transfer", "cache"].includes(values.case)) throw new Error(`--case: expected all, evaluate, transfer or cache, got "${values.case}"`);
+if (!["all", "evaluate", "transfer", "backlog", "cache"].includes(values.case))
+  throw new Error(`--case: expected all, evaluate, transfer, backlog or cache, got "${values.case}"`);
 const n = Number(values.n);
 const latencyMs = Number(values.latency);
 const concurrency = Number(values.concurrency);
@@ -59,6 +65,11 @@ try {
   if (values.case === "all" || values.case === "transfer") {
     const rows = await benchTransfer(opik, { matching: Number(values.matching), fresh: Number(values.fresh), payloadBytes: Number(values.payload) });
     console.log(`\nHarvest transfer: ${values.matching} matching spans, ${values.fresh} new, node ${process.version}\n`);
+    printTable(rows);
+  }
+  if (values.case === "all" || values.case === "backlog") {
+    const rows = await benchBacklog(opik, { backlog: Number(values.backlog), maxItems: Number(values["max-items"]), payloadBytes: Number(values.payload) });
+    console.log(`\nHarvest backlog: ${values.backlog} new spans, max-items ${values["max-items"]}, node ${process.version}\n`);
     printTable(rows);
   }
   if (values.case === "all" || values.case === "cache") {

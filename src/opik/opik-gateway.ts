@@ -22,6 +22,22 @@ export interface NewDatasetItem {
   data: SpanItemData;
 }
 
+/** Fields a span search can leave out (Opik's exclude), when only which spans match matters. */
+export type SpanPayloadField =
+  | "input"
+  | "output"
+  | "metadata"
+  | "model"
+  | "provider"
+  | "tags"
+  | "usage"
+  | "error_info"
+  | "end_time"
+  | "total_estimated_cost"
+  | "comments"
+  | "duration"
+  | "ttft";
+
 export interface SpanScore {
   spanId: string;
   projectName: string;
@@ -129,8 +145,8 @@ export interface OpikGateway {
   searchTraces(filters: OpikFilter[], options?: { exclude?: string[] }): AsyncIterable<TraceRecord>;
   countTraces(filters: OpikFilter[]): Promise<number>;
   deleteTraces(ids: readonly string[]): Promise<void>;
-  /** Streams spans of the project with full (untruncated) payloads. */
-  searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord>;
+  /** Streams spans of the project with full (untruncated) payloads, but for the fields in `exclude`. */
+  searchSpans(filters: OpikFilter[], options?: { exclude?: SpanPayloadField[] }): AsyncIterable<SpanRecord>;
   /** How many spans of the project match all filters, without downloading them; 0 when the project does not exist. */
   countSpans(filters: OpikFilter[]): Promise<number>;
   /** Every span of one trace (for span metrics). */

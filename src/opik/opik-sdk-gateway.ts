@@ -200,12 +200,22 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
       }
     },
 
-    searchSpans(filters) {
+    searchSpans(filters, options) {
       return pagedStream(
         call,
         "span search",
         (lastRetrievedId, limit) =>
-          api.spans.searchSpans({ projectName, filters, limit, truncate: false, ...(lastRetrievedId ? { lastRetrievedId } : {}) }, REQUEST_OPTIONS),
+          api.spans.searchSpans(
+            {
+              projectName,
+              filters,
+              limit,
+              truncate: false,
+              ...(lastRetrievedId ? { lastRetrievedId } : {}),
+              ...(options?.exclude?.length ? { exclude: options.exclude } : {}),
+            },
+            REQUEST_OPTIONS,
+          ),
         toSpanRecord,
       );
     },

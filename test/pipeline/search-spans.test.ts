@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => server.close());
 
 /** A project with mostly already-added spans, as after many runs; the seed is printed so a failure can be replayed. */
-async function seedProject(fresh: number, alreadyAdded: number): Promise<{ project: string; sample: Sample }> {
+async function seedProject(fresh: number, alreadyAdded: number, reshape?: (sample: Sample) => void): Promise<{ project: string; sample: Sample }> {
   projectCounter += 1;
   const project = `search-${projectCounter}`;
   const seed = Math.floor(Math.random() * 2 ** 31);
@@ -37,6 +37,7 @@ async function seedProject(fresh: number, alreadyAdded: number): Promise<{ proje
     otherTypes: 5,
     outsideWindow: 6,
   });
+  reshape?.(sample);
   await ingestSample(server.url, sample);
   return { project, sample };
 }
@@ -75,10 +76,13 @@ describe("selectNewSpans on the real gateway and the embedded server", () => {
     const reads = spanReads(before);
     expect(reads.searches.length).toBeGreaterThan(0);
     for (const body of reads.searches) expect(body.filters).toContainEqual({ ...NOT_YET_ADDED });
-    // The count is one truncated row whose filters leave the marked spans in.
-    expect(reads.pages).toHaveLength(1);
-    expect(reads.pages[0]).toMatchObject({ project_name: project, page: "1", size: "1", truncate: "true" });
-    expect(JSON.parse(reads.pages[0]?.filters ?? "[]")).not.toContainEqual(expect.objectContaining({ field: "feedback_scores" }));
+    // Two counts of one truncated row each: the new spans first (no more than the run takes, so one search downloads
+    // them whole), then the matching ones, marked spans included.
+    expect(reads.pages).toHaveLength(2);
+    for (const page of reads.pages) expect(page).toMatchObject({ project_name: project, page: "1", size: "1", truncate: "true" });
+    expect(JSON.parse(reads.pages[0]?.filters ?? "[]")).toContainEqual({ ...NOT_YET_ADDED });
+    expect(JSON.parse(reads.pages[1]?.filters ?? "[]")).not.toContainEqual(expect.objectContaining({ field: "feedback_scores" }));
+    expect(reads.searches.every((body) => !("exclude" in body))).toBe(true);
     // What was downloaded grows with the 12 new spans (plus the count's row), not with the 252 matching ones.
     expect(reads.bytes).toBeLessThanOrEqual((sample.expected.newSpanIds.length + 1) * (await largestSpanRow(project)) + 1024);
   });
@@ -99,6 +103,36 @@ describe("selectNewSpans on the real gateway and the embedded server", () => {
     expect(sampled.found).toBe(sample.expected.spansFound);
     expect(sampled.selected.length + sampled.sampledOut).toBe(candidates.length);
     expect(sampled.selected.every((s) => candidates.includes(s.id))).toBe(true);
+  });
+
+  it("chooses among a backlog past the limit without payloads, then downloads those of the chosen spans only", async () => {
+    const PROMPT_BYTES = 20_000;
+    const { project, sample } = await seedProject(120, 20, (seeded) => {
+      // Spans start in the order they were created, as in a live application, each with a large prompt.
+      const order = new Map(seeded.expected.newSpanIds.map((id, index) => [id, index]));
+      for (const span of seeded.spans) {
+        const index = order.get(String(span.id));
+        if (index === undefined) continue;
+        span.start_time = new Date(WINDOW.start.getTime() + 3600_000 + index * 1000).toISOString();
+        span.input = { prompt: `${index} ${"p".repeat(PROMPT_BYTES)}` };
+      }
+    });
+    const opik = createOpikGateway({ url: server.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
+    const before = server.requests.length;
+
+    const selection = await selectNewSpans(opik, QUERY, 10);
+
+    // The same choice as one full search would make: the 10 oldest new spans, with their whole payloads.
+    expect(selection.selected.map((s) => s.id)).toEqual(sample.expected.newSpanIds.slice(0, 10));
+    expect(selection).toMatchObject({ found: sample.expected.spansFound, deferred: 110, sampledOut: 0 });
+    selection.selected.forEach((span, index) => expect((span.input as { prompt: string }).prompt).toBe(`${index} ${"p".repeat(PROMPT_BYTES)}`));
+
+    const reads = spanReads(before);
+    const excluded = (reads.searches[0] as { exclude?: string[] }).exclude ?? [];
+    for (const field of ["input", "output", "metadata", "usage"]) expect(excluded).toContain(field);
+    expect(reads.searches.at(-1)?.filters).toContainEqual({ field: "start_time", operator: "<", value: expect.any(String) });
+    // About 10 prompts' worth, where a single full search would download all 120.
+    expect(reads.bytes).toBeLessThan(12 * PROMPT_BYTES + 120 * 2_000);
   });
 
   it("applies the user's filter on Opik's side, to the search and to the count", async () => {

@@ -7,6 +7,7 @@ import type {
   NewSuiteItem,
   OpikGateway,
   PromptVersionRecord,
+  SpanPayloadField,
   SpanScore,
   TestSuiteRecord,
   TestSuiteSettings,
@@ -41,6 +42,11 @@ function matches(span: SpanRecord, filter: OpikFilter): boolean {
   if (filter.field === "feedback_scores" && filter.operator === "is_empty")
     return !span.feedbackScores.some((score) => score.name.toLowerCase() === filter.key?.toLowerCase());
   throw new Error(`fake Opik: unsupported span filter ${JSON.stringify(filter)}`);
+}
+
+/** A wire field's name as SpanRecord spells it. */
+function camelCase(field: string): string {
+  return field.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** Streams as the gateway does: nothing is read (and no failure thrown) until the caller iterates, then one item per tick. */
@@ -120,10 +126,20 @@ export class FakeOpikGateway implements OpikGateway {
     return Promise.resolve();
   }
 
-  searchSpans(filters: OpikFilter[]): AsyncIterable<SpanRecord> {
+  /** Every searchSpans call's exclude list, in order ([] for a full-payload search). */
+  readonly spanSearches: string[][] = [];
+
+  searchSpans(filters: OpikFilter[], options?: { exclude?: SpanPayloadField[] }): AsyncIterable<SpanRecord> {
     return stream(() => {
       this.check("searchSpans");
-      return this.spans.filter((s) => filters.every((filter) => matches(s, filter))).map((span) => structuredClone(span));
+      this.spanSearches.push([...(options?.exclude ?? [])]);
+      return this.spans
+        .filter((s) => filters.every((filter) => matches(s, filter)))
+        .map((span) => {
+          const copy = structuredClone(span);
+          for (const field of options?.exclude ?? []) delete (copy as unknown as Record<string, unknown>)[camelCase(field)];
+          return copy;
+        });
     });
   }
 
