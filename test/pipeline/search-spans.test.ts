@@ -130,7 +130,12 @@ describe("selectNewSpans on the real gateway and the embedded server", () => {
     const reads = spanReads(before);
     const excluded = (reads.searches[0] as { exclude?: string[] }).exclude ?? [];
     for (const field of ["input", "output", "metadata", "usage"]) expect(excluded).toContain(field);
-    expect(reads.searches.at(-1)?.filters).toContainEqual({ field: "start_time", operator: "<", value: expect.any(String) });
+    const bounds = (reads.searches.at(-1)?.filters as Array<{ field: string; operator: string; value: string }>).filter(
+      (f) => f.field === "start_time" && f.operator === "<",
+    );
+    const bound = bounds.at(-1);
+    // The download's bound is the newest chosen span's start, to the next millisecond, not the window's end.
+    expect(bound?.value).toBe(new Date(Date.parse(String(selection.selected.at(-1)?.startTime)) + 1).toISOString());
     // About 10 prompts' worth, where a single full search would download all 120.
     expect(reads.bytes).toBeLessThan(12 * PROMPT_BYTES + 120 * 2_000);
   });
