@@ -21,6 +21,9 @@ export function plannedCleanup(mode: "harvest" | "evaluate" | "report", cleanupE
  * classified, in case a server ignores the filter.
  */
 export async function cleanErrorTraces(opik: OpikGateway, window: { start: Date; end: Date }): Promise<CleanupResult> {
+  // Opik answers a trace search or count on a project that does not exist with 404: it has no traces to clean, and
+  // the harvest names the missing project as the input at fault.
+  if (!(await opik.projectExists())) return { project: opik.projectName, totalTraces: 0, errorTraces: 0, deleted: 0, errorPatterns: {} };
   const inWindow: OpikFilter[] = [...startTimeFilters(window), { field: "name", operator: "!=", value: EVALUATION_TRACE_NAME }];
   const candidateQueries: OpikFilter[][] = [
     [...inWindow, { field: "error_info", operator: "is_not_empty", value: "" }],

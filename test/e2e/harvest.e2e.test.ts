@@ -126,11 +126,13 @@ describe("the bundled action against the embedded Opik server", () => {
     expect(run.stdout).toContain("::error::");
   });
 
-  it("says so when the project does not exist, instead of skipping quietly", async () => {
-    const run = await runAction(inputs("no-such-project", { "cleanup-errors": "false" }), { workspace });
-    expect(run.exitCode).toBe(1);
-    expect(run.result).toMatchObject({ status: "failed", spans_found: 0 });
-    expect(run.stdout).toContain('opik-project: project "no-such-project" does not exist');
+  it("says so when the project does not exist, instead of skipping quietly, with cleanup on or off", async () => {
+    for (const cleanup of ["true", "false"]) {
+      const run = await runAction(inputs("no-such-project", { "cleanup-errors": cleanup }), { workspace });
+      expect(run.exitCode).toBe(1);
+      expect(run.result).toMatchObject({ status: "failed", spans_found: 0 });
+      expect(run.result!.errors).toEqual([expect.stringContaining('opik-project: project "no-such-project" does not exist')]);
+    }
   });
 
   it("downloads only the new spans' payloads: Opik leaves out the added ones, and the matching ones are counted, not fetched", async () => {
