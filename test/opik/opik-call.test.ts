@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
+import { Opik } from "opik";
 import { closedPort } from "../support/loopback-http.js";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { AlreadyExistsError, OpikError } from "../../src/errors.js";
 import { seededRandom } from "../../src/gate/seeded-random.js";
+import { describeOpikFailure } from "../../src/opik/opik-call.js";
 import { createOpikGateway } from "../../src/opik/opik-sdk-gateway.js";
 import { createUuidV7, startOpikServer, type OpikServer } from "opik-local-server";
 
@@ -97,6 +99,45 @@ describe("transient failures", () => {
     expect(resets.length).toBeGreaterThanOrEqual(2);
     const writes = server.requests.filter((r) => r.path === "/v1/private/spans/feedback-scores");
     expect(writes.map((r) => r.status)).toEqual([0, 0, 204]);
+  });
+
+  it("reads Retry-After off Opik's answer: it waits as told, and gives up at once on a wait past its limit", async () => {
+    const project = `pushed-back-${createUuidV7()}`;
+    await ensureProject(project);
+    const opik = gateway(project);
+    const scores = () => server.requests.filter((r) => r.path === "/v1/private/spans/feedback-scores");
+    const score = () => opik.scoreSpans([{ spanId: createUuidV7(), projectName: project, name: "added_to_dataset", value: 1 }]);
+
+    // Seconds and an HTTP date, as read from the SDK's error for a real answer.
+    const failure = async (retryAfter: string) => {
+      server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 429, times: 1, headers: { "Retry-After": retryAfter } });
+      const client = new Opik({ apiUrl: server.url, apiKey: "k", workspaceName: "default", projectName: project });
+      const error = await client.api.spans
+        .scoreBatchOfSpans({ scores: [{ id: createUuidV7(), name: "x", value: 1, source: "sdk" }] }, { maxRetries: 0 })
+        .catch((e: unknown) => e);
+      return describeOpikFailure(error);
+    };
+    expect(await failure("7")).toMatchObject({ status: 429, transient: true, retryAfterMs: 7000 });
+    const inAMinute = new Date(Date.now() + 60_000).toUTCString();
+    expect((await failure(inAMinute)).retryAfterMs).toBeGreaterThan(55_000);
+
+    // A short wait is taken and the write lands on the next attempt.
+    const before = scores().length;
+    server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 429, times: 1, headers: { "Retry-After": "0" } });
+    await score();
+    expect(
+      scores()
+        .slice(before)
+        .map((r) => r.status),
+    ).toEqual([429, 204]);
+
+    // An hour is past what a run waits for a quota: one attempt, and the error names the 429.
+    const hour = scores().length;
+    server.injectFault({ method: "PUT", path: "/v1/private/spans/feedback-scores", status: 429, times: 1, headers: { "Retry-After": "3600" } });
+    const error = await score().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpikError);
+    expect((error as Error).message).toContain("HTTP 429");
+    expect(scores().slice(hour)).toHaveLength(1);
   });
 
   it("cuts a request that hangs at opik-timeout-seconds and retries it", async () => {

@@ -109,7 +109,9 @@ export async function startOpikServer(options: OpikServerOptions = {}): Promise<
       return;
     }
     const status = fault?.status ?? 500;
-    const response = fault ? { status, body: fault.body ?? { code: status, message: "Injected fault" } } : (applied as RouteResponse);
+    const response = fault
+      ? { status, body: fault.body ?? { code: status, message: "Injected fault" }, ...(fault.headers ? { headers: fault.headers } : {}) }
+      : (applied as RouteResponse);
     const encoded = encode(response);
     requests.push({
       method,

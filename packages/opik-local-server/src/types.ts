@@ -46,6 +46,8 @@ export interface FaultRule {
   /** How many times to fail; default Infinity. */
   times?: number;
   body?: unknown;
+  /** Headers of the fault's answer, e.g. a 429's Retry-After. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface OpikServer {
