@@ -59,7 +59,7 @@ describe("a run against an Opik that cannot be reached", () => {
     const run = await runAction({ "opik-url": url, "opik-project": "p", "task-provider": "replay" }, { workspace, timeoutMs: UNREACHABLE_EXIT_BOUND_MS });
     expect(run.timedOut, run.stdout).toBe(false);
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toContain(`::error::Opik evaluation failed: Opik trace search failed at ${url}: connection refused: connect ECONNREFUSED`);
+    expect(run.stdout).toContain(`::error::Opik evaluation failed: Opik project lookup "p" failed at ${url}: connection refused: connect ECONNREFUSED`);
     expect(run.stdout).toContain("Check opik-url: a self-hosted Opik's URL ends in /api");
   }, 20_000);
 
@@ -84,7 +84,7 @@ describe("a run against an Opik that cannot be reached", () => {
     );
     clearTimeout(killer);
     expect(exit, output).toEqual({ code: 1, signal: null });
-    expect(output).toContain(`Opik trace search failed at ${url}: connection refused`);
+    expect(output).toContain(`Opik project lookup "p" failed at ${url}: connection refused`);
     expect(output).toContain("Check --opik-url: a self-hosted Opik's URL ends in /api");
   }, 20_000);
 });
