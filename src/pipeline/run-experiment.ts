@@ -26,7 +26,7 @@ import type { Logger } from "./logger.js";
 import { summarizeScores } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
 import { evaluationSpans } from "./evaluation-spans.js";
-import { inSpan, SpanTrace } from "./span-recorder.js";
+import { SpanTrace } from "./span-recorder.js";
 
 export interface ItemError {
   datasetItemId: string;
@@ -196,57 +196,49 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     };
     const run: RunScores = { scores: [], failedMetrics: {} };
     let output = "";
-    // The trace context the task's and the judges' model calls report to, as the SDK's evaluate() enters one per item.
+    // The item's spans, as the SDK's evaluate() records them: the task and the metrics, with the model calls inside.
     const trace = new SpanTrace();
-    const taskInput = record.input as Record<string, unknown>;
-    await trace.run(async () => {
-      try {
-        const taskOutput = await inSpan(
-          "llm_task",
-          taskInput,
-          () => options.task(item),
-          (result) => ({ output: { output: result.output } }),
-        );
-        // trial_id as the SDK's runTests numbers runs, so Opik's trace says which repeat it is.
-        record.output = repeats > 1 ? { output: taskOutput.output, trial_id: runIndex } : { output: taskOutput.output };
-        const traceId = item.data.trace_id;
-        const traceSpans = needsTraceSpans && typeof traceId === "string" ? await opik.listTraceSpans(traceId) : undefined;
-        const metricInput: MetricInput = {
-          data: item.data,
-          input: extractText(item.data.input),
-          output: extractText(taskOutput.output),
-          rawOutput: taskOutput.output,
-          expected: extractText(item.data.expected_output),
-          ...(traceSpans ? { traceSpans } : {}),
-        };
-        output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
-        await inSpan(
-          "metrics_calculation",
-          undefined,
-          async () => {
-            for (const metric of options.metrics) {
-              const result = await inSpan(metric.name, undefined, () => metric.score(metricInput), metricSpanOutput);
-              if (result.ok) {
-                record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
-              } else {
-                failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
-                run.failedMetrics[result.name] = result.error;
-                if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
-              }
-            }
-          },
-          () => ({ output: { scores: record.scores.map((score) => ({ name: score.name, value: score.value })) } }),
-        );
-        run.scores = record.scores;
-        if (runIndex === 0 && noiseIds.has(item.id))
-          noiseSample.set(item.id, { input: metricInput, first: Object.fromEntries(record.scores.map((score) => [score.name, score.value])) });
-      } catch (error) {
-        // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
-        const message = errorMessage(error);
-        record.error = { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
-        run.taskError = message;
+    try {
+      const taskOutput = await trace.span(
+        "llm_task",
+        record.input as Record<string, unknown>,
+        () => options.task(item),
+        (result) => ({ output: { output: result.output } }),
+      );
+      // trial_id as the SDK's runTests numbers runs, so Opik's trace says which repeat it is.
+      record.output = repeats > 1 ? { output: taskOutput.output, trial_id: runIndex } : { output: taskOutput.output };
+      const traceId = item.data.trace_id;
+      const traceSpans = needsTraceSpans && typeof traceId === "string" ? await opik.listTraceSpans(traceId) : undefined;
+      const metricInput: MetricInput = {
+        data: item.data,
+        input: extractText(item.data.input),
+        output: extractText(taskOutput.output),
+        rawOutput: taskOutput.output,
+        expected: extractText(item.data.expected_output),
+        ...(traceSpans ? { traceSpans } : {}),
+      };
+      output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
+      const calculation = trace.open("metrics_calculation");
+      for (const metric of options.metrics) {
+        const result = await calculation.child(metric.name, () => metric.score(metricInput), metricSpanOutput);
+        if (result.ok) {
+          record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
+        } else {
+          failures.set(result.name, (failures.get(result.name) ?? 0) + 1);
+          run.failedMetrics[result.name] = result.error;
+          if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
+        }
       }
-    });
+      calculation.end({ scores: record.scores.map((score) => ({ name: score.name, value: score.value })) });
+      run.scores = record.scores;
+      if (runIndex === 0 && noiseIds.has(item.id))
+        noiseSample.set(item.id, { input: metricInput, first: Object.fromEntries(record.scores.map((score) => [score.name, score.value])) });
+    } catch (error) {
+      // One item's task failure never fails the others; Opik shows it on the item's trace (which needs a traceback).
+      const message = errorMessage(error);
+      record.error = { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
+      run.taskError = message;
+    }
     record.endTime = new Date();
     // A trace too large for one request would fail the write of its whole batch, on every rerun.
     const fitted = fitJson({ input: record.input, output: record.output }, ITEM_BYTES);

@@ -3,10 +3,10 @@ import { costUsd, priceOf } from "../providers/model-prices.js";
 import type { ChatModel, TokenUsage } from "../types.js";
 
 /**
- * The spans of one evaluation trace, collected as the SDK's evaluate() collects them: the item's run enters a
- * trace context (an AsyncLocalStorage, as the SDK's trace context is), the task and the metrics open general spans
- * in it, and every model call made inside lands as an llm span under the span open at that moment. Calls made
- * outside any trace (judge-noise re-judging, for one) are not recorded.
+ * The spans of one evaluation trace, collected as the SDK's evaluate() collects them: the task and each metric run
+ * inside a general span that is the current one of an AsyncLocalStorage (as the SDK's track context is), and every
+ * model call made inside lands as an llm span under it. Calls made outside any span (judge-noise re-judging, for
+ * one) are not recorded.
  */
 export interface SpanNode {
   name: string;
@@ -27,49 +27,28 @@ export interface SpanNode {
 
 interface TraceContext {
   trace: SpanTrace;
-  parent?: SpanNode;
+  parent: SpanNode;
 }
 
 const context = new AsyncLocalStorage<TraceContext>();
-
-/** One trace's span tree, built while `run` is in progress. */
-export class SpanTrace {
-  readonly roots: SpanNode[] = [];
-
-  /** Runs `work` inside this trace, so the spans and model calls it makes are recorded here. */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    return context.run({ trace: this }, work);
-  }
-}
-
-function attach(node: SpanNode): boolean {
-  const current = context.getStore();
-  if (!current) return false;
-  (current.parent ? current.parent.children : current.trace.roots).push(node);
-  return true;
-}
 
 export function errorInfo(error: unknown): { exceptionType: string; message: string; traceback: string } {
   const message = error instanceof Error ? error.message : String(error);
   return { exceptionType: error instanceof Error ? error.name : "Error", message, traceback: (error instanceof Error && error.stack) || message };
 }
 
-/**
- * Runs `work` as a general span of the current trace (a plain call outside one); `describe` gives the span's output
- * and, for a result that is a failure, its error.
- */
-export async function inSpan<T>(
-  name: string,
-  input: Record<string, unknown> | undefined,
-  work: () => Promise<T>,
-  describe: (result: T) => { output?: Record<string, unknown>; error?: string } = () => ({}),
-): Promise<T> {
-  const node: SpanNode = { name, type: "general", startTime: new Date(), ...(input ? { input } : {}), children: [] };
-  const current = context.getStore();
-  if (!current || !attach(node)) return work();
+/** What a span shows of its work's result: its output and, for a result that is a failure, the error. */
+export type DescribeResult<T> = (result: T) => { output?: Record<string, unknown>; error?: string };
+
+function startNode(name: string, input: Record<string, unknown> | undefined): SpanNode {
+  return { name, type: "general", startTime: new Date(), ...(input ? { input } : {}), children: [] };
+}
+
+/** Runs `work` with `node` as the current span, so the model calls it makes land under it. */
+async function runNode<T>(trace: SpanTrace, node: SpanNode, work: () => Promise<T>, describe?: DescribeResult<T>): Promise<T> {
   try {
-    const result = await context.run({ trace: current.trace, parent: node }, work);
-    const described = describe(result);
+    const result = await context.run({ trace, parent: node }, work);
+    const described = describe?.(result) ?? {};
     if (described.output) node.output = described.output;
     if (described.error !== undefined) node.error = { exceptionType: "MetricError", message: described.error, traceback: described.error };
     return result;
@@ -78,6 +57,44 @@ export async function inSpan<T>(
     throw error;
   } finally {
     node.endTime = new Date();
+  }
+}
+
+/** One trace's span tree, built as its item runs. */
+export class SpanTrace {
+  readonly roots: SpanNode[] = [];
+
+  /** `work` as a general span at the top of the trace (llm_task). */
+  span<T>(name: string, input: Record<string, unknown> | undefined, work: () => Promise<T>, describe?: DescribeResult<T>): Promise<T> {
+    const node = startNode(name, input);
+    this.roots.push(node);
+    return runNode(this, node, work, describe);
+  }
+
+  /** A general span at the top of the trace that holds others (metrics_calculation), ended by its owner. */
+  open(name: string): OpenSpan {
+    const node = startNode(name, undefined);
+    this.roots.push(node);
+    return new OpenSpan(this, node);
+  }
+}
+
+export class OpenSpan {
+  constructor(
+    private readonly trace: SpanTrace,
+    private readonly node: SpanNode,
+  ) {}
+
+  /** `work` as a general span inside this one (a metric). */
+  child<T>(name: string, work: () => Promise<T>, describe?: DescribeResult<T>): Promise<T> {
+    const node = startNode(name, undefined);
+    this.node.children.push(node);
+    return runNode(this.trace, node, work, describe);
+  }
+
+  end(output?: Record<string, unknown>): void {
+    this.node.endTime = new Date();
+    if (output) this.node.output = output;
   }
 }
 
@@ -91,7 +108,8 @@ export function recordModelCalls(model: ChatModel): ChatModel {
     provider: model.provider,
     model: model.model,
     complete: async (messages, options) => {
-      if (!context.getStore()) return model.complete(messages, options);
+      const current = context.getStore();
+      if (!current) return model.complete(messages, options);
       const node: SpanNode = {
         name: `${model.provider}.chat`,
         type: "llm",
@@ -101,7 +119,7 @@ export function recordModelCalls(model: ChatModel): ChatModel {
         model: model.model,
         children: [],
       };
-      attach(node);
+      current.parent.children.push(node);
       try {
         const completion = await model.complete(messages, options);
         node.model = completion.model || model.model;
