@@ -19,7 +19,7 @@ export interface SpanNode {
   model?: string;
   provider?: string;
   usage?: TokenUsage;
-  /** Absent when the model has no price in the table (Opik then shows no cost rather than a guessed one). */
+  /** Absent when the model is not in the action's price table; Opik may then estimate one from its own. */
   costUsd?: number;
   error?: { exceptionType: string; message: string; traceback: string };
   children: SpanNode[];
