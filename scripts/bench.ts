@@ -51,7 +51,12 @@ const concurrency = Number(values.concurrency);
 const CALLS_PER_ITEM = (values.task === "replay" ? 0 : 1) + (values.metrics.includes("hallucination") ? 1 : 0);
 
 /** Requests that belong to the experiment (Step 4) rather than to harvesting and dataset writes. */
-const EXPERIMENT_PATHS = [/^\/v1\/private\/experiments/, /^\/v1\/private\/traces\/batch$/, /^\/v1\/private\/traces\/feedback-scores$/];
+const EXPERIMENT_PATHS = [
+  /^\/v1\/private\/experiments/,
+  /^\/v1\/private\/traces\/batch$/,
+  /^\/v1\/private\/spans\/batch$/,
+  /^\/v1\/private\/traces\/feedback-scores$/,
+];
 
 const [opik, llm] = await Promise.all([startOpikServer(), startOpenAIServer({ latencyMs })]);
 // Judges ask for JSON; the task answers the charter check.

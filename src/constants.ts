@@ -187,7 +187,15 @@ export const OPIK_LIMITS = {
   requestBytes: 4 * 1024 * 1024,
   /** Part of requestBytes kept for the request's own members (ids, names) around its items. */
   requestEnvelopeBytes: 16 * 1024,
+  /** Spans per create request (the spans batch endpoint's maxItems). */
+  spanBatch: 1000,
 } as const;
+
+/**
+ * Bytes of input and output one span of an evaluation trace may carry: the task span repeats the trace's input and
+ * each model call its messages, so a trace of several spans stays a few megabytes and many fit one request.
+ */
+export const EVALUATION_SPAN_BYTES = 1024 * 1024;
 
 /**
  * Retries of Opik calls that are safe to repeat (src/opik/opik-call.ts): backoff

@@ -139,6 +139,8 @@ export interface Completion {
   text: string;
   model: string;
   usage?: TokenUsage;
+  /** Set when the completion cache answered: an earlier run's reply, not paid for again. */
+  cached?: boolean;
 }
 
 export interface CompleteOptions {

@@ -46,7 +46,7 @@ export class CompletionCache {
           const price = priceOf(model.provider, cached.model || model.model);
           const usage = cached.usage;
           tally.savedUsd = price && tally.savedUsd !== null ? tally.savedUsd + (usage ? costUsd(price, usage.promptTokens, usage.completionTokens) : 0) : null;
-          return cached;
+          return { ...cached, cached: true };
         }
         tally.misses += 1;
         const completion = await model.complete(messages, options);

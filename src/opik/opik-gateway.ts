@@ -59,6 +59,27 @@ export interface EvaluationRecord {
   scores: FeedbackScore[];
   /** A suite run's assertion verdicts, written as the trace's assertion results. */
   assertions?: AssertionVerdict[];
+  /** The trace's spans (task, metrics, model calls), written after the trace. */
+  spans?: EvaluationSpan[];
+}
+
+/** One span of an evaluation trace, as the SDK's evaluate() records it; ids derive from the trace's, so a rewrite upserts. */
+export interface EvaluationSpan {
+  id: string;
+  parentSpanId?: string;
+  name: string;
+  type: "general" | "llm";
+  startTime: Date;
+  endTime: Date;
+  input?: Record<string, unknown>;
+  output?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  model?: string;
+  provider?: string;
+  /** Opik's usage keys. */
+  usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  totalEstimatedCost?: number;
+  error?: { exceptionType: string; message: string; traceback: string };
 }
 
 /** A version of a prompt in Opik's prompt library; Opik names versions by their commit. */

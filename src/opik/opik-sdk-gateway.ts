@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { Opik, generateId } from "opik";
+import { toSpanWrite } from "./span-writes.js";
 import { EVALUATION_TRACE_NAME, OPIK_LIMITS } from "../constants.js";
 import { AlreadyExistsError, OpikError } from "../errors.js";
 import type { DatasetRecord, ExperimentSummary, NamedExperiment } from "../types.js";
@@ -612,6 +613,11 @@ export function createOpikGateway(connection: OpikConnection): OpikGateway {
         }));
         for (const traceBatch of writeBatches(traces, batchLimits(OPIK_LIMITS.experimentItemBatch))) {
           await call("evaluation traces write", () => api.traces.createTraces({ traces: traceBatch }, REQUEST_OPTIONS));
+        }
+        // After their traces, before the scores: an item with scores has its spans, and a rerun rewrites the same ids.
+        const spans = batch.flatMap((r) => (r.spans ?? []).map((span) => toSpanWrite(span, r.traceId, evaluationProject)));
+        for (const spanBatch of writeBatches(spans, batchLimits(OPIK_LIMITS.spanBatch))) {
+          await call("evaluation spans write", () => api.spans.createSpans({ spans: spanBatch }, REQUEST_OPTIONS));
         }
         const scores = batch.flatMap((r) =>
           r.scores.map((s) => ({

@@ -1,10 +1,20 @@
-import { EVALUATION_WRITE_BATCH } from "../constants.js";
+import { EVALUATION_SPAN_BYTES, EVALUATION_WRITE_BATCH } from "../constants.js";
 import { errorMessage } from "../errors.js";
 import type { ExperimentOutcome } from "../run-result.js";
 import { extractText } from "../metrics/extract-text.js";
 import { userPreview } from "./item-preview.js";
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
-import type { DatasetItemRecord, DatasetRecord, ExperimentItemRecord, ExperimentRecord, FeedbackScore, ItemOutcome, Metric, MetricInput } from "../types.js";
+import type {
+  DatasetItemRecord,
+  DatasetRecord,
+  ExperimentItemRecord,
+  ExperimentRecord,
+  FeedbackScore,
+  ItemOutcome,
+  Metric,
+  MetricInput,
+  MetricResult,
+} from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { measureJudgeNoise } from "../gate/judge-noise.js";
 import type { JudgeNoise } from "../gate/types.js";
@@ -15,6 +25,8 @@ import { fitJson, ITEM_BYTES } from "./fit-item.js";
 import type { Logger } from "./logger.js";
 import { summarizeScores } from "./summarize-scores.js";
 import type { UsageMeter } from "./usage-meter.js";
+import { evaluationSpans } from "./evaluation-spans.js";
+import { SpanTrace } from "./span-recorder.js";
 
 export interface ItemError {
   datasetItemId: string;
@@ -68,6 +80,13 @@ export const OUTCOME_TEXT_LIMIT = 2000;
 /** An earlier attempt's experiment items count as done only when every run carries every metric's score. */
 function isComplete(runs: readonly ExperimentItemRecord[] | undefined, metricNames: readonly string[], repeats: number): runs is ExperimentItemRecord[] {
   return Boolean(runs && runs.length >= repeats && runs.every((item) => metricNames.every((name) => item.feedbackScores.some((s) => s.name === name))));
+}
+
+/** A metric's span shows its score and reason, or why it failed, as the SDK's tracked metric shows its result. */
+function metricSpanOutput(result: MetricResult): { output: Record<string, unknown>; error?: string } {
+  return result.ok
+    ? { output: { name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) } }
+    : { output: { name: result.name, error: result.error }, error: result.error };
 }
 
 function spanIdOf(item: DatasetItemRecord): { spanId?: string } {
@@ -127,6 +146,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
   const outcomes: ItemOutcome[] = [];
   const needsTraceSpans = options.metrics.some((m) => m.needsTraceSpans);
   const truncatedTraces: string[] = [];
+  let truncatedSpans = 0;
 
   const todo: DatasetItemRecord[] = [];
   for (const item of options.items) {
@@ -176,8 +196,15 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
     };
     const run: RunScores = { scores: [], failedMetrics: {} };
     let output = "";
+    // The item's spans, as the SDK's evaluate() records them: the task and the metrics, with the model calls inside.
+    const trace = new SpanTrace();
     try {
-      const taskOutput = await options.task(item);
+      const taskOutput = await trace.span(
+        "llm_task",
+        record.input as Record<string, unknown>,
+        () => options.task(item),
+        (result) => ({ output: { output: result.output } }),
+      );
       // trial_id as the SDK's runTests numbers runs, so Opik's trace says which repeat it is.
       record.output = repeats > 1 ? { output: taskOutput.output, trial_id: runIndex } : { output: taskOutput.output };
       const traceId = item.data.trace_id;
@@ -191,8 +218,9 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
         ...(traceSpans ? { traceSpans } : {}),
       };
       output = metricInput.output.slice(0, OUTCOME_TEXT_LIMIT);
+      const calculation = trace.open("metrics_calculation");
       for (const metric of options.metrics) {
-        const result = await metric.score(metricInput);
+        const result = await calculation.child(metric.name, () => metric.score(metricInput), metricSpanOutput);
         if (result.ok) {
           record.scores.push({ name: result.name, value: result.value, ...(result.reason ? { reason: result.reason } : {}) });
         } else {
@@ -201,6 +229,7 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
           if (metricErrors.length < 20) metricErrors.push(`${result.name} failed on dataset item ${item.id}: ${result.error}`);
         }
       }
+      calculation.end({ scores: record.scores.map((score) => ({ name: score.name, value: score.value })) });
       run.scores = record.scores;
       if (runIndex === 0 && noiseIds.has(item.id))
         noiseSample.set(item.id, { input: metricInput, first: Object.fromEntries(record.scores.map((score) => [score.name, score.value])) });
@@ -218,8 +247,11 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       record.output = fitted.value.output;
       truncatedTraces.push(typeof item.data.span_id === "string" ? `span ${item.data.span_id}` : `dataset item ${item.id}`);
     }
+    const spans = evaluationSpans(trace, record.traceId);
+    record.spans = spans.spans;
+    truncatedSpans += spans.truncated;
     scores.push(...record.scores);
-    return { record, run, output, bytes: fitted.bytes };
+    return { record, run, output, bytes: fitted.bytes + spans.bytes };
   };
 
   const evaluateItem = async (item: DatasetItemRecord): Promise<{ record: EvaluationRecord; bytes: number }[]> => {
@@ -297,6 +329,10 @@ export async function runExperiment(opik: OpikGateway, options: ExperimentOption
       `${truncatedTraces.length} evaluation trace(s) exceeded the ${ITEM_BYTES.toLocaleString("en-US")} bytes one Opik request may carry and were stored truncated (${truncatedTraces.slice(0, TRUNCATED_IDS_SHOWN).join(", ")}${more})`,
     );
   }
+  if (truncatedSpans)
+    warnings.push(
+      `${truncatedSpans} span(s) of evaluation traces carried more than ${EVALUATION_SPAN_BYTES.toLocaleString("en-US")} bytes of input and output and were stored truncated`,
+    );
   const evaluated = options.items.length - notStarted - itemErrors.length;
   return {
     result: {

@@ -21,6 +21,7 @@ import { releaseDatasetLeases, renewDatasetLease } from "./dataset-lease.js";
 import type { Lease, RunIdentity } from "./lease.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
 import { emptyUsage, UsageMeter } from "./usage-meter.js";
+import { recordModelCalls } from "./span-recorder.js";
 import type { DatasetResult } from "./create-dataset.js";
 import { harvestDataset } from "./harvest-dataset.js";
 import { promoteFailures } from "./promote-failures.js";
@@ -94,7 +95,8 @@ export async function runPipeline(config: ActionConfig, deps: PipelineDeps): Pro
   // Outside the meter: an answer from the cache is not spent again, nor counted against max-cost-usd.
   const metered = (model: ChatModel, role: "task" | "judge", settings: { temperature: number } | undefined): ChatModel => {
     const counted = meter.meter(model, role);
-    return cache && settings && (role === "judge" || taskCached) ? cache.wrap(counted, role, settings) : counted;
+    // Outermost, so a cache hit is recorded too, as a span marked cached, under the item's trace.
+    return recordModelCalls(cache && settings && (role === "judge" || taskCached) ? cache.wrap(counted, role, settings) : counted);
   };
   const reportUsage = (): void => {
     const { task, judge } = meter.totals;

@@ -1,6 +1,7 @@
 import type { EvaluationRecord, OpikGateway } from "../opik/opik-gateway.js";
 import { SUITE_TASK_ERROR_SCORE } from "../opik/suite-judge.js";
 import { derivedUuidV7, uuidV7Millis } from "../pipeline/derived-id.js";
+import { evaluationSpans } from "../pipeline/evaluation-spans.js";
 import type { SuiteItemOutcome, SuiteOutcome } from "../run-result.js";
 import type { ChatModel } from "../types.js";
 import type { AdaptiveLimiter } from "../util/adaptive-limiter.js";
@@ -52,9 +53,11 @@ function suiteExperimentIdentity(options: SuiteRunOptions, suiteId: string, vers
 function evaluationRecord(run: TimedSuiteRun, item: { id: string; data: Record<string, unknown> }, experimentId: string): EvaluationRecord {
   const millis = uuidV7Millis(experimentId) ?? 0;
   const key = `${experimentId}:${item.id}:${run.runIndex}`;
+  const traceId = derivedUuidV7(millis, `suite-trace:${key}`);
   return {
     datasetItemId: item.id,
-    traceId: derivedUuidV7(millis, `suite-trace:${key}`),
+    traceId,
+    spans: evaluationSpans(run.trace, traceId).spans,
     experimentItemId: derivedUuidV7(millis, `suite-experiment-item:${key}`),
     startTime: run.startTime,
     endTime: run.endTime,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction } from "../../scripts/run-action.js";
 import { seedCharters } from "../support/e2e-fixtures.js";
 import { startOpikServer, type OpikServer } from "opik-local-server";
+import { opikReads } from "../support/opik-reads.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { startActionsCacheServer, type ActionsCacheServer } from "../support/actions-cache-server.js";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
@@ -80,12 +81,30 @@ describe("the completion cache", () => {
     expect(llm.requests).toHaveLength(16);
     expect(cold.stdout).toContain("cache: 0 hit(s), 16 miss(es), saved ≈ $0.0000");
     expect((await readdir(cacheDir)).length).toBeGreaterThan(0);
+    // Each call is an llm span of its item's evaluation trace, priced.
+    const evaluation = opikReads(opik.url, `${project}-evaluation`);
+    const llmSpans = async () => (await evaluation.spans()).filter((s) => s.type === "llm");
+    const coldCalls = await llmSpans();
+    expect(coldCalls).toHaveLength(16);
+    for (const call of coldCalls) {
+      expect(call.metadata).toBeUndefined();
+      expect(call.total_estimated_cost).toBeGreaterThan(0);
+    }
 
     llm.requests.length = 0;
     const warm = await evaluateWithCli(project, cacheDir);
     expect(warm.exitCode, warm.stdout).toBe(0);
     expect(llm.requests).toHaveLength(0);
     expect(warm.stdout).toContain("cache: 16 hit(s), 0 miss(es)");
+    // The cache's answers are llm spans too, marked cached and costing 0 (which Opik leaves out of the span).
+    const coldIds = new Set(coldCalls.map((call) => call.id));
+    const warmCalls = (await llmSpans()).filter((call) => !coldIds.has(call.id));
+    expect(warmCalls).toHaveLength(16);
+    for (const call of warmCalls) {
+      expect(call.metadata).toEqual({ cached: true });
+      expect(call.total_estimated_cost).toBeUndefined();
+      expect(call.usage).toMatchObject({ total_tokens: expect.any(Number) as number });
+    }
     const scores = (stdout: string) => /\| `hallucination` \|[^\n]*/.exec(stdout)?.[0];
     expect(scores(warm.stdout)).toBe(scores(cold.stdout));
 

@@ -195,6 +195,7 @@ describe("the bundled action against the embedded Opik server", () => {
     ["the dataset items write", "PUT", "/v1/private/datasets/items", "none"],
     ["the added_to_dataset marks", "PUT", "/v1/private/spans/feedback-scores", "none"],
     ["the experiment items write", "POST", "/v1/private/experiments/items", "all"],
+    ["the evaluation spans write", "POST", "/v1/private/spans/batch", "all"],
     ["the experiment scores write", "PUT", "/v1/private/traces/feedback-scores", "all"],
   ] as const)(
     "recovers from a failure of %s: no span marked without its item, and a rerun finishes without duplicates",
@@ -235,6 +236,12 @@ describe("the bundled action against the embedded Opik server", () => {
       const experimentItems = await reads.experimentItems({ name: String(ours[0]!.name), id: String(ours[0]!.id) });
       expect(experimentItems.map((i) => i.dataset_item_id).sort()).toEqual(items.map((i) => i.id).sort());
       for (const item of experimentItems) expect((item.feedback_scores as unknown[]).length).toBe(1);
+      // Each evaluation trace holds its task and metric spans once, whichever write failed the first run.
+      const evaluation = opikReads(server.url, `${project}-evaluation`);
+      for (const item of experimentItems) {
+        const spans = await evaluation.traceSpans(String(item.trace_id));
+        expect(spans.map((s) => s.name).sort()).toEqual(["llm_task", "metrics_calculation", "output_format"]);
+      }
 
       const again = await runAction(inputs(project), { workspace });
       expect(again.result?.status).toBe("skipped");

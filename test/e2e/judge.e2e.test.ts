@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sample } from "../../scripts/sample-data.js";
 import { runAction } from "../../scripts/run-action.js";
-import { startOpikServer, type OpikServer } from "opik-local-server";
-import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
+// By path rather than package name: this worktree's server, which sums the spans' cost into the experiment.
+import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
+import { chatCompletionBody, startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";
 
@@ -111,5 +112,72 @@ describe("LLM providers through base-URL inputs", () => {
     // Ollama runs locally: tokens are counted and cost nothing.
     expect(run.result!.usage).toMatchObject({ task: { calls: 12 }, judge: { calls: 12 }, cost_usd: 0 });
     expect((run.result!.usage as { task: { total_tokens: number } }).task.total_tokens).toBeGreaterThan(0);
+  });
+
+  it("writes each evaluation trace's spans: the task and metric spans, an llm span per call with model, usage and cost; a rerun adds none", async () => {
+    const { project } = await seed("spans", 13);
+    // Usage as a provider reports it, different for the task and the judge, on a dated snapshot of a priced model.
+    openai.reply((body) => {
+      const judge = Boolean((body as ChatBody).response_format);
+      const content = judge ? JSON.stringify({ score: 0, reason: "faithful" }) : JSON.stringify({ verdict: "valid", reason: "ok" });
+      const usage = judge ? { promptTokens: 300, completionTokens: 12 } : { promptTokens: 120, completionTokens: 30 };
+      return { status: 200, body: chatCompletionBody(content, { model: "gpt-4o-mini-2024-07-18", ...usage }) };
+    });
+    const spansInputs = inputs(project, {
+      "task-provider": "openai",
+      model: "gpt-4o-mini",
+      "judge-provider": "openai",
+      "judge-model": "gpt-4o-mini",
+      "openai-api-key": "sk-test-spans",
+      "openai-base-url": openai.url,
+    });
+    // The first run's scores never land: its items stay incomplete, so the rerun evaluates them again under the same traces.
+    opik.injectFault({ method: "PUT", path: "/v1/private/traces/feedback-scores", status: 422 });
+    const failed = await runAction(spansInputs);
+    opik.clearFaults();
+    expect(failed.exitCode).toBe(1);
+    const evaluation = opikReads(opik.url, `${project}-evaluation`);
+    const spansAfterFailure = await evaluation.spans();
+    expect(spansAfterFailure).toHaveLength(12 * 6);
+
+    const run = await runAction(spansInputs);
+    expect(run.exitCode, run.stdout).toBe(0);
+    const experiment = run.result!.experiment_result as { experiment_id: string; experiment_name: string };
+    const [item] = await evaluation.experimentItems({ name: experiment.experiment_name, id: experiment.experiment_id });
+    const spans = await evaluation.traceSpans(String(item!.trace_id));
+    const named = (name: string) => spans.filter((s) => s.name === name);
+    const [task] = named("llm_task");
+    const [calculation] = named("metrics_calculation");
+    const [hallucination] = named("hallucination");
+    const [outputFormat] = named("output_format");
+    expect(task).toMatchObject({ type: "general", output: { output: JSON.stringify({ verdict: "valid", reason: "ok" }) } });
+    expect(task!.parent_span_id).toBeUndefined();
+    expect(calculation).toMatchObject({ type: "general" });
+    expect(calculation!.parent_span_id).toBeUndefined();
+    expect(hallucination).toMatchObject({ type: "general", parent_span_id: calculation!.id, output: { name: "hallucination", value: 0 } });
+    expect(outputFormat).toMatchObject({ type: "general", parent_span_id: calculation!.id, output: { name: "output_format", value: 1 } });
+    const calls = spans.filter((s) => s.type === "llm");
+    expect(calls.map((c) => c.parent_span_id).sort()).toEqual([task!.id, hallucination!.id].sort());
+    const taskCall = calls.find((c) => c.parent_span_id === task!.id)!;
+    const judgeCall = calls.find((c) => c.parent_span_id === hallucination!.id)!;
+    for (const call of calls) expect(call).toMatchObject({ model: "gpt-4o-mini-2024-07-18", provider: "openai" });
+    expect(taskCall.usage).toEqual({ prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 });
+    expect(judgeCall.usage).toEqual({ prompt_tokens: 300, completion_tokens: 12, total_tokens: 312 });
+    // gpt-4o-mini: $0.15 per million prompt tokens and $0.60 per million completion tokens.
+    expect(taskCall.total_estimated_cost).toBeCloseTo((120 * 0.15 + 30 * 0.6) / 1e6, 12);
+    expect(judgeCall.total_estimated_cost).toBeCloseTo((300 * 0.15 + 12 * 0.6) / 1e6, 12);
+    expect((taskCall.input as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
+    expect(judgeCall.output).toEqual({ content: JSON.stringify({ score: 0, reason: "faithful" }) });
+
+    // Opik's experiment total is the action's own cost output, within its rounding to a millionth of a dollar.
+    const usage = run.result!.usage as { cost_usd: number };
+    const read = await evaluation.experiment(experiment.experiment_id);
+    expect(read.total_estimated_cost as number).toBeCloseTo(usage.cost_usd, 6);
+    expect(usage.cost_usd).toBeCloseTo(12 * ((120 * 0.15 + 30 * 0.6 + 300 * 0.15 + 12 * 0.6) / 1e6), 6);
+
+    // The rerun rewrote the failed run's spans under the same ids: none added.
+    const spansAfterRerun = await evaluation.spans();
+    expect(spansAfterRerun).toHaveLength(12 * 6);
+    expect(new Set(spansAfterRerun.map((s) => s.id))).toEqual(new Set(spansAfterFailure.map((s) => s.id)));
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { recordModelCalls } from "../../src/pipeline/span-recorder.js";
 import { runSuite, type SuiteRunOptions } from "../../src/suite/run-suite.js";
 import type { ChatModel } from "../../src/types.js";
 import { AdaptiveLimiter } from "../../src/util/adaptive-limiter.js";
@@ -60,6 +61,25 @@ function options(extra: Partial<SuiteRunOptions> = {}): SuiteRunOptions {
 }
 
 describe("runSuite against the typed fake gateway", () => {
+  it("records each run's task and judge as spans, the judge's model call under its span, and a rerun upserts the same span ids", async () => {
+    const opik = gatewayWithSuite();
+    const recordedJudge = recordModelCalls(judge);
+    const run = await runSuite(opik, options({ judge: recordedJudge }));
+    if ("problem" in run) throw new Error(run.problem);
+    const spans = [...opik.evaluationSpans.values()];
+    // Four runs reach the judge (task, metrics_calculation, llm_judge, its call); the two whose task threw have only llm_task.
+    expect(spans).toHaveLength(4 * 4 + 2);
+    const failedTask = spans.filter((s) => s.name === "llm_task" && s.error);
+    expect(failedTask.map((s) => s.error?.message)).toEqual(["task exploded", "task exploded"]);
+    const judgeSpan = spans.find((s) => s.name === "llm_judge");
+    const calculation = spans.find((s) => s.id === judgeSpan?.parentSpanId);
+    expect(calculation?.name).toBe("metrics_calculation");
+    expect(spans.find((s) => s.type === "llm" && s.traceId === judgeSpan?.traceId)).toMatchObject({ parentSpanId: judgeSpan?.id, model: "judge" });
+    const ids = new Set(opik.evaluationSpans.keys());
+    await runSuite(opik, options({ judge: recordedJudge }));
+    expect(new Set(opik.evaluationSpans.keys())).toEqual(ids);
+  });
+
   it("writes a suite experiment on the current version, one record per run, each run's verdicts as assertion results", async () => {
     const opik = gatewayWithSuite();
     const run = await runSuite(opik, options());

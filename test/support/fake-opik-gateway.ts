@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AlreadyExistsError } from "../../src/errors.js";
 import type {
   EvaluationRecord,
+  EvaluationSpan,
   ExperimentAggregate,
   NewDatasetItem,
   NewSuiteItem,
@@ -68,6 +69,8 @@ export class FakeOpikGateway implements OpikGateway {
   readonly spans: SpanRecord[] = [];
   readonly datasets = new Map<string, { record: DatasetRecord; items: Map<string, DatasetItemRecord> }>();
   readonly experiments = new Map<string, StoredExperiment>();
+  /** Spans of evaluation traces, by id: a rewrite under the same id replaces, as Opik's upsert does. */
+  readonly evaluationSpans = new Map<string, EvaluationSpan & { traceId: string }>();
   /** How many records each writeEvaluations call carried, in order. */
   readonly evaluationWrites: number[] = [];
   /** Each prompt's versions, oldest first. */
@@ -343,6 +346,7 @@ export class FakeOpikGateway implements OpikGateway {
         input: structuredClone(record.input),
         output: structuredClone(record.output),
       });
+      for (const span of record.spans ?? []) this.evaluationSpans.set(span.id, { ...structuredClone(span), traceId: record.traceId });
     }
     return Promise.resolve();
   }

@@ -61,6 +61,14 @@ export function opikReads(opikUrl: string, projectName: string) {
       );
       return rows.filter((row) => row.experiment_id === experiment.id);
     },
+    /** Every span of the project (an unknown project has none). */
+    async spans(): Promise<Row[]> {
+      return ndjson(await post("/spans/search", { project_name: projectName, limit: 2000, truncate: false }));
+    },
+    /** The spans of one trace, as Opik's trace view reads them. */
+    async traceSpans(traceId: string): Promise<Row[]> {
+      return ndjson(await post("/spans/search", { project_name: projectName, trace_id: traceId, limit: 2000, truncate: false }));
+    },
     async spansMarked(): Promise<Row[]> {
       return ndjson(
         await post("/spans/search", {

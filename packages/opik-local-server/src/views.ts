@@ -223,6 +223,35 @@ function percentile(sorted: readonly number[], p: number): number | undefined {
   return sorted[rank];
 }
 
+/**
+ * What the backend's experiment aggregates compute from the spans of the experiment's traces: each trace's spans
+ * summed (usage by key, cost), then the sum of the traces' costs, their mean, and the mean of their usage maps (avgMap),
+ * over the traces that have spans. An experiment without spans reports none.
+ */
+function experimentSpanAggregates(store: OpikStore, traces: readonly StoredTrace[]): Record<string, unknown> {
+  const perTrace = traces.flatMap((trace) => {
+    const spans = store.spansOfTraceInProject(trace);
+    if (spans.length === 0) return [];
+    const usage: Record<string, number> = {};
+    for (const span of spans) for (const [key, amount] of Object.entries(span.usage ?? {})) usage[key] = (usage[key] ?? 0) + amount;
+    return [{ usage, cost: spans.reduce((sum, span) => sum + (span.total_estimated_cost ?? 0), 0) }];
+  });
+  if (perTrace.length === 0) return {};
+  const usageTotals = new Map<string, { total: number; count: number }>();
+  for (const { usage } of perTrace) {
+    for (const [key, amount] of Object.entries(usage)) {
+      const entry = usageTotals.get(key) ?? { total: 0, count: 0 };
+      usageTotals.set(key, { total: entry.total + amount, count: entry.count + 1 });
+    }
+  }
+  const cost = perTrace.reduce((sum, trace) => sum + trace.cost, 0);
+  return {
+    total_estimated_cost: cost,
+    total_estimated_cost_avg: cost / perTrace.length,
+    ...(usageTotals.size > 0 ? { usage: Object.fromEntries([...usageTotals].map(([key, { total, count }]) => [key, total / count])) } : {}),
+  };
+}
+
 export function renderExperiment(store: OpikStore, experiment: StoredExperiment): Record<string, unknown> {
   const dataset = store.datasets.get(experiment.dataset_id);
   const items = store.itemsOfExperiment(experiment.id);
@@ -260,6 +289,7 @@ export function renderExperiment(store: OpikStore, experiment: StoredExperiment)
     optimization_id: experiment.optimization_id,
     feedback_scores: [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([name, { total, count }]) => ({ name, value: total / count })),
     trace_count: traceIds.length,
+    ...experimentSpanAggregates(store, traces),
     // Not in the pinned OpenAPI description, but returned by current backends and declared by SDK 2.0.40.
     dataset_item_count: new Set(items.map((item) => item.dataset_item_id)).size,
     created_at: experiment.created_at,
