@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sample } from "../../scripts/sample-data.js";
 import { runAction } from "../../scripts/run-action.js";
-// By path rather than package name: this worktree's server, which sums the spans' cost into the experiment.
-import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { chatCompletionBody, startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { seedCharters } from "../support/e2e-fixtures.js";
 import { opikReads } from "../support/opik-reads.js";

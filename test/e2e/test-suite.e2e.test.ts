@@ -4,8 +4,7 @@ import path from "node:path";
 import { Opik } from "opik";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAction, type ActionRun } from "../../scripts/run-action.js";
-// By relative path: the server as this branch changed it (evaluation_method).
-import { startOpikServer, type OpikServer } from "../../packages/opik-local-server/src/index.js";
+import { startOpikServer, type OpikServer } from "opik-local-server";
 import { OWNER, REPO, startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { opikReads } from "../support/opik-reads.js";
