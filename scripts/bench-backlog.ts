@@ -5,27 +5,14 @@
  * downloaded every new span's payload in order to keep the oldest.
  */
 import type { OpikServer } from "opik-local-server";
-import { createOpikGateway } from "../src/opik/opik-sdk-gateway.js";
 import { NOT_YET_ADDED, matchingSpanFilters } from "../src/pipeline/search-spans.js";
-import { runAction } from "./run-action.js";
+import { SPAN_NAME, bytesSince, harvestRun, isSpanRead, kilobytes, searchBytes } from "./bench-transfer.js";
 import { buildSample, ingestSample } from "./sample-data.js";
 
 export interface BacklogCase {
   backlog: number;
   maxItems: number;
   payloadBytes: number;
-}
-
-const SPAN_NAME = "charter_validation";
-
-const isSpanRead = (path: string): boolean => path === "/v1/private/spans/search" || path === "/v1/private/spans";
-
-function bytesSince(opik: OpikServer, since: number): number {
-  return opik.requests.slice(since).reduce((sum, r) => (isSpanRead(r.path) ? sum + r.responseBytes : sum), 0);
-}
-
-function kilobytes(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} kB`;
 }
 
 export async function benchBacklog(opik: OpikServer, options: BacklogCase): Promise<Array<[string, string]>> {
@@ -56,28 +43,14 @@ export async function benchBacklog(opik: OpikServer, options: BacklogCase): Prom
   await ingestSample(opik.url, sample);
 
   // What a single search of the new spans sends: every one with its payload.
-  const fullStart = opik.requests.length;
-  const gateway = createOpikGateway({ url: opik.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
-  for await (const _ of gateway.searchSpans([...matchingSpanFilters({ spanName: SPAN_NAME, window }), NOT_YET_ADDED])) {
-    // Only the bytes on the wire matter here.
-  }
-  const fullBytes = bytesSince(opik, fullStart);
+  const fullBytes = await searchBytes(opik, project, [...matchingSpanFilters({ spanName: SPAN_NAME, window }), NOT_YET_ADDED]);
 
   const before = opik.requests.length;
-  const run = await runAction({
-    "opik-url": opik.url,
-    "opik-project": project,
-    "span-name": SPAN_NAME,
-    "dataset-prefix": "bench-backlog",
-    "task-provider": "replay",
-    metrics: "is_json",
-    "max-items": String(options.maxItems),
-  });
-  if (run.exitCode !== 0 || run.result?.status !== "success") throw new Error(`the action failed:\n${run.stdout}\n${run.stderr}`);
+  const run = await harvestRun(opik, project, options.maxItems);
   if (Number(run.result.spans_new) !== options.maxItems) {
     throw new Error(`expected the run to take ${options.maxItems} spans, it took ${String(run.result.spans_new)}`);
   }
-  const runBytes = bytesSince(opik, before);
+  const runBytes = bytesSince(opik, before, isSpanRead);
   return [
     ["new spans / taken (max-items)", `${options.backlog} / ${options.maxItems}`],
     ["span payload", `~${options.payloadBytes} B`],

@@ -6,8 +6,9 @@
  */
 import { createOpikGateway } from "../src/opik/opik-sdk-gateway.js";
 import type { OpikServer } from "opik-local-server";
+import type { OpikFilter } from "../src/types.js";
 import { matchingSpanFilters } from "../src/pipeline/search-spans.js";
-import { runAction } from "./run-action.js";
+import { runAction, type ActionRun } from "./run-action.js";
 import { buildSample, ingestSample } from "./sample-data.js";
 
 export interface TransferCase {
@@ -16,7 +17,7 @@ export interface TransferCase {
   payloadBytes: number;
 }
 
-const SPAN_NAME = "charter_validation";
+export const SPAN_NAME = "charter_validation";
 const FILLER = "Article text continues with the usual provisions on membership, dues and meetings. ";
 
 /** Lengthens the user message so that a span's input and output together serialize to about `bytes`. */
@@ -28,14 +29,39 @@ function padPayload(span: Record<string, unknown>, bytes: number): void {
   if (missing > 0) last.content += FILLER.repeat(Math.ceil(missing / FILLER.length)).slice(0, missing);
 }
 
-function bytesSince(opik: OpikServer, since: number, keep: (path: string) => boolean = () => true): number {
+export function bytesSince(opik: OpikServer, since: number, keep: (path: string) => boolean = () => true): number {
   return opik.requests.slice(since).reduce((sum, r) => (keep(r.path) ? sum + r.responseBytes : sum), 0);
 }
 
-const isSpanRead = (path: string): boolean => path === "/v1/private/spans/search" || path === "/v1/private/spans";
+export const isSpanRead = (path: string): boolean => path === "/v1/private/spans/search" || path === "/v1/private/spans";
 
-function kilobytes(bytes: number): string {
+export function kilobytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} kB`;
+}
+
+/** The bytes one span search with `filters` sends, every matching span with its payload. */
+export async function searchBytes(opik: OpikServer, project: string, filters: OpikFilter[]): Promise<number> {
+  const start = opik.requests.length;
+  const gateway = createOpikGateway({ url: opik.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
+  for await (const _ of gateway.searchSpans(filters)) {
+    // Only the bytes on the wire matter here.
+  }
+  return bytesSince(opik, start);
+}
+
+/** A scheduled run of the bundled action on the project (replay task, is_json), which must succeed. */
+export async function harvestRun(opik: OpikServer, project: string, maxItems: number): Promise<ActionRun & { result: Record<string, unknown> }> {
+  const run = await runAction({
+    "opik-url": opik.url,
+    "opik-project": project,
+    "span-name": SPAN_NAME,
+    "dataset-prefix": project,
+    "task-provider": "replay",
+    metrics: "is_json",
+    "max-items": String(maxItems),
+  });
+  if (run.exitCode !== 0 || run.result?.status !== "success") throw new Error(`the action failed:\n${run.stdout}\n${run.stderr}`);
+  return run as ActionRun & { result: Record<string, unknown> };
 }
 
 export async function benchTransfer(opik: OpikServer, options: TransferCase): Promise<Array<[string, string]>> {
@@ -59,25 +85,11 @@ export async function benchTransfer(opik: OpikServer, options: TransferCase): Pr
   await ingestSample(opik.url, sample);
 
   // What a search without the added_to_dataset filter sends: every matching span with its payload.
-  const unfilteredStart = opik.requests.length;
-  const gateway = createOpikGateway({ url: opik.url, apiKey: "", workspace: "default", project, evaluationProject: `${project}-evaluation` });
   const window = { start: new Date(now.getTime() - 24 * 3600_000), end: now };
-  for await (const _ of gateway.searchSpans(matchingSpanFilters({ spanName: SPAN_NAME, window }))) {
-    // Only the bytes on the wire matter here.
-  }
-  const unfilteredBytes = bytesSince(opik, unfilteredStart);
+  const unfilteredBytes = await searchBytes(opik, project, matchingSpanFilters({ spanName: SPAN_NAME, window }));
 
   const before = opik.requests.length;
-  const run = await runAction({
-    "opik-url": opik.url,
-    "opik-project": project,
-    "span-name": SPAN_NAME,
-    "dataset-prefix": "bench-transfer",
-    "task-provider": "replay",
-    metrics: "is_json",
-    "max-items": "1000",
-  });
-  if (run.exitCode !== 0 || run.result?.status !== "success") throw new Error(`the action failed:\n${run.stdout}\n${run.stderr}`);
+  const run = await harvestRun(opik, project, 1000);
   const spansNew = Number(run.result.spans_new);
   if (run.result.spans_found !== options.matching || spansNew !== options.fresh) {
     throw new Error(`expected ${options.matching} spans found and ${options.fresh} new, the action reported ${String(run.result.spans_found)} and ${spansNew}`);
