@@ -7,7 +7,7 @@
 import type { OpikServer } from "opik-local-server";
 import { NOT_YET_ADDED, matchingSpanFilters } from "../src/pipeline/search-spans.js";
 import { SPAN_NAME, bytesSince, harvestRun, isSpanRead, kilobytes, searchBytes } from "./bench-transfer.js";
-import { buildSample, ingestSample } from "./sample-data.js";
+import { NO_SPANS, buildSample, ingestSample } from "./sample-data.js";
 
 export interface BacklogCase {
   backlog: number;
@@ -25,13 +25,8 @@ export async function benchBacklog(opik: OpikServer, options: BacklogCase): Prom
     now,
     lookbackHours: 24,
     seed: 11,
+    ...NO_SPANS,
     fresh: options.backlog,
-    alreadyAdded: 0,
-    prose: 0,
-    errorTraces: 0,
-    otherNames: 0,
-    otherTypes: 0,
-    outsideWindow: 0,
   });
   // Spans start in the order they were created, as in a live application, each with a payload of about payloadBytes.
   const order = new Map(sample.expected.newSpanIds.map((id, index) => [id, index]));

@@ -5,7 +5,7 @@ import type { OpikServer } from "opik-local-server";
 import { startActionsCacheServer } from "../test/support/actions-cache-server.js";
 import type { OpenAIServer } from "../test/support/openai-server.js";
 import { runAction, type ActionRun } from "./run-action.js";
-import { buildSample, ingestSample } from "./sample-data.js";
+import { buildSample, ingestSample, NO_SPANS } from "./sample-data.js";
 
 /**
  * The completion cache's case: a pull request evaluated twice with nothing changed, the second time on a clean
@@ -22,13 +22,8 @@ export async function benchCache(opik: OpikServer, llm: OpenAIServer, options: {
       now: new Date(),
       lookbackHours: 24,
       seed: 43,
+      ...NO_SPANS,
       fresh: options.n,
-      alreadyAdded: 0,
-      prose: 0,
-      errorTraces: 0,
-      otherNames: 0,
-      otherTypes: 0,
-      outsideWindow: 0,
     }),
   );
   const common = { "opik-url": opik.url, "opik-project": project, "span-name": "charter_validation", "dataset-prefix": "bench-cache" };

@@ -5,6 +5,12 @@
  */
 import { createUuidV7 } from "opik-local-server";
 
+/** How many spans of each kind a sample holds. */
+export type SampleCounts = Pick<SampleOptions, "fresh" | "alreadyAdded" | "prose" | "errorTraces" | "otherNames" | "otherTypes" | "outsideWindow">;
+
+/** No spans of any kind: spread it, then set the kinds a sample needs. */
+export const NO_SPANS: SampleCounts = { fresh: 0, alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 };
+
 export interface SampleOptions {
   project: string;
   spanName: string;

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { buildSample, ingestSample, type Sample, type SampleOptions } from "../../scripts/sample-data.js";
+import { NO_SPANS, buildSample, ingestSample, type Sample, type SampleCounts } from "../../scripts/sample-data.js";
 
 /** The charter feature the end-to-end tests harvest; `jsonSchema` is what output_format checks. */
 export function charterRegistry(options: { datasetPrefix?: string; experimentPrefix?: string; jsonSchema?: string } = {}): string {
@@ -28,10 +28,10 @@ export async function makeWorkspace(name: string, files: Record<string, string> 
   return workspace;
 }
 
-export type SampleCounts = Pick<SampleOptions, "fresh" | "alreadyAdded" | "prose" | "errorTraces" | "otherNames" | "otherTypes" | "outsideWindow">;
+export type { SampleCounts } from "../../scripts/sample-data.js";
 
 /** Only fresh, harvestable spans: the counts a test names come on top of none. */
-export const ONLY_FRESH: SampleCounts = { fresh: 0, alreadyAdded: 0, prose: 0, errorTraces: 0, otherNames: 0, otherTypes: 0, outsideWindow: 0 };
+export const ONLY_FRESH: SampleCounts = NO_SPANS;
 
 let projects = 0;
 
