@@ -47,6 +47,8 @@ function normalize(markdown: string): string {
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID")
     .replace(/\d{8}-\d{6}/g, "YYYYMMDD-HHMMSS")
     .replace(/\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?Z?)?/g, "TIME")
+    // The trend charts label runs by month, day and minute: two runs a second apart can straddle a minute.
+    .replace(/\b\d{2}-\d{2} \d{2}:\d{2}\b/g, "MM-DD HH:MM")
     .trim();
 }
 
