@@ -41,15 +41,17 @@ async function runCli(args: string[], env: Record<string, string> = {}): Promise
 
 /** What legitimately differs between two runs on two servers: names with times, ids, URLs and times. */
 function normalize(markdown: string): string {
-  return markdown
-    .replace(/\]\([^)]*\)/g, "](URL)")
-    .replace(/https?:\/\/\S+/g, "URL")
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID")
-    .replace(/\d{8}-\d{6}/g, "YYYYMMDD-HHMMSS")
-    .replace(/\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?Z?)?/g, "TIME")
-    // The trend charts label runs by month, day and minute: two runs a second apart can straddle a minute.
-    .replace(/\b\d{2}-\d{2} \d{2}:\d{2}\b/g, "MM-DD HH:MM")
-    .trim();
+  return (
+    markdown
+      .replace(/\]\([^)]*\)/g, "](URL)")
+      .replace(/https?:\/\/\S+/g, "URL")
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, "ID")
+      .replace(/\d{8}-\d{6}/g, "YYYYMMDD-HHMMSS")
+      .replace(/\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?Z?)?/g, "TIME")
+      // The trend charts label runs by month, day and minute: two runs a second apart can straddle a minute.
+      .replace(/\b\d{2}-\d{2} \d{2}:\d{2}\b/g, "MM-DD HH:MM")
+      .trim()
+  );
 }
 
 /** The summary the CLI prints after its log. */
