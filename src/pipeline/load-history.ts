@@ -3,6 +3,7 @@ import type { ActionConfig } from "../config/parse-config.js";
 import type { HistoryRun, RunHistory } from "../history/run-history.js";
 import type { ExperimentAggregate, OpikGateway } from "../opik/opik-gateway.js";
 import { readRunHealth } from "./run-health.js";
+import { mapBounded } from "../util/map-bounded.js";
 
 /** What the history needs of the configuration: the feature's names and how many runs to read. */
 export type HistoryConfig = Pick<ActionConfig, "experimentType" | "trendRuns"> & {
@@ -74,20 +75,6 @@ async function toHistoryRun(opik: OpikGateway, e: ExperimentAggregate, url: (e: 
     metrics,
     health: { ...health, items: health.items || e.traceCount },
   };
-}
-
-/** Runs `fn` over `values`, at most `limit` at a time, keeping their order. */
-async function mapBounded<T, R>(values: readonly T[], limit: number, fn: (value: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(values.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < values.length) {
-      const index = next++;
-      results[index] = await fn(values[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, values.length) }, worker));
-  return results;
 }
 
 /**

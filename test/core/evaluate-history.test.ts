@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_INPUTS, HEALTH_METADATA_KEY, type InputName } from "../../src/constants.js";
+import { HEALTH_METADATA_KEY } from "../../src/constants.js";
 import type { RawInputs } from "../../src/config/raw-inputs.js";
 import { evaluate, type EvaluateDeps } from "../../src/core/evaluate.js";
-import { opikJudgeMetrics } from "../../src/opik/opik-judges.js";
 import type { ChatModel, Completion } from "../../src/types.js";
 import { FakeOpikGateway } from "../support/fake-opik-gateway.js";
-
-const SPAN_NAME = "charter_llm";
+import { SPAN_NAME, fakeDeps, harvestInputs } from "./core-fixtures.js";
 
 const model: ChatModel = {
   provider: "openai",
@@ -31,40 +29,10 @@ function addSpans(opik: FakeOpikGateway, count: number, now: Date): void {
   }
 }
 
-function rawInputs(overrides: Partial<RawInputs> = {}): RawInputs {
-  const empty = Object.fromEntries(Object.keys(DEFAULT_INPUTS).map((name) => [name, ""])) as Record<InputName, string>;
-  return {
-    ...empty,
-    "opik-url": "http://opik.test/api",
-    "opik-project": "charters-app",
-    "span-name": SPAN_NAME,
-    "dataset-prefix": "charters",
-    "task-provider": "openai",
-    "openai-api-key": "sk-test",
-    metrics: "levenshtein_ratio",
-    mode: "harvest",
-    "cleanup-errors": "false",
-    baseline: "none",
-    comment: "off",
-    ...overrides,
-  };
-}
+const rawInputs = harvestInputs;
 
 function depsFor(opik: FakeOpikGateway, now: Date): EvaluateDeps & { warnings: string[] } {
-  const warnings: string[] = [];
-  return {
-    warnings,
-    files: {
-      registry: (raw) => Promise.resolve({ path: raw.config || DEFAULT_INPUTS.config, missing: true, explicit: false }),
-      facts: () => Promise.resolve({}),
-      taskPrompt: (file) => Promise.reject(new Error(`no prompt file in these tests (${file.path})`)),
-    },
-    opik: () => opik,
-    chatModel: () => model,
-    judgeMetrics: opikJudgeMetrics,
-    now: () => now,
-    log: { info: () => undefined, warning: (message) => warnings.push(message), progress: () => undefined },
-  };
+  return fakeDeps(opik, model, now);
 }
 
 const run = { runContext: {}, run: { id: "history-test" }, tempDir: os.tmpdir() };

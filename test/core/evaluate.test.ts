@@ -2,18 +2,16 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { ADDED_TO_DATASET_SCORE, DATASET_TAG, DEFAULT_INPUTS, EVALUATION_WRITE_BATCH, PENDING_TAG, type InputName } from "../../src/constants.js";
+import { ADDED_TO_DATASET_SCORE, DATASET_TAG, EVALUATION_WRITE_BATCH, PENDING_TAG } from "../../src/constants.js";
 import type { RawInputs } from "../../src/config/raw-inputs.js";
 import { evaluate, type EvaluateDeps } from "../../src/core/evaluate.js";
-import { opikJudgeMetrics } from "../../src/opik/opik-judges.js";
 import { toItemData } from "../../src/pipeline/create-dataset.js";
 import { datasetItemId } from "../../src/pipeline/derived-id.js";
 import type { ChatMessage, ChatModel, Completion, SpanRecord } from "../../src/types.js";
 import { FakeOpikGateway } from "../support/fake-opik-gateway.js";
+import { PREFIX, SPAN_NAME, fakeDeps, harvestInputs } from "./core-fixtures.js";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
-const SPAN_NAME = "charter_llm";
-const PREFIX = "charters";
 
 /** A task model that answers after a pause, counting the calls in flight; each call costs $0.15 at gpt-4o-mini's price. */
 class CountingModel implements ChatModel {
@@ -55,40 +53,11 @@ function addSpans(opik: FakeOpikGateway, count: number): SpanRecord[] {
 }
 
 function rawInputs(overrides: Partial<RawInputs>): RawInputs {
-  const empty = Object.fromEntries(Object.keys(DEFAULT_INPUTS).map((name) => [name, ""])) as Record<InputName, string>;
-  return {
-    ...empty,
-    "opik-url": "http://opik.test/api",
-    "opik-project": "charters-app",
-    "span-name": SPAN_NAME,
-    "dataset-prefix": PREFIX,
-    "task-provider": "openai",
-    "openai-api-key": "sk-test",
-    model: "gpt-4o-mini",
-    metrics: "levenshtein_ratio",
-    mode: "harvest",
-    "cleanup-errors": "false",
-    baseline: "none",
-    comment: "off",
-    ...overrides,
-  };
+  return harvestInputs({ model: "gpt-4o-mini", ...overrides });
 }
 
 function depsFor(opik: FakeOpikGateway, model: ChatModel): EvaluateDeps & { warnings: string[] } {
-  const warnings: string[] = [];
-  return {
-    warnings,
-    files: {
-      registry: (raw) => Promise.resolve({ path: raw.config || DEFAULT_INPUTS.config, missing: true, explicit: false }),
-      facts: () => Promise.resolve({}),
-      taskPrompt: (file) => Promise.reject(new Error(`no prompt file in these tests (${file.path})`)),
-    },
-    opik: () => opik,
-    chatModel: () => model,
-    judgeMetrics: opikJudgeMetrics,
-    now: () => NOW,
-    log: { info: () => undefined, warning: (message) => warnings.push(message), progress: () => undefined },
-  };
+  return fakeDeps(opik, model, NOW);
 }
 
 const run = { runContext: {}, run: { id: "core-test" }, tempDir: os.tmpdir() };
